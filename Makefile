@@ -1,0 +1,33 @@
+# The two commands a new developer needs: `make run` and `make test`.
+# Both create .venv on first use and install the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/huddle
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+test: lint unit
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/round_times.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,106 @@
+"""Fixed-point encoding of values into the ring Z_2^64.
+
+Values are typed by people as decimal text; they become integers scaled by
+10^decimals and live in numpy ``uint64`` vectors, where wrap-around is the
+ring's addition. Totals are read back as signed (two's complement) integers, so
+negative values and negative noisy counts come out right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import numpy.typing as npt
+
+from huddle.core.errors import InputError, SettingsError
+
+Vector = npt.NDArray[np.uint64]
+
+RING_BITS = 64
+_SIGNED_LIMIT = 1 << (RING_BITS - 1)
+MAX_DECIMALS = 6
+NOT_A_NUMBER = "That is not a number: use digits, an optional minus sign and a dot for decimals."
+
+
+def to_ring(values: list[int] | npt.NDArray[np.int64]) -> Vector:
+    """Signed integers to ring elements (two's complement)."""
+    return np.asarray(values, dtype=np.int64).view(np.uint64).copy()
+
+
+def from_ring(vector: Vector) -> list[int]:
+    """Ring elements back to signed Python integers."""
+    return [int(v) for v in np.asarray(vector, dtype=np.uint64).view(np.int64)]
+
+
+def vector_to_bytes(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype="<u8").tobytes()
+
+
+def vector_from_bytes(data: bytes) -> Vector:
+    if len(data) % 8:
+        raise ValueError("vector bytes must be a multiple of 8")
+    return np.frombuffer(data, dtype="<u8").astype(np.uint64)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedPoint:
+    """A scale and an allowed range for the values of one question."""
+
+    decimals: int
+    lo: Decimal
+    hi: Decimal
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.decimals <= MAX_DECIMALS:
+            raise SettingsError(f"Decimals must be between 0 and {MAX_DECIMALS}.")
+        if self.lo >= self.hi:
+            raise SettingsError("The lowest allowed value must be below the highest.")
+
+    @property
+    def scale(self) -> int:
+        return int(10**self.decimals)
+
+    def check_capacity(self, parties: int, extra_bits: int = 0) -> None:
+        """Refuse ranges whose sum over ``parties`` could overflow the ring.
+
+        ``extra_bits`` leaves head-room for noise added on top of the sum.
+        """
+        biggest = max(abs(self.lo), abs(self.hi)) * self.scale
+        if parties * biggest * (1 << extra_bits) >= _SIGNED_LIMIT:
+            raise SettingsError(
+                "The allowed range is too wide for this many people: "
+                "narrow the range or use fewer decimals."
+            )
+
+    def parse(self, text: str) -> Decimal:
+        """Parse what a person typed; reject rather than round or clip."""
+        # The typed text is itself secret: error messages never repeat it.
+        cleaned = text.strip().replace("\u2212", "-").replace(" ", "").replace("_", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise InputError(NOT_A_NUMBER) from None
+        if not value.is_finite():
+            raise InputError(NOT_A_NUMBER)
+        if value != value.quantize(Decimal(1).scaleb(-self.decimals)):
+            raise InputError(f"Use at most {self.decimals} decimal places.")
+        if not self.lo <= value <= self.hi:
+            raise InputError(f"Enter a value from {self.lo} to {self.hi}.")
+        return value
+
+    def encode(self, value: Decimal) -> int:
+        """A parsed, in-range value as a scaled integer."""
+        if not self.lo <= value <= self.hi:
+            raise InputError(f"Enter a value from {self.lo} to {self.hi}.")
+        scaled = value * self.scale
+        if scaled != scaled.to_integral_value():
+            raise InputError(f"Use at most {self.decimals} decimal places.")
+        return int(scaled)
+
+    def decode(self, scaled: int) -> Decimal:
+        return Decimal(scaled).scaleb(-self.decimals)
+
+    def clamp(self, value: Decimal) -> Decimal:
+        return min(max(value, self.lo), self.hi)
