@@ -1,0 +1,106 @@
+"""What the state machines tell their driver: things to send and things that happened.
+
+`Send` and `Drop` are instructions for the engine. Everything else is an event
+for the person at the screen (GUI or CLI). Events carry names and public facts
+only — never a value, a share or a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from huddle.core.outcome import Outcome
+from huddle.core.questions import Question
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    conn: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Close this connection; ``reason`` is for the log."""
+
+    conn: int
+    reason: str
+
+
+class Event:
+    """Base class of the events a person may want to see."""
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequested(Event):
+    """Host side: someone wants in and waits for the host's decision."""
+
+    conn: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Welcomed(Event):
+    """Joiner side: connected; this is the question; waiting to be admitted."""
+
+    question: Question
+    host_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterChanged(Event):
+    """The lobby changed; ``note`` says why when it is worth telling."""
+
+    names: tuple[str, ...]
+    code: str
+    you: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStarted(Event):
+    names: tuple[str, ...]
+    needs_value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChanged(Event):
+    shared: tuple[str, ...]
+    summed: tuple[str, ...]
+    waiting_for: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultReady(Event):
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RoundAborted(Event):
+    reason: str
+    missing: tuple[str, ...]
+    can_rerun: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded(Event):
+    """The session is over for us: closed, rejected, or broken."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShareTranscript(Event):
+    """Demo only: the shares this party kept and sent, and its partial sum.
+
+    Emitted solely when a participant is created with ``transcript=True`` (the
+    `huddle demo` walkthrough); real sessions never produce it.
+    """
+
+    party: str
+    kept: tuple[int, ...]
+    sent: tuple[tuple[str, tuple[int, ...]], ...]
+    partial: tuple[int, ...] = ()
+
+
+Output = Send | Drop | Event

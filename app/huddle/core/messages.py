@@ -1,0 +1,201 @@
+"""Every message on the wire, one frozen dataclass each.
+
+Direction is in the name's docstring. Participants keep one TLS connection, to
+the host; the host relays envelopes it cannot open. Ids: `session_id` and
+`round_id` are random 16-byte values; parties are small integers the host hands
+out on admission and never reuses within a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from huddle.core.codec import MAX_FRAME, Message, limit, message
+from huddle.core.crypto import PUBLIC_KEY_BYTES, SIGNATURE_BYTES
+from huddle.core.questions import MAX_PARTICIPANTS, Question
+
+ID_BYTES = 16
+NAME_LEN = 64
+_KEY = limit(exact_len=PUBLIC_KEY_BYTES)
+_SIG = limit(exact_len=SIGNATURE_BYTES)
+_ID = limit(exact_len=ID_BYTES)
+_PARTY = limit(lo=0, hi=1_000_000)
+_PARTIES = limit(max_len=MAX_PARTICIPANTS)
+_REASON = limit(max_len=300)
+_CIPHERTEXT = limit(max_len=64 * 1024)
+_VECTOR = limit(max_len=MAX_FRAME // (2 * MAX_PARTICIPANTS))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    """A roster entry: who takes part and the public keys they signed up with."""
+
+    party: int = field(metadata=_PARTY)
+    name: str = field(metadata=limit(max_len=NAME_LEN))
+    sign_key: bytes = field(metadata=_KEY)
+    kem_key: bytes = field(metadata=_KEY)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Envelope:
+    """One share, sealed to its recipient and signed by its sender."""
+
+    sender: int = field(metadata=_PARTY)
+    recipient: int = field(metadata=_PARTY)
+    ciphertext: bytes = field(metadata=_CIPHERTEXT)
+    signature: bytes = field(metadata=_SIG)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Partial:
+    """A published partial sum (sum of the shares one party holds), signed."""
+
+    party: int = field(metadata=_PARTY)
+    vector: bytes = field(metadata=_VECTOR)
+    signature: bytes = field(metadata=_SIG)
+
+
+@message(1)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Welcome(Message):
+    """Host → newcomer, first thing on a new connection."""
+
+    session_id: bytes = field(metadata=_ID)
+    host_name: str = field(metadata=limit(max_len=NAME_LEN))
+    question: Question
+
+
+@message(2)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hello(Message):
+    """Newcomer → host: who I am, signed over the session id."""
+
+    name: str = field(metadata=limit(max_len=NAME_LEN))
+    sign_key: bytes = field(metadata=_KEY)
+    kem_key: bytes = field(metadata=_KEY)
+    signature: bytes = field(metadata=_SIG)
+
+
+@message(3)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lobby(Message):
+    """Host → members: the roster as it stands now, and which entry is you."""
+
+    you: int = field(metadata=_PARTY)
+    roster: tuple[Member, ...] = field(metadata=_PARTIES)
+
+
+@message(4)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rejected(Message):
+    """Host → newcomer: not admitted."""
+
+    reason: str = field(metadata=_REASON)
+
+
+@message(5)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Start(Message):
+    """Host → members: the round begins with the roster whose digest is given."""
+
+    round_id: bytes = field(metadata=_ID)
+    roster_digest: bytes = field(metadata=limit(exact_len=32))
+
+
+@message(6)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shares(Message):
+    """Member → host: my sealed shares, one envelope per other member."""
+
+    round_id: bytes = field(metadata=_ID)
+    envelopes: tuple[Envelope, ...] = field(metadata=_PARTIES)
+
+
+@message(7)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliver(Message):
+    """Host → member: every envelope addressed to you, once all have arrived."""
+
+    round_id: bytes = field(metadata=_ID)
+    envelopes: tuple[Envelope, ...] = field(metadata=_PARTIES)
+
+
+@message(8)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartialSum(Message):
+    """Member → host: my partial sum."""
+
+    round_id: bytes = field(metadata=_ID)
+    partial: Partial
+
+
+@message(9)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Partials(Message):
+    """Host → members: every partial sum, so each member adds them up itself."""
+
+    round_id: bytes = field(metadata=_ID)
+    partials: tuple[Partial, ...] = field(metadata=_PARTIES)
+
+
+@message(10)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Progress(Message):
+    """Host → members: who has sent shares and partial sums so far."""
+
+    round_id: bytes = field(metadata=_ID)
+    shared: tuple[int, ...] = field(metadata=_PARTIES)
+    summed: tuple[int, ...] = field(metadata=_PARTIES)
+
+
+@message(11)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Complaint(Message):
+    """Member → host: a message from ``accused`` failed its checks."""
+
+    round_id: bytes = field(metadata=_ID)
+    accused: int = field(metadata=_PARTY)
+
+
+@message(12)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cancel(Message):
+    """Member → host: I stop this round (the others are told who cancelled)."""
+
+    round_id: bytes = field(metadata=_ID)
+
+
+@message(13)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Aborted(Message):
+    """Host → members: the round stopped; ``missing`` names who caused it."""
+
+    round_id: bytes = field(metadata=_ID)
+    reason: str = field(metadata=_REASON)
+    missing: tuple[int, ...] = field(metadata=_PARTIES)
+
+
+@message(14)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Closed(Message):
+    """Host → everyone: the session is over."""
+
+    reason: str = field(metadata=_REASON)
+
+
+@message(15)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leave(Message):
+    """Member → host: I am leaving the session."""
+
+
+@message(16)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ping(Message):
+    """Either way: are you still there? Answered with `Pong`."""
+
+
+@message(17)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pong(Message):
+    """Either way: yes, still here."""

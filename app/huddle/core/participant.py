@@ -1,0 +1,430 @@
+"""The participant's state machine: join, share, sum, check the result.
+
+Rules of this file:
+- Sans-IO: `receive_data` takes bytes from the host connection and returns
+  `Send`/`Drop` instructions plus events; nothing here touches a socket or clock.
+- The value a person typed stays in this object only (never in an event, a log
+  or an error). It is kept across an aborted round so the host can re-run
+  without the missing people, with fresh shares, and wiped after the result.
+- Every envelope and partial sum is checked against the roster's keys and the
+  exact (session, round, sender, recipient) context. A check that fails stops
+  the round before anything derived from our value is published.
+
+Phases: CONNECTING → JOINING → LOBBY → (Start) AWAITING_VALUE → SHARED →
+SUMMED → DONE; ABORTED returns to SHARED on the next Start; ENDED is final.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+
+from huddle.core import crypto
+from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.encoding import Vector, from_ring, vector_from_bytes, vector_to_bytes
+from huddle.core.errors import HuddleError, IntegrityError, LocalProtocolError, RemoteProtocolError
+from huddle.core.events import (
+    Drop,
+    Output,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    Send,
+    SessionEnded,
+    ShareTranscript,
+    Welcomed,
+)
+from huddle.core.messages import (
+    Aborted,
+    Cancel,
+    Closed,
+    Complaint,
+    Deliver,
+    Envelope,
+    Hello,
+    Leave,
+    Lobby,
+    Member,
+    Partial,
+    Partials,
+    PartialSum,
+    Ping,
+    Pong,
+    Progress,
+    Rejected,
+    Shares,
+    Start,
+    Welcome,
+)
+from huddle.core.outcome import Outcome
+from huddle.core.questions import Question
+from huddle.core.security_code import roster_digest, security_code
+from huddle.core.sharing import Share, combine, split
+
+HOST = 0
+Splitter = Callable[[Vector, Sequence[int]], tuple[Vector, dict[int, Share]]]
+
+
+class Phase(enum.Enum):
+    CONNECTING = "connecting"
+    JOINING = "joining"
+    LOBBY = "lobby"
+    AWAITING_VALUE = "awaiting value"
+    SHARED = "shared"
+    SUMMED = "summed"
+    DONE = "done"
+    ABORTED = "aborted"
+    ENDED = "ended"
+
+
+class ParticipantSession:
+    """One person's side of a session, from connection to result."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        host_fingerprint: bytes,
+        random_bytes: Callable[[int], bytes],
+        identity: crypto.Identity | None = None,
+        splitter: Splitter | None = None,
+        transcript: bool = False,
+    ) -> None:
+        self.name = name
+        self.host_fingerprint = host_fingerprint
+        self.identity = identity or crypto.Identity()
+        self.phase = Phase.CONNECTING
+        self.question: Question | None = None
+        self.host_name = ""
+        self.session_id = b""
+        self.roster: tuple[Member, ...] = ()
+        self.me = -1
+        self.outcome: Outcome | None = None
+        self._random = random_bytes
+        self._splitter: Splitter = splitter or (lambda v, r: split(v, r, random_bytes))
+        self._transcript = transcript
+        self._decoder = FrameDecoder()
+        self._value: Vector | None = None
+        self._round_id = b""
+        self._parties: tuple[int, ...] = ()
+        self._kept: Vector | None = None
+        self._partial: bytes = b""
+
+    # --- what the person does ---------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        return security_code(self._digest())
+
+    @property
+    def ended(self) -> bool:
+        return self.phase is Phase.ENDED
+
+    @property
+    def has_value(self) -> bool:
+        return self._value is not None
+
+    def submit(self, text: str) -> list[Output]:
+        """Take the person's answer; shares go out at once if the round is running.
+
+        Raises `InputError` (nothing changes) if the answer is not acceptable.
+        """
+        if self.question is None or self.phase in (Phase.DONE, Phase.ENDED):
+            raise LocalProtocolError("There is no question to answer right now.")
+        self._value = self.question.encode_answer(text)
+        if self.phase is Phase.AWAITING_VALUE:
+            return self._share()
+        return []
+
+    def leave(self) -> list[Output]:
+        if self.phase is Phase.ENDED:
+            return []
+        self._end()
+        return [Send(HOST, encode(Leave())), Drop(HOST, "left"), SessionEnded("You left.")]
+
+    def cancel(self) -> list[Output]:
+        """Stop the running round for everyone (they are told it was you)."""
+        if self.phase not in (Phase.AWAITING_VALUE, Phase.SHARED, Phase.SUMMED):
+            return []
+        return [Send(HOST, encode(Cancel(round_id=self._round_id)))]
+
+    # --- what the host sends ------------------------------------------------------
+
+    def receive_data(self, data: bytes) -> list[Output]:
+        if self.phase is Phase.ENDED:
+            return []
+        out: list[Output] = []
+        try:
+            for msg in self._decoder.feed(data):
+                out += self._handle(msg)
+                if self.ended:
+                    break
+        except RemoteProtocolError as exc:
+            self._end()
+            out += [Drop(HOST, str(exc)), SessionEnded(f"The host sent something invalid. {exc}")]
+        return out
+
+    def connection_lost(self) -> list[Output]:
+        if self.phase in (Phase.ENDED, Phase.DONE):
+            self._end()
+            return []
+        self._end()
+        return [
+            SessionEnded(
+                "The connection to the host was lost: the host left or the network dropped."
+            )
+        ]
+
+    # --- internals ---------------------------------------------------------------
+
+    def _handle(self, msg: Message) -> list[Output]:  # noqa: PLR0911 - one branch per message
+        if isinstance(msg, Ping):
+            return [Send(HOST, encode(Pong()))]
+        if isinstance(msg, Pong):
+            return []
+        if self.phase is Phase.CONNECTING:
+            if not isinstance(msg, Welcome):
+                raise RemoteProtocolError("The host did not start with Welcome.")
+            return self._welcome(msg)
+        if isinstance(msg, Lobby):
+            return self._lobby(msg)
+        if isinstance(msg, Rejected | Closed):
+            self._end()
+            return [Drop(HOST, "session over"), SessionEnded(msg.reason)]
+        if self.phase is Phase.JOINING:
+            raise RemoteProtocolError(f"{type(msg).__name__} before being admitted.")
+        if isinstance(msg, Start):
+            return self._start(msg)
+        if getattr(msg, "round_id", None) != self._round_id:
+            if self.phase is Phase.ABORTED:
+                return []  # a late message from the round that was aborted
+            raise RemoteProtocolError(f"{type(msg).__name__} for another round.")
+        return self._round_message(msg)
+
+    def _round_message(self, msg: Message) -> list[Output]:
+        if isinstance(msg, Progress):
+            return [self._progress(msg)]
+        if isinstance(msg, Aborted):
+            return self._aborted(msg)
+        if isinstance(msg, Deliver) and self.phase is Phase.SHARED:
+            return self._deliver(msg)
+        if isinstance(msg, Partials) and self.phase is Phase.SUMMED:
+            return self._partials(msg)
+        raise RemoteProtocolError(f"Unexpected {type(msg).__name__} while {self.phase.value}.")
+
+    def _welcome(self, msg: Welcome) -> list[Output]:
+        self.question, self.host_name, self.session_id = msg.question, msg.host_name, msg.session_id
+        pub = self.identity.public
+        signed = crypto.context(
+            "hello", self.session_id, self.name.encode(), pub.sign_key, pub.kem_key
+        )
+        hello = Hello(
+            name=self.name,
+            sign_key=pub.sign_key,
+            kem_key=pub.kem_key,
+            signature=self.identity.sign(signed),
+        )
+        self.phase = Phase.JOINING
+        return [Send(HOST, encode(hello)), Welcomed(msg.question, msg.host_name)]
+
+    def _lobby(self, msg: Lobby) -> list[Output]:
+        mine = [m for m in msg.roster if m.party == msg.you]
+        if len(mine) != 1 or mine[0].sign_key != self.identity.public.sign_key:
+            raise RemoteProtocolError("The roster does not contain you as you joined.")
+        if len({m.party for m in msg.roster}) != len(msg.roster):
+            raise RemoteProtocolError("The roster lists someone twice.")
+        before = {m.name for m in self.roster}
+        self.roster, self.me = msg.roster, msg.you
+        if self.phase in (Phase.JOINING, Phase.DONE):
+            self.phase = Phase.LOBBY
+        now = {m.name for m in self.roster}
+        note = "; ".join(
+            [f"{n} joined" for n in sorted(now - before) if before]
+            + [f"{n} left" for n in sorted(before - now)]
+        )
+        return [RosterChanged(tuple(m.name for m in self.roster), self.code, self.me, note)]
+
+    def _start(self, msg: Start) -> list[Output]:
+        if self.phase not in (Phase.LOBBY, Phase.ABORTED):
+            raise RemoteProtocolError("Start while a round is already running.")
+        self._round_id = msg.round_id
+        self._parties = tuple(m.party for m in self.roster)
+        if msg.roster_digest != self._digest():
+            self.phase = Phase.ABORTED
+            return [
+                Send(HOST, encode(Cancel(round_id=msg.round_id))),
+                RoundAborted(
+                    "The round started with a different group than the one on your screen, "
+                    "so your app did not take part. Compare security codes again.",
+                    (),
+                    False,
+                ),
+            ]
+        names = tuple(m.name for m in self.roster)
+        self.phase = Phase.AWAITING_VALUE
+        out: list[Output] = [RoundStarted(names, needs_value=self._value is None)]
+        if self._value is not None:
+            out += self._share()
+        return out
+
+    def _share(self) -> list[Output]:
+        assert self._value is not None and self.question is not None
+        others = [p for p in self._parties if p != self.me]
+        kept, sent = self._splitter(self._value, others)
+        keys = {m.party: m.kem_key for m in self.roster}
+        envelopes = tuple(self._seal(j, share, keys[j]) for j, share in sent.items())
+        self._kept = kept
+        self.phase = Phase.SHARED
+        out: list[Output] = [
+            Send(HOST, encode(Shares(round_id=self._round_id, envelopes=envelopes)))
+        ]
+        if self._transcript:
+            length = self.question.vector_length
+            out.append(
+                ShareTranscript(
+                    self.name,
+                    tuple(from_ring(kept)),
+                    tuple(
+                        (self._name_of(j), tuple(from_ring(s.expand(length))))
+                        for j, s in sent.items()
+                    ),
+                )
+            )
+        return out
+
+    def _seal(self, recipient: int, share: Share, kem_key: bytes) -> Envelope:
+        info = crypto.context("share", self.session_id, self._round_id, self.me, recipient)
+        ciphertext = crypto.seal(kem_key, share.to_bytes(), info)
+        signed = crypto.context(
+            "envelope", self.session_id, self._round_id, self.me, recipient, ciphertext
+        )
+        return Envelope(
+            sender=self.me,
+            recipient=recipient,
+            ciphertext=ciphertext,
+            signature=self.identity.sign(signed),
+        )
+
+    def _deliver(self, msg: Deliver) -> list[Output]:
+        assert self._kept is not None and self.question is not None
+        others = sorted(p for p in self._parties if p != self.me)
+        if sorted(e.sender for e in msg.envelopes) != others:
+            raise RemoteProtocolError("The host delivered the wrong set of shares.")
+        total = self._kept.copy()
+        for envelope in msg.envelopes:
+            try:
+                total += self._open(envelope).expand(self.question.vector_length)
+            except (IntegrityError, RemoteProtocolError):
+                return self._complain(envelope.sender)
+        self._wipe_round()
+        vector = vector_to_bytes(total)
+        signed = crypto.context("partial", self.session_id, self._round_id, self.me, vector)
+        partial = Partial(party=self.me, vector=vector, signature=self.identity.sign(signed))
+        self._partial = vector
+        self.phase = Phase.SUMMED
+        out: list[Output] = [
+            Send(HOST, encode(PartialSum(round_id=self._round_id, partial=partial)))
+        ]
+        if self._transcript:
+            out.append(ShareTranscript(self.name, (), (), tuple(from_ring(total))))
+        return out
+
+    def _open(self, envelope: Envelope) -> Share:
+        if envelope.recipient != self.me:
+            raise IntegrityError("A share was addressed to someone else.")
+        sender = self._member(envelope.sender)
+        signed = crypto.context(
+            "envelope", self.session_id, self._round_id, sender.party, self.me, envelope.ciphertext
+        )
+        crypto.verify(sender.sign_key, envelope.signature, signed)
+        info = crypto.context("share", self.session_id, self._round_id, sender.party, self.me)
+        return Share.from_bytes(self.identity.open(envelope.ciphertext, info))
+
+    def _partials(self, msg: Partials) -> list[Output]:
+        assert self.question is not None
+        if sorted(p.party for p in msg.partials) != sorted(self._parties):
+            raise RemoteProtocolError("The host published the wrong set of partial sums.")
+        vectors = []
+        for partial in msg.partials:
+            signed = crypto.context(
+                "partial", self.session_id, self._round_id, partial.party, partial.vector
+            )
+            try:
+                crypto.verify(self._member(partial.party).sign_key, partial.signature, signed)
+                if partial.party == self.me and partial.vector != self._partial:
+                    raise IntegrityError("Our own partial sum was altered.")
+                vectors.append(self._vector(partial.vector))
+            except HuddleError:
+                return self._complain(partial.party)
+        total = combine(vectors)
+        self.outcome = Outcome(self.question, len(self._parties), tuple(from_ring(total)))
+        self.phase = Phase.DONE
+        self._wipe_value()
+        return [ResultReady(self.outcome)]
+
+    def _vector(self, data: bytes) -> Vector:
+        assert self.question is not None
+        if len(data) != 8 * self.question.vector_length:
+            raise RemoteProtocolError("A partial sum has the wrong length.")
+        return vector_from_bytes(data)
+
+    def _progress(self, msg: Progress) -> ProgressChanged:
+        done = msg.summed if self.phase is Phase.SUMMED else msg.shared
+        waiting = tuple(p for p in self._parties if p not in done)
+        return ProgressChanged(
+            self._names(msg.shared), self._names(msg.summed), self._names(waiting)
+        )
+
+    def _aborted(self, msg: Aborted) -> list[Output]:
+        self._wipe_round()
+        self.phase = Phase.ABORTED
+        return [RoundAborted(msg.reason, self._names(msg.missing), False)]
+
+    def _complain(self, accused: int) -> list[Output]:
+        self._wipe_round()
+        self.phase = Phase.ABORTED
+        who = self._name_of(accused)
+        return [
+            Send(HOST, encode(Complaint(round_id=self._round_id, accused=accused))),
+            RoundAborted(
+                f"A message from {who} failed its security check, so the round was stopped "
+                "before your app published anything.",
+                (who,),
+                False,
+            ),
+        ]
+
+    def _member(self, party: int) -> Member:
+        for m in self.roster:
+            if m.party == party:
+                return m
+        raise RemoteProtocolError("A message names someone who is not on the roster.")
+
+    def _name_of(self, party: int) -> str:
+        return next((m.name for m in self.roster if m.party == party), f"participant {party}")
+
+    def _names(self, parties: Sequence[int]) -> tuple[str, ...]:
+        return tuple(self._name_of(p) for p in parties)
+
+    def _digest(self) -> bytes:
+        assert self.question is not None
+        return roster_digest(self.session_id, self.question, self.host_fingerprint, self.roster)
+
+    def _wipe_round(self) -> None:
+        if self._kept is not None:
+            self._kept.fill(0)
+        self._kept = None
+
+    def _wipe_value(self) -> None:
+        """Best effort: overwrite the buffers (Python may still hold copies elsewhere)."""
+        self._wipe_round()
+        if self._value is not None:
+            self._value.fill(0)
+        self._value = None
+
+    def _end(self) -> None:
+        self._wipe_value()
+        self.phase = Phase.ENDED
+
