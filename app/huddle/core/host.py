@@ -138,6 +138,11 @@ class HostSession:
         }
 
     @property
+    def strangers(self) -> set[int]:
+        """Connections that have not introduced themselves yet."""
+        return {cid for cid, c in self._conns.items() if c.stage is _Stage.AWAIT_HELLO}
+
+    @property
     def code(self) -> str:
         return security_code(self._digest())
 

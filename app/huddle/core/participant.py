@@ -191,8 +191,10 @@ class ParticipantSession:
         if isinstance(msg, Lobby):
             return self._lobby(msg)
         if isinstance(msg, Rejected | Closed):
+            finished = self.phase is Phase.DONE
             self._end()
-            return [Drop(HOST, "session over"), SessionEnded(msg.reason)]
+            out: list[Output] = [Drop(HOST, "session over")]
+            return out if finished else [*out, SessionEnded(msg.reason)]
         if self.phase is Phase.JOINING:
             raise RemoteProtocolError(f"{type(msg).__name__} before being admitted.")
         if isinstance(msg, Start):
@@ -427,4 +429,3 @@ class ParticipantSession:
     def _end(self) -> None:
         self._wipe_value()
         self.phase = Phase.ENDED
-

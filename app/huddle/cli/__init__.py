@@ -1,0 +1,1 @@
+"""The headless command line: the same engine facade, driven from a terminal."""

@@ -1,0 +1,213 @@
+"""`huddle host` and `huddle join`: run one session to its result in a terminal.
+
+Human-readable lines go to stdout, or to stderr with ``--json`` so that stdout
+carries exactly one JSON object. Exit status: 0 with a result, 1 when the
+session ends without one, 2 for bad settings or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any, TextIO
+
+from huddle.cli.identity import default_display_name
+from huddle.cli.prompt import ask_secret
+from huddle.core.errors import HuddleError, InputError
+from huddle.core.events import (
+    Event,
+    JoinRequested,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    SessionEnded,
+    Welcomed,
+)
+from huddle.core.outcome import Outcome
+from huddle.core.questions import Question
+from huddle.net.host_engine import HostEngine
+from huddle.net.join_engine import JoinEngine
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """Ends the command with a one-line reason and an exit status."""
+
+    def __init__(self, reason: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from huddle.cli.demo import run_demo
+
+        return run_demo(article=args.article)
+    try:
+        return asyncio.run(_host(args) if args.command == "host" else _join(args))
+    except CommandError as exc:
+        print(f"huddle: {exc}", file=sys.stderr)
+        return exc.status
+    except HuddleError as exc:
+        print(f"huddle: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("huddle: interrupted; nothing was revealed.", file=sys.stderr)
+        return 130
+
+
+class Runner:
+    """Reacts to engine events for one CLI session."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.json = bool(args.json)
+        self.out: TextIO = sys.stderr if self.json else sys.stdout
+        self.value: str | None = args.value
+        self.code = ""
+        self.names: tuple[str, ...] = ()
+        self.finished: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.submit: Any = None
+        self.on_roster: Any = None
+        self.on_join_request: Any = None
+
+    def say(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, Welcomed):
+            q = event.question
+            self.say(f"Joined {event.host_name}'s session “{q.title}”. Waiting to be admitted...")
+            if self.value is not None:
+                self._submit_given_value()
+        elif isinstance(event, JoinRequested) and self.on_join_request:
+            self.on_join_request(event)
+        elif isinstance(event, RosterChanged):
+            self.code, self.names = event.code, event.names
+            if event.note:
+                self.say(f"  {event.note}.")
+            self.say(f"Lobby: {', '.join(event.names) or '(empty)'} — security code {event.code}")
+            if self.on_roster:
+                self.on_roster(event)
+        elif isinstance(event, RoundStarted):
+            self.say(f"Round started with {', '.join(event.names)}.")
+            if event.needs_value:
+                asyncio.get_running_loop().create_task(self._ask_value())
+        elif isinstance(event, ProgressChanged) and event.waiting_for:
+            self.say(f"  waiting for: {', '.join(event.waiting_for)}")
+        elif isinstance(event, ResultReady) and not self.finished.done():
+            self.finished.set_result(event.outcome)
+        elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
+            self.finished.set_exception(CommandError(event.reason))
+
+    def _submit_given_value(self) -> None:
+        try:
+            self.submit(self.value)
+        except InputError as exc:
+            if not self.finished.done():
+                self.finished.set_exception(CommandError(str(exc), EXIT_USAGE))
+
+    async def _ask_value(self) -> None:
+        while not self.finished.done():
+            text = await ask_secret("Your value (not shown): ")
+            if text is None:
+                self.finished.set_exception(CommandError("no value given; leaving."))
+                return
+            try:
+                self.submit(text)
+                return
+            except InputError as exc:
+                self.say(str(exc))
+
+    def report(self, outcome: Outcome) -> int:
+        result = outcome.as_dict() | {"security_code": self.code, "names": list(self.names)}
+        unit = f" {outcome.question.unit}" if outcome.question.unit else ""
+        self.say(f"Result for “{outcome.question.title}” (security code {self.code}):")
+        self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
+        self.say(f"  over {outcome.count} people: {', '.join(self.names)}")
+        if self.json:
+            print(json.dumps(result), flush=True)
+        return EXIT_OK
+
+
+def _question(args: argparse.Namespace) -> Question:
+    return Question(
+        title=args.title,
+        unit=args.unit,
+        decimals=args.decimals,
+        lo=args.range[0],
+        hi=args.range[1],
+        min_participants=args.min_participants,
+    )
+
+
+async def _host(args: argparse.Namespace) -> int:
+    question = _question(args)
+    if args.no_value and args.value is not None:
+        raise CommandError("use either --value or --no-value, not both", EXIT_USAGE)
+    if args.value is not None:
+        question.encode_answer(args.value)  # refuse bad input before going on the network
+    if args.expect < question.min_participants:
+        raise CommandError(
+            f"--expect must be at least --min ({question.min_participants})", EXIT_USAGE
+        )
+    runner = Runner(args)
+    engine = HostEngine(
+        question,
+        args.name or default_display_name(),
+        runner.on_event,
+        contributes=not args.no_value,
+    )
+    runner.submit = engine.submit
+    loop = asyncio.get_running_loop()
+
+    def on_join_request(event: JoinRequested) -> None:
+        if len(engine.session.roster) < args.expect:
+            engine.admit(event.conn)
+        else:
+            engine.reject(event.conn)
+
+    def on_roster(event: RosterChanged) -> None:
+        if len(event.names) >= args.expect and engine.session.can_start:
+            loop.call_soon(engine.start_round)
+
+    runner.on_join_request, runner.on_roster = on_join_request, on_roster
+    try:
+        port = await engine.start(args.bind, args.port)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on port {args.port}: {exc.strerror}") from None
+    runner.say(f"Hosting “{question.title}” on port {port}. Security code {engine.session.code}")
+    runner.say(f"Colleagues join with:  huddle join <this computer's address>:{port}")
+    if args.value is not None:
+        engine.submit(args.value)
+    try:
+        outcome = await runner.finished
+    finally:
+        await engine.close()
+    return runner.report(outcome)
+
+
+async def _join(args: argparse.Namespace) -> int:
+    address, port = _split_address(args.address)
+    runner = Runner(args)
+    engine = JoinEngine(address, port, args.name or default_display_name(), runner.on_event)
+    runner.submit = engine.submit
+    task = asyncio.get_running_loop().create_task(engine.run())
+    try:
+        outcome = await runner.finished
+    finally:
+        engine.leave()
+        await asyncio.wait_for(asyncio.shield(task), timeout=5)
+    return runner.report(outcome)
+
+
+def _split_address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"“{text}” is not ADDRESS:PORT, e.g. 192.168.1.20:7300", EXIT_USAGE)
+    return host, int(port)

@@ -1,0 +1,15 @@
+"""Opening the desktop app from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+
+def launch() -> int:
+    try:
+        from huddle.ui.app import main as gui_main
+    except ImportError as exc:
+        print(f"huddle: the desktop app could not start ({exc.name or exc}).", file=sys.stderr)
+        print("huddle: run `huddle --help` for the command-line version.", file=sys.stderr)
+        return 1
+    return gui_main()

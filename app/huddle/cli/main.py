@@ -1,0 +1,144 @@
+"""`huddle` command line entry point.
+
+Imports stay light here so `huddle --help` is fast: numpy, cryptography and Qt
+are imported only by the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from huddle import __version__
+
+VALUE_WARNING = (
+    "A value given with --value is visible to other users of this computer "
+    "(process list) and stays in your shell history; leave it out to be asked "
+    "for it without echo. --value exists for scripts and tests."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="huddle",
+        description=(
+            "Private statistics among colleagues on one LAN. Everyone types a private "
+            "value; everyone learns the group average; nobody learns anyone's value. "
+            "Without a command, opens the desktop app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"huddle {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_host(sub)
+    _add_join(sub)
+    _add_demo(sub)
+    return parser
+
+
+def _add_question_options(p: argparse.ArgumentParser) -> None:
+    q = p.add_argument_group("the question")
+    q.add_argument("--title", required=True, help='what you ask, e.g. "2026 raise"')
+    q.add_argument("--unit", default="", help="unit shown next to values, e.g. EUR")
+    q.add_argument(
+        "--decimals", type=int, default=0, metavar="D", help="decimal places allowed (0-6)"
+    )
+    q.add_argument(
+        "--range",
+        nargs=2,
+        default=("0", "1000000"),
+        metavar=("LO", "HI"),
+        help="lowest and highest allowed value (default 0 1000000)",
+    )
+    q.add_argument(
+        "--min",
+        type=int,
+        default=3,
+        metavar="N",
+        dest="min_participants",
+        help="fewest contributors needed to start (at least 3)",
+    )
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", help="your display name (default: your full name from the OS)")
+    p.add_argument("--value", help=f"your value. {VALUE_WARNING}")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object with the result on stdout"
+    )
+
+
+def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "host",
+        help="host a session and admit people automatically",
+        description=(
+            "Host a session. Joiners are admitted automatically until --expect contributors "
+            "are in, then the round starts. Everyone compares the security code aloud."
+        ),
+    )
+    _add_question_options(p)
+    _add_common(p)
+    p.add_argument(
+        "--no-value", action="store_true", help="coordinate only; do not contribute a value"
+    )
+    p.add_argument(
+        "--expect", type=int, required=True, metavar="N", help="start when N contributors are in"
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="TCP port to listen on (default: any free port)"
+    )
+    p.add_argument(
+        "--bind", default=None, metavar="ADDRESS", help="address to listen on (default: all)"
+    )
+
+
+def _add_join(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "join",
+        help="join a session by address",
+        description="Join a session at ADDRESS:PORT (ask the host for it).",
+    )
+    p.add_argument(
+        "address", metavar="ADDRESS:PORT", help="where the host listens, e.g. 192.168.1.20:7300"
+    )
+    _add_common(p)
+
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="run the reference article's four-colleague example on this machine",
+        description=(
+            "Alice 3800, Bob 2514, Carlos 2982 and David 3390 find their average raise as "
+            "four parties over real TLS connections on 127.0.0.1, and the table of shares "
+            "and partial sums is printed."
+        ),
+    )
+    p.add_argument(
+        "--article",
+        action="store_true",
+        help="use the article's own split (fixed shares) instead of random ones",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        from huddle.cli.gui import launch
+
+        return launch()
+    from huddle.cli import commands
+
+    return commands.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Hosting a session: a TLS server that drives a `HostSession`.
+
+If the host person also contributes a value, their own `ParticipantSession`
+is wired to the host session through an in-process pipe: it speaks exactly the
+same protocol as everyone else, it just skips the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from huddle.core.events import Drop, Event, Output, RoundStarted, Send, ShareTranscript
+from huddle.core.host import HostSession
+from huddle.core.participant import ParticipantSession, Splitter
+from huddle.core.questions import Question
+from huddle.net import tls
+from huddle.net.link import Link, Timeouts
+
+log = logging.getLogger(__name__)
+
+MAX_STRANGERS = 32
+"""Connections that have not said Hello yet; more are refused (connection floods)."""
+
+EventSink = Callable[[Event], None]
+
+
+class HostEngine:
+    """A hosted session on the network. All methods run on the engine's event loop."""
+
+    def __init__(
+        self,
+        question: Question,
+        host_name: str,
+        on_event: EventSink,
+        *,
+        contributes: bool = True,
+        timeouts: Timeouts | None = None,
+        splitter: Splitter | None = None,
+        transcript: bool = False,
+    ) -> None:
+        self.certificate = tls.make_certificate()
+        self.session = HostSession(
+            question=question,
+            host_name=host_name,
+            fingerprint=self.certificate.fingerprint,
+            random_bytes=os.urandom,
+        )
+        self.timeouts = timeouts or Timeouts()
+        self._on_event = on_event
+        self._links: dict[int, Link] = {}
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.local: ParticipantSession | None = None
+        self._local_conn = 0
+        self._pipe: deque[tuple[str, bytes]] = deque()
+        self._pumping = False
+        if contributes:
+            self.local = ParticipantSession(
+                name=host_name,
+                host_fingerprint=self.certificate.fingerprint,
+                random_bytes=os.urandom,
+                splitter=splitter,
+                transcript=transcript,
+            )
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self, host: str | None = None, port: int = 0) -> int:
+        """Listen (all interfaces by default) and return the port."""
+        self._server = await asyncio.start_server(
+            self._accept,
+            host=host,
+            port=port,
+            ssl=tls.server_context(self.certificate),
+            ssl_handshake_timeout=self.timeouts.hello,
+        )
+        if self.local is not None:
+            self._local_conn, outs = self.session.connect()
+            self._dispatch(outs)
+            self._dispatch(self.session.admit(self._local_conn))
+        log.info("hosting on port %d", self.port)
+        return self.port
+
+    # --- the host person's actions ---------------------------------------------
+
+    def admit(self, conn: int) -> None:
+        self._dispatch(self.session.admit(conn))
+
+    def reject(self, conn: int) -> None:
+        self._dispatch(self.session.reject(conn))
+
+    def start_round(self) -> None:
+        self._dispatch(self.session.start())
+
+    def cancel_round(self) -> None:
+        self._dispatch(self.session.cancel())
+
+    def submit(self, text: str) -> None:
+        """The host's own value (raises InputError if not acceptable)."""
+        assert self.local is not None, "this host does not contribute a value"
+        self._local_out(self.local.submit(text))
+
+    async def close(self, reason: str = "The host closed the session.") -> None:
+        self._dispatch(self.session.close(reason))
+        if self._server is not None:
+            self._server.close()
+        await asyncio.gather(*(link.drain_and_close() for link in list(self._links.values())))
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=self.timeouts.connect)
+
+    # --- connections ----------------------------------------------------------------
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        label = f"{peer[0]}:{peer[1]}" if peer else "peer"
+        if len(self.session.strangers) >= MAX_STRANGERS:
+            log.warning("too many unidentified connections; refusing %s", label)
+            writer.close()
+            return
+        link = Link(reader, writer, label, self.timeouts)
+        conn, outs = self.session.connect()
+        self._links[conn] = link
+        log.info("connection %d from %s", conn, label)
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        hello_deadline = asyncio.get_running_loop().call_later(
+            self.timeouts.hello, self._hello_timeout, conn
+        )
+        try:
+            self._dispatch(outs)
+            reason = await link.run(
+                lambda data: self._dispatch(self.session.receive_data(conn, data))
+            )
+        finally:
+            hello_deadline.cancel()
+            self._tasks.discard(task)
+            self._links.pop(conn, None)
+        log.info("connection %d ended: %s", conn, reason)
+        self._dispatch(self.session.connection_lost(conn, reason))
+
+    def _hello_timeout(self, conn: int) -> None:
+        if conn in self.session.strangers:
+            log.warning("connection %d did not introduce itself in time; dropping it", conn)
+            self._dispatch(self.session.connection_lost(conn, "said nothing"))
+            link = self._links.get(conn)
+            if link:
+                link.close()
+
+    # --- routing outputs ------------------------------------------------------------
+
+    def _dispatch(self, outs: list[Output]) -> None:
+        for out in outs:
+            if isinstance(out, Send):
+                if out.conn == self._local_conn and self.local is not None:
+                    self._pipe.append(("down", out.data))
+                elif (link := self._links.get(out.conn)) is not None:
+                    link.send(out.data)
+            elif isinstance(out, Drop):
+                self._drop(out)
+            elif not (self.local is not None and isinstance(out, RoundStarted)):
+                self._on_event(out)
+        self._pump()
+
+    def _drop(self, drop: Drop) -> None:
+        log.info("dropping connection %d: %s", drop.conn, drop.reason)
+        link = self._links.pop(drop.conn, None)
+        if link is not None:
+            self._background(link.drain_and_close())
+
+    def _background(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _local_out(self, outs: list[Output]) -> None:
+        for out in outs:
+            if isinstance(out, Send):
+                self._pipe.append(("up", out.data))
+            elif isinstance(out, RoundStarted | ShareTranscript):
+                self._on_event(out)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Move bytes through the in-process pipe without recursing."""
+        if self._pumping:
+            return
+        self._pumping = True
+        try:
+            while self._pipe:
+                direction, data = self._pipe.popleft()
+                assert self.local is not None
+                if direction == "down":
+                    self._local_out(self.local.receive_data(data))
+                else:
+                    self._dispatch(self.session.receive_data(self._local_conn, data))
+        finally:
+            self._pumping = False
