@@ -69,6 +69,9 @@ class Network:
             direction, conn, data = self._queue.popleft()
             if conn in self.dropped:
                 continue
+            if direction == "drop":
+                self._drop(conn)
+                continue
             if self.tap is not None:
                 replaced = self.tap(direction, conn, data)
                 if replaced is None:
@@ -88,7 +91,7 @@ class Network:
             if isinstance(out, Send):
                 self._queue.append(("down", out.conn, out.data))
             elif isinstance(out, Drop):
-                self._drop(out.conn)
+                self._queue.append(("drop", out.conn, b""))  # after what was queued for it
             else:
                 self.host_events.append(out)
 
@@ -97,7 +100,7 @@ class Network:
             if isinstance(out, Send):
                 self._queue.append(("up", conn, out.data))
             elif isinstance(out, Drop):
-                self._drop(conn)
+                self._queue.append(("drop", conn, b""))
             else:
                 self.events[conn].append(out)
 

@@ -1,0 +1,106 @@
+import contextlib
+import struct
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huddle.core import messages as m
+from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, decode_body, encode
+from huddle.core.errors import RemoteProtocolError
+from huddle.core.questions import Question
+
+KEY = bytes(32)
+SIG = bytes(64)
+RID = bytes(16)
+SAMPLES = [
+    m.Welcome(session_id=RID, host_name="Host", question=Question(title="Raise", decimals=2)),
+    m.Hello(name="Bob", sign_key=KEY, kem_key=KEY, signature=SIG),
+    m.Lobby(you=1, roster=(m.Member(party=1, name="Bob", sign_key=KEY, kem_key=KEY),)),
+    m.Rejected(reason="full"),
+    m.Start(round_id=RID, roster_digest=bytes(32)),
+    m.Shares(
+        round_id=RID, envelopes=(m.Envelope(sender=1, recipient=2, ciphertext=b"x", signature=SIG),)
+    ),
+    m.Deliver(round_id=RID, envelopes=()),
+    m.PartialSum(round_id=RID, partial=m.Partial(party=1, vector=bytes(8), signature=SIG)),
+    m.Partials(round_id=RID, partials=()),
+    m.Progress(round_id=RID, shared=(1, 2), summed=()),
+    m.Complaint(round_id=RID, accused=2),
+    m.Cancel(round_id=RID),
+    m.Aborted(round_id=RID, reason="gone", missing=(3,)),
+    m.Closed(reason="bye"),
+    m.Leave(),
+    m.Ping(),
+    m.Pong(),
+]
+
+
+@pytest.mark.parametrize("msg", SAMPLES, ids=lambda x: type(x).__name__)
+def test_every_message_round_trips_even_one_byte_at_a_time(msg: m.Message) -> None:
+    frame = encode(msg)
+    assert FrameDecoder().feed(frame) == [msg]
+    decoder = FrameDecoder()
+    got = [x for i in range(len(frame)) for x in decoder.feed(frame[i : i + 1])]
+    assert got == [msg] and decoder.buffered == 0
+
+
+def _frame(type_id: int, payload: bytes, version: int = PROTOCOL_VERSION) -> bytes:
+    return struct.pack(">IBB", len(payload) + 2, version, type_id) + payload
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (_frame(2, b"{}", version=9), "protocol 9"),
+        (_frame(99, b"{}"), "Unknown message type"),
+        (_frame(15, b"not json"), "not valid JSON"),
+        (_frame(15, b"[" * 100000), "not valid JSON"),
+        (_frame(4, b'{"reason": 5}'), "reason"),
+        (_frame(4, b'{"reason": "x", "extra": 1}'), "wrong fields"),
+        (_frame(11, b'{"round_id": "AAAAAAAAAAAAAAAAAAAAAA==", "accused": true}'), "accused"),
+        (_frame(11, b'{"round_id": "AAAA", "accused": 1}'), "16 bytes"),
+        (_frame(11, b'{"round_id": "%%%", "accused": 1}'), "base64"),
+        (struct.pack(">I", 1) + b"\x01", "cut short"),
+    ],
+)
+def test_malformed_frames_are_protocol_errors(frame: bytes, message: str) -> None:
+    with pytest.raises(RemoteProtocolError, match=message):
+        FrameDecoder().feed(frame)
+
+
+def test_oversized_length_prefix_is_refused_before_buffering() -> None:
+    decoder = FrameDecoder(max_frame=1024)
+    with pytest.raises(RemoteProtocolError, match="over the 1024-byte limit"):
+        decoder.feed(struct.pack(">I", 10**9))
+
+
+def test_truncated_frame_waits_for_the_rest() -> None:
+    frame = encode(m.Closed(reason="bye"))
+    decoder = FrameDecoder()
+    assert decoder.feed(frame[:-1]) == []
+    assert decoder.feed(frame[-1:]) == [m.Closed(reason="bye")]
+
+
+def test_a_question_from_the_wire_is_validated_again() -> None:
+    body = encode(SAMPLES[0])[4:].replace(b'"min_participants":3', b'"min_participants":2')
+    with pytest.raises(RemoteProtocolError, match="At least 3 people"):
+        decode_body(body)
+
+
+@given(st.binary(max_size=300))
+def test_fuzz_decoder_raises_only_protocol_errors(data: bytes) -> None:
+    with contextlib.suppress(RemoteProtocolError):
+        FrameDecoder(max_frame=4096).feed(data)
+
+
+@given(st.sampled_from(SAMPLES), st.data())
+def test_fuzz_mutated_valid_frames_raise_only_protocol_errors(
+    msg: m.Message, data: st.DataObject
+) -> None:
+    frame = bytearray(encode(msg))
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(4, len(frame) - 1))
+        frame[pos] = data.draw(st.integers(0, 255))
+    with contextlib.suppress(RemoteProtocolError):
+        FrameDecoder().feed(bytes(frame))

@@ -1,0 +1,240 @@
+"""Many parties through the sans-IO state machines, in memory."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from huddle.core.codec import FrameDecoder, encode
+from huddle.core.events import ResultReady, RosterChanged, RoundAborted, SessionEnded
+from huddle.core.messages import Deliver, Envelope, Lobby, Member, Shares
+from huddle.core.participant import Phase
+from huddle.core.questions import Question
+
+from .harness import Network, make_network
+
+
+def run_round(net: Network, values: dict[str, str]) -> dict[str, int]:
+    conns = {name: net.join(name) for name in values}
+    for name, value in values.items():
+        net.party_do(conns[name], net.parties[conns[name]].submit(value))
+    net.host_do(net.host.start())
+    return conns
+
+
+def results(net: Network, conns: dict[str, int]) -> list[ResultReady]:
+    return [e for c in conns.values() for e in net.events[c] if isinstance(e, ResultReady)]
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 10, 30, 100])
+def test_n_parties_agree_on_the_exact_average(n: int) -> None:
+    rng = random.Random(n)
+    values = {f"p{i}": rng.randint(0, 100000) for i in range(n)}
+    net = make_network()
+    conns = run_round(net, {k: str(v) for k, v in values.items()})
+    got = results(net, conns)
+    assert len(got) == n
+    expected = Decimal(sum(values.values())) / n
+    assert {r.outcome.average for r in got} == {expected}
+    assert {net.parties[c].code for c in conns.values()} == {net.host.code}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 3).flatmap(
+        lambda d: st.tuples(
+            st.just(d),
+            st.lists(st.decimals(-1000, 1000, places=d, allow_nan=False), min_size=3, max_size=6),
+        )
+    )
+)
+def test_random_splits_give_the_exact_sum_for_any_inputs(case: tuple[int, list[Decimal]]) -> None:
+    decimals, values = case
+    question = Question(title="t", decimals=decimals, lo="-1000", hi="1000")
+    net = make_network(question)
+    conns = run_round(net, {f"p{i}": str(v) for i, v in enumerate(values)})
+    assert {r.outcome.sum for r in results(net, conns)} == {sum(values)}
+
+
+def test_byte_at_a_time_delivery_changes_nothing() -> None:
+    net = make_network(byte_at_a_time=True)
+    conns = run_round(net, {"a": "10", "b": "20", "c": "60"})
+    assert {r.outcome.average for r in results(net, conns)} == {Decimal(30)}
+
+
+def test_minimum_is_enforced_and_start_waits_for_it() -> None:
+    net = make_network()
+    net.join("a")
+    net.join("b")
+    assert not net.host.can_start
+    net.join("c")
+    assert net.host.can_start
+
+
+def test_joining_needs_the_hosts_consent() -> None:
+    net = make_network()
+    conn = net.join("stranger", admit=False)
+    assert net.host.roster == () and net.host.pending == {conn: "stranger"}
+    net.host_do(net.host.reject(conn))
+    assert net.parties[conn].ended
+    assert any(isinstance(e, SessionEnded) for e in net.events[conn])
+
+
+def test_duplicate_names_are_refused_with_a_clear_reason() -> None:
+    net = make_network()
+    net.join("Bob")
+    conn = net.join("Bob", admit=False)
+    ended = [e for e in net.events[conn] if isinstance(e, SessionEnded)]
+    assert ended and "already here" in ended[0].reason
+
+
+def test_leaving_the_lobby_updates_roster_and_code_everywhere() -> None:
+    net = make_network()
+    a, b, c = net.join("a"), net.join("b"), net.join("c")
+    before = net.host.code
+    net.disconnect(c)
+    assert [m.name for m in net.host.roster] == ["a", "b"]
+    assert net.host.code != before
+    assert net.parties[a].code == net.host.code == net.parties[b].code
+    notes = [e.note for e in net.host_events if isinstance(e, RosterChanged)]
+    assert notes[-1] == "c left"
+
+
+@pytest.mark.parametrize("phase", ["before shares", "after shares"])
+def test_dropout_after_start_aborts_naming_who_and_rerun_works(phase: str) -> None:
+    net = make_network()
+    conns = {n: net.join(n) for n in ["a", "b", "c", "d"]}
+    for name in ["a", "b", "c"]:
+        net.party_do(conns[name], net.parties[conns[name]].submit("10"))
+    if phase == "after shares":
+        net.party_do(conns["d"], net.parties[conns["d"]].submit("99"))
+        # d's shares are in, but the host waits for nobody: cut d before partial sums.
+        net.tap = lambda direction, conn, data: (
+            None if conn == conns["d"] and direction == "down" else data
+        )
+    net.host_do(net.host.start())
+    net.tap = None
+    net.disconnect(conns["d"])
+    aborted = [e for e in net.host_events if isinstance(e, RoundAborted)]
+    assert aborted and aborted[-1].missing == ("d",) and aborted[-1].can_rerun
+    for name in ["a", "b", "c"]:
+        got = [e for e in net.events[conns[name]] if isinstance(e, RoundAborted)]
+        assert got and got[-1].missing == ("d",)
+        assert not results(net, {name: conns[name]})
+    net.host_do(net.host.start())  # one action: re-run without d, values kept in memory
+    rerun = results(net, {n: conns[n] for n in ["a", "b", "c"]})
+    assert {r.outcome.average for r in rerun} == {Decimal(10)}
+
+
+def test_a_host_substituting_a_key_makes_security_codes_differ() -> None:
+    net = make_network()
+    conns = {n: net.join(n) for n in ["a", "b", "c"]}
+    fake = Member(party=2, name="b", sign_key=bytes(32), kem_key=bytes(32))
+
+    def mitm(direction: str, conn: int, data: bytes) -> bytes:
+        if direction == "down" and conn == conns["a"]:
+            msg = FrameDecoder().feed(data)[0]
+            if isinstance(msg, Lobby):
+                roster = tuple(fake if x.party == 2 else x for x in msg.roster)
+                return encode(Lobby(you=msg.you, roster=roster))
+        return data
+
+    net.tap = mitm
+    net.host_do(net.host._roster_update(""))
+    assert net.parties[conns["a"]].code != net.parties[conns["b"]].code
+    assert net.parties[conns["b"]].code == net.host.code
+
+
+def _rewrite_deliver(net: Network, target: int, change) -> None:  # type: ignore[no-untyped-def]
+    def tap(direction: str, conn: int, data: bytes) -> bytes:
+        if direction == "down" and conn == target:
+            msg = FrameDecoder().feed(data)[0]
+            if isinstance(msg, Deliver):
+                return encode(Deliver(round_id=msg.round_id, envelopes=change(msg.envelopes)))
+        return data
+
+    net.tap = tap
+
+
+def _flip(env: Envelope) -> Envelope:
+    ct = bytearray(env.ciphertext)
+    ct[-1] ^= 1
+    return Envelope(
+        sender=env.sender, recipient=env.recipient, ciphertext=bytes(ct), signature=env.signature
+    )
+
+
+@pytest.mark.parametrize("attack", ["tamper", "redirect", "replay"])
+def test_tampered_redirected_or_replayed_shares_abort_without_publishing(attack: str) -> None:
+    net = make_network()
+    conns = {n: net.join(n) for n in ["a", "b", "c"]}
+    victim = conns["a"]
+    captured: list[Envelope] = []
+    if attack == "replay":
+        # Round one: record what is delivered to a, withhold it, and cancel.
+        def record(direction: str, conn: int, data: bytes) -> bytes | None:
+            msg = FrameDecoder().feed(data)[0]
+            if isinstance(msg, Deliver):
+                if conn == victim:
+                    captured.extend(msg.envelopes)
+                return None
+            return data
+
+        net.tap = record
+        for c in conns.values():
+            net.party_do(c, net.parties[c].submit("5"))
+        net.host_do(net.host.start())
+        net.host_do(net.host.cancel())
+        assert captured and all(p.phase is Phase.ABORTED for p in net.parties.values())
+        # Round two: a gets round one's envelopes again.
+        _rewrite_deliver(net, victim, lambda envs: tuple(captured))
+    elif attack == "tamper":
+        _rewrite_deliver(net, victim, lambda envs: (_flip(envs[0]), *envs[1:]))
+    else:
+        # Redirect: the host hands a the envelope that c sealed for b.
+        c_party, b_party = net.parties[conns["c"]].me, net.parties[conns["b"]].me
+        a_party = net.parties[victim].me
+
+        def record(direction: str, conn: int, data: bytes) -> bytes:
+            msg = FrameDecoder().feed(data)[0]
+            if direction == "up" and isinstance(msg, Shares):
+                captured.extend(
+                    e for e in msg.envelopes if e.sender == c_party and e.recipient == b_party
+                )
+            if direction == "down" and conn == victim and isinstance(msg, Deliver):
+                envs = tuple(
+                    Envelope(
+                        sender=c_party,
+                        recipient=a_party,
+                        ciphertext=captured[0].ciphertext,
+                        signature=captured[0].signature,
+                    )
+                    if e.sender == c_party
+                    else e
+                    for e in msg.envelopes
+                )
+                return encode(Deliver(round_id=msg.round_id, envelopes=envs))
+            return data
+
+        net.tap = record
+    sent_up: list[str] = []
+    inner = net.tap
+
+    def watch(direction: str, conn: int, data: bytes) -> bytes | None:
+        if direction == "up" and conn == victim:
+            sent_up.append(type(FrameDecoder().feed(data)[0]).__name__)
+        return inner(direction, conn, data) if inner else data
+
+    net.tap = watch
+    for c in conns.values():
+        if not net.parties[c].has_value:
+            net.party_do(c, net.parties[c].submit("5"))
+    net.host_do(net.host.start())
+    assert not results(net, {"a": victim})
+    aborted = [e for e in net.events[victim] if isinstance(e, RoundAborted)]
+    assert aborted, net.events[victim]
+    assert "security check" in aborted[-1].reason
+    assert net.parties[victim].phase is Phase.ABORTED
+    assert "Complaint" in sent_up and "PartialSum" not in sent_up
