@@ -28,11 +28,20 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Any, Self
 
 import ifaddr
-from zeroconf import InterfaceChoice, IPVersion, ServiceNameAlreadyRegistered, ServiceStateChange
+from zeroconf import (  # type: ignore[attr-defined]  # DNS* are public but not in __all__
+    DNSOutgoing,
+    DNSQuestion,
+    InterfaceChoice,
+    IPVersion,
+    ServiceNameAlreadyRegistered,
+    ServiceStateChange,
+    current_time_millis,
+)
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from huddle.core.advert import SERVICE_TYPE, Advert, decode_txt, encode_txt, instance_name
@@ -52,6 +61,7 @@ _VIRTUAL_PREFIXES = (
 )
 Interfaces = InterfaceChoice | list[str]
 """zeroconf's choice: `InterfaceChoice.All`, or the addresses of the interfaces to use."""
+_FLAGS_QR_QUERY, _CLASS_IN, _TYPE_TXT, _TYPE_SRV = 0x0000, 1, 16, 33  # RFC 1035, 2782
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -345,6 +355,7 @@ class Browser:
         self._warned: dict[str, bytes] = {}
         self._subscribers: list[Subscriber] = [] if on_event is None else [on_event]
         self._queues: set[asyncio.Queue[DiscoveryEvent | None]] = set()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._closed = False
 
     async def start(self) -> None:
@@ -363,6 +374,8 @@ class Browser:
         self._closed = True
         for queue in self._queues:
             queue.put_nowait(None)
+        for timer in self._timers.values():
+            timer.cancel()
         tasks = list(self._resolving.values())
         for task in tasks:
             task.cancel()
@@ -429,9 +442,7 @@ class Browser:
             old.cancel()
         task = asyncio.get_running_loop().create_task(self._resolve(name))
         self._resolving[key] = task
-        task.add_done_callback(
-            lambda t: self._resolving.pop(key) if self._resolving.get(key) is t else None
-        )
+        task.add_done_callback(partial(self._resolved, key))
 
     def _resolved(self, key: str, task: asyncio.Task[None]) -> None:
         if self._resolving.get(key) is task:
@@ -478,11 +489,47 @@ class Browser:
         if old == found:
             return
         self._found[key] = found
+        self._watch(key)
         self._emit(SessionAppeared(found) if old is None else SessionChanged(found))
 
     def _forget(self, name: str) -> None:
+        if timer := self._timers.pop(name.lower(), None):
+            timer.cancel()
         if old := self._found.pop(name.lower(), None):
             self._emit(SessionGone(old.key))
+
+    def _watch(self, key: str) -> None:
+        """Keep a known session's SRV record fresh, and forget the session when it expires.
+
+        zeroconf stretches PTR records to at least 1125 s, so its browser would show a
+        crashed host for ~19 minutes. The SRV record keeps the host's own TTL: like
+        RFC 6762 §5.2, ask again at 80, 85, 90 and 95 % of it; at 100 % it is gone.
+        """
+        if timer := self._timers.pop(key, None):
+            timer.cancel()
+        found = self._found.get(key)
+        if found is None or self._zc is None or self._closed:
+            return
+        now = current_time_millis()
+        records = self._zc.zeroconf.cache.async_all_by_details(found.key, _TYPE_SRV, _CLASS_IN)
+        srv = max(records, key=lambda r: r.get_expiration_time(100), default=None)
+        if srv is None or srv.is_expired(now) or srv.ttl <= 0:
+            self._forget(found.key)
+            return
+        elapsed = (now - srv.created) / (srv.ttl * 10)  # percent of the TTL
+        if elapsed >= 80:
+            self._refresh(found.key)
+        step = min(100, max(80, 5 * (int(elapsed) // 5 + 1)))
+        delay = max(1.0, (srv.get_expiration_time(step) - now) / 1000)
+        loop = asyncio.get_running_loop()
+        self._timers[key] = loop.call_later(delay, self._watch, key)
+
+    def _refresh(self, name: str) -> None:
+        assert self._zc is not None
+        query = DNSOutgoing(_FLAGS_QR_QUERY)
+        for record_type in (_TYPE_SRV, _TYPE_TXT):
+            query.add_question(DNSQuestion(name, record_type, _CLASS_IN))
+        self._zc.zeroconf.async_send(query)
 
     def _emit(self, event: DiscoveryEvent) -> None:
         for queue in self._queues:

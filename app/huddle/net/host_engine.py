@@ -14,12 +14,21 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from huddle.core.events import Drop, Event, Output, RoundStarted, Send, ShareTranscript
+from huddle.core.events import (
+    Drop,
+    Event,
+    JoinRequested,
+    Output,
+    RoundStarted,
+    Send,
+    ShareTranscript,
+)
 from huddle.core.host import HostSession
 from huddle.core.participant import ParticipantSession, Splitter
 from huddle.core.questions import Question
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
+from huddle.net.sockets import listening_socket
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +86,7 @@ class HostEngine:
         """Listen (all interfaces by default) and return the port."""
         self._server = await asyncio.start_server(
             self._accept,
-            host=host,
-            port=port,
+            sock=listening_socket(host, port),
             ssl=tls.server_context(self.certificate),
             ssl_handshake_timeout=self.timeouts.hello,
         )
@@ -166,9 +174,16 @@ class HostEngine:
                     link.send(out.data)
             elif isinstance(out, Drop):
                 self._drop(out)
-            elif not (self.local is not None and isinstance(out, RoundStarted)):
+            elif not self._is_local_echo(out):
                 self._on_event(out)
         self._pump()
+
+    def _is_local_echo(self, event: Event) -> bool:
+        """Host events that the host person's own participant reports better itself."""
+        if self.local is None:
+            return False
+        own_join = isinstance(event, JoinRequested) and event.conn == self._local_conn
+        return own_join or isinstance(event, RoundStarted)
 
     def _drop(self, drop: Drop) -> None:
         log.info("dropping connection %d: %s", drop.conn, drop.reason)
