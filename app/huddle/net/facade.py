@@ -13,12 +13,17 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from huddle.core.events import Event
+from huddle.core.advert import Advert
+from huddle.core.codec import PROTOCOL_VERSION
+from huddle.core.events import Event, SessionEnded, Welcomed
+from huddle.core.host import Phase
 from huddle.core.questions import Question
+from huddle.net import discovery
+from huddle.net.discovery import Advertiser, Browser, DiscoveryEvent
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
 from huddle.net.link import Timeouts
@@ -84,6 +89,8 @@ class HostHandle:
 
     def __init__(self, thread: EngineThread, engine: HostEngine) -> None:
         self._thread, self.engine = thread, engine
+        self._advertiser: Advertiser | None = None
+        self._announced: Advert | None = None
 
     @property
     def question(self) -> Question:
@@ -112,7 +119,64 @@ class HostHandle:
         return self._thread.call(self.engine.submit, text)
 
     def close(self) -> concurrent.futures.Future[None]:
-        return self._thread.spawn(self.engine.close())
+        async def close_all() -> None:
+            await self._stop_advertising()
+            await self.engine.close()
+
+        return self._thread.spawn(close_all())
+
+    def pending(self) -> concurrent.futures.Future[dict[int, str]]:
+        """Who is waiting to be admitted now (people who gave up are gone from it)."""
+        return self._thread.call(lambda: dict(self.engine.session.pending))
+
+    # --- discovery: announcing this session on the LAN ---------------------------
+
+    def advertise(self, addresses: list[str] | None = None) -> concurrent.futures.Future[str]:
+        """Announce the session once it listens; the future holds the service name.
+
+        ``addresses`` are where the host listens (default: every LAN address). The
+        future fails with OSError when this network cannot do multicast.
+        """
+
+        async def start() -> str:
+            advertiser = Advertiser()
+            advert = self._advert()
+            name = await advertiser.start(advert, self.engine.port, addresses)
+            self._advertiser, self._announced = advertiser, advert
+            return name
+
+        return self._thread.spawn(start())
+
+    def update_advert(self) -> concurrent.futures.Future[None]:
+        """Re-announce the joined count and state if they changed (call after lobby events)."""
+
+        async def update() -> None:
+            advert = self._advert()
+            if self._advertiser is not None and advert != self._announced:
+                self._announced = advert
+                await self._advertiser.update(advert)
+
+        return self._thread.spawn(update())
+
+    def _advert(self) -> Advert:
+        session = self.engine.session
+        return Advert(
+            protocol_version=PROTOCOL_VERSION,
+            session_id=session.session_id,
+            title=session.question.title,
+            host_name=session.host_name,
+            state="open" if session.phase in (Phase.LOBBY, Phase.ABORTED) else "started",
+            joined=len(session.roster),
+            fingerprint=self.engine.certificate.fingerprint,
+        )
+
+    async def _stop_advertising(self) -> None:
+        advertiser, self._advertiser = self._advertiser, None
+        if advertiser is not None:
+            try:
+                await advertiser.close()
+            except OSError as exc:  # the network went away first; nothing left to withdraw
+                log.info("could not withdraw the announcement: %s", exc)
 
 
 class JoinHandle:
@@ -179,5 +243,160 @@ class Engine:
         self.thread.spawn(engine.run())
         return handle
 
+    def join_any(
+        self, addresses: Sequence[str], port: int, name: str, *, pin: bytes | None = None
+    ) -> JoinHandle:
+        """Join at the first of ``addresses`` that answers (a discovered session has several).
+
+        Only the last failure to connect is reported (as ``SessionEnded``). Unlike
+        `join`, leaving while still connecting stops the attempt for good.
+        """
+        if not addresses:
+            raise ValueError("join_any needs at least one address")
+        return _AttemptingJoin(
+            self.thread,
+            self._on_event,
+            addresses=addresses,
+            port=port,
+            name=name,
+            pin=pin,
+            timeouts=self._timeouts,
+        )
+
+    def join_found(self, found: discovery.FoundSession, name: str) -> JoinHandle:
+        """Join a session seen on the LAN, pinning its advertised certificate."""
+        return self.join_any(found.addresses, found.port, name, pin=found.advert.fingerprint)
+
+    def browse(self, on_event: Callable[[DiscoveryEvent], None]) -> Browsing:
+        """Watch the LAN for sessions; events arrive on the engine thread."""
+        return Browsing(self.thread, Browser(on_event))
+
+    def demo_peers(self, port: int, count: int, *, address: str = "127.0.0.1") -> list[JoinHandle]:
+        """Headless colleagues for `huddle --demo-peers N`: each joins the session at
+        ``address:port`` and answers with a sample value as soon as it sees the question.
+        """
+        handles = []
+        for index in range(count):
+            peer = _DemoPeer(index)
+            engine = JoinEngine(address, port, demo_name(index), peer, timeouts=self._timeouts)
+            handles.append(peer.attach(JoinHandle(self.thread, engine)))
+            self.thread.spawn(engine.run())
+        return handles
+
     def shutdown(self) -> None:
         self.thread.stop()
+
+
+class _AttemptingJoin(JoinHandle):
+    """A join that tries addresses in turn; leaving stops the attempts."""
+
+    def __init__(
+        self,
+        thread: EngineThread,
+        on_event: Sink,
+        *,
+        addresses: Sequence[str],
+        port: int,
+        name: str,
+        pin: bytes | None,
+        timeouts: Timeouts | None,
+    ) -> None:
+        last = len(addresses) - 1
+        self._attempts = [
+            JoinEngine(a, port, name, self._sink(k == last), pin=pin, timeouts=timeouts)
+            for k, a in enumerate(addresses)
+        ]
+        super().__init__(thread, self._attempts[0])
+        self._on_event = on_event
+        self._failed = False
+        self._task = thread.spawn(self._run())
+
+    def _sink(self, last: bool) -> Callable[[Event], None]:
+        def sink(event: Event) -> None:
+            if not last and self.engine.session is None and isinstance(event, SessionEnded):
+                self._failed = True  # could not connect there: try the next address quietly
+            else:
+                self._on_event(self, event)
+
+        return sink
+
+    async def _run(self) -> None:
+        for engine in self._attempts:
+            self.engine, self._failed = engine, False
+            await engine.run()
+            if not self._failed:
+                return
+
+    def leave(self) -> concurrent.futures.Future[None]:
+        def leave_now() -> None:
+            if self.engine.session is None:
+                self._task.cancel()  # still connecting: stop for good
+            else:
+                self.engine.leave()
+
+        return self._thread.call(leave_now)
+
+
+class Browsing:
+    """A running watch for sessions on the LAN (see `Engine.browse`)."""
+
+    def __init__(self, thread: EngineThread, browser: Browser) -> None:
+        self._thread, self._browser = thread, browser
+        self.started: concurrent.futures.Future[None] = thread.spawn(browser.start())
+        """Fails with OSError when this network cannot do multicast."""
+
+    def close(self) -> concurrent.futures.Future[None]:
+        async def close() -> None:
+            try:
+                await self._browser.close()
+            except OSError as exc:
+                log.info("could not stop browsing cleanly: %s", exc)
+
+        return self._thread.spawn(close())
+
+
+def lan_addresses() -> list[str]:
+    """This computer's addresses that colleagues can join, best first."""
+    return discovery.lan_addresses()
+
+
+# --- demo peers -----------------------------------------------------------------
+
+DEMO_NAMES = ("Alice", "Bob", "Carlos", "David", "Erin", "Frank", "Grace", "Heidi")
+DEMO_VALUES = (3800, 2514, 2982, 3390)
+"""The reference article's raises: used when they fit the question."""
+
+
+def demo_name(index: int) -> str:
+    base = DEMO_NAMES[index % len(DEMO_NAMES)]
+    return base if index < len(DEMO_NAMES) else f"{base} {index // len(DEMO_NAMES) + 1}"
+
+
+def demo_value(question: Question, index: int) -> str:
+    """A plausible sample answer: the article's raises if they fit, else inside the range."""
+    if index < len(DEMO_VALUES) and question.check_answer(str(DEMO_VALUES[index])) is None:
+        return str(DEMO_VALUES[index])
+    fp = question.fixed_point
+    steps = int((fp.hi - fp.lo) * fp.scale)
+    # Spread the peers over the middle half of the range, a little apart.
+    offset = steps // 4 + (steps // 2) * ((index * 7) % 11) // 10
+    return str(fp.decode(int(fp.lo * fp.scale) + offset))
+
+
+class _DemoPeer:
+    """A demo colleague's reactions (on the engine thread): answer when welcomed."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.handle: JoinHandle | None = None
+
+    def attach(self, handle: JoinHandle) -> JoinHandle:
+        self.handle = handle
+        return handle
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, Welcomed) and self.handle is not None:
+            # The value is kept until the host starts the round.
+            self.handle.engine.submit(demo_value(event.question, self.index))
+        elif isinstance(event, SessionEnded):
+            log.info("demo peer %s: %s", demo_name(self.index), event.reason)
