@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from typing import Any, TextIO
 
 from huddle.cli.identity import default_display_name
 from huddle.cli.prompt import ask_secret
-from huddle.core.errors import HuddleError, InputError
+from huddle.core.errors import HuddleError, InputError, LocalProtocolError
 from huddle.core.events import (
     Event,
     JoinRequested,
@@ -110,6 +111,8 @@ class Runner:
         except InputError as exc:
             if not self.finished.done():
                 self.finished.set_exception(CommandError(str(exc), EXIT_USAGE))
+        except LocalProtocolError:
+            pass  # the session already ended; its own event says why
 
     async def _ask_value(self) -> None:
         while not self.finished.done():
@@ -201,7 +204,8 @@ async def _join(args: argparse.Namespace) -> int:
         outcome = await runner.finished
     finally:
         engine.leave()
-        await asyncio.wait_for(asyncio.shield(task), timeout=5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), timeout=5)
     return runner.report(outcome)
 
 

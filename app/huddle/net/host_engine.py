@@ -165,6 +165,14 @@ class HostEngine:
 
     # --- routing outputs ------------------------------------------------------------
 
+    def _emit(self, event: Event) -> None:
+        """Hand an event to the app; a failing handler must not kill the connection."""
+        try:
+            self._on_event(event)
+        except Exception as exc:
+            log.error("handling %s failed: %s", type(event).__name__, type(exc).__name__)
+            log.debug("handler failure details", exc_info=True)
+
     def _dispatch(self, outs: list[Output]) -> None:
         for out in outs:
             if isinstance(out, Send):
@@ -175,7 +183,7 @@ class HostEngine:
             elif isinstance(out, Drop):
                 self._drop(out)
             elif not self._is_local_echo(out):
-                self._on_event(out)
+                self._emit(out)
         self._pump()
 
     def _is_local_echo(self, event: Event) -> bool:
@@ -201,7 +209,7 @@ class HostEngine:
             if isinstance(out, Send):
                 self._pipe.append(("up", out.data))
             elif isinstance(out, RoundStarted | ShareTranscript):
-                self._on_event(out)
+                self._emit(out)
         self._pump()
 
     def _pump(self) -> None:

@@ -88,6 +88,14 @@ class JoinEngine:
         if self.session is not None:
             self._dispatch(self.session.leave())
 
+    def _emit(self, event: Event) -> None:
+        """Hand an event to the app; a failing handler must not kill the connection."""
+        try:
+            self._on_event(event)
+        except Exception as exc:
+            log.error("handling %s failed: %s", type(event).__name__, type(exc).__name__)
+            log.debug("handler failure details", exc_info=True)
+
     def _dispatch(self, outs: list[Output]) -> None:
         for out in outs:
             if isinstance(out, Send):
@@ -98,7 +106,7 @@ class JoinEngine:
                 if self._link is not None:
                     asyncio.get_running_loop().create_task(self._link.drain_and_close())
             else:
-                self._on_event(out)
+                self._emit(out)
 
 
 def _connect_failure(address: str, port: int, exc: BaseException) -> str:

@@ -62,6 +62,7 @@ class Link:
             self.closed = True
             with contextlib.suppress(Exception):
                 self.writer.close()
+            self.reader.feed_eof()  # wake a pending read now, not at the idle timeout
 
     async def drain_and_close(self) -> None:
         """Let queued bytes (a goodbye, a rejection) go out, then close."""
