@@ -12,12 +12,14 @@ have link-local or tentative addresses, and one family halves the traffic. The
 records themselves may still carry IPv6 (AAAA) addresses when a host listens on
 them (`lan_addresses(ipv6=True)`); browsers see those over IPv4 mDNS.
 
-Records use a 120 s TTL (RFC 6762's host-record TTL, also for PTR/TXT), so the
-session of a host that crashed without saying goodbye ages out within about two
-minutes; a clean `Advertiser.close()` removes it at once. A record is only a
-hint: the joiner pins the advertised certificate fingerprint over TLS, so a
-stale or lying record fails the pin instead of connecting anyone to the wrong
-machine.
+Lifetime: a clean `Advertiser.close()` sends goodbyes and browsers drop the
+session at once. Records carry a 120 s TTL (RFC 6762's host-record TTL, here
+for every record), and `Browser` follows the SRV record's TTL itself: zeroconf
+stretches PTR records to at least 1125 s, which would keep a crashed host on
+screen for some 19 minutes. So a crashed host's session goes within about two
+minutes. A record is only a hint: the joiner pins the advertised certificate
+fingerprint over TLS, so a stale or lying record fails the pin instead of
+connecting anyone to the wrong machine.
 """
 
 from __future__ import annotations
@@ -26,10 +28,9 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from types import TracebackType
 from typing import Any, Self
 
 import ifaddr
@@ -38,6 +39,7 @@ from zeroconf import (  # type: ignore[attr-defined]  # DNS* are public but not 
     DNSQuestion,
     InterfaceChoice,
     IPVersion,
+    NotRunningException,
     ServiceNameAlreadyRegistered,
     ServiceStateChange,
     current_time_millis,
@@ -211,9 +213,10 @@ def _advertised(addresses: Sequence[str] | None) -> tuple[list[str], bool]:
 class Advertiser:
     """Announces one hosted session until closed.
 
-    Pass `zeroconf` to share an AsyncZeroconf (the advertiser then leaves it open);
-    otherwise one is opened on `start` with `interfaces`, by default all of them,
-    or loopback only when loopback is all there is to announce.
+    Pass `zeroconf` to share an AsyncZeroconf (the advertiser then leaves it open,
+    and announces through whatever interfaces it uses); otherwise one is opened
+    on `start` with `interfaces`, by default all of them, or loopback only when
+    loopback is all there is to announce.
     """
 
     def __init__(
@@ -244,7 +247,7 @@ class Advertiser:
         `addresses` are where the host listens (default: every LAN address). A
         wildcard means every LAN address; loopback is announced only when it is all
         there is. Another session with the same title gets renamed ("Title-2").
-        Raises OSError when the machine cannot do multicast at all.
+        Raises OSError if zeroconf cannot open its multicast sockets.
         """
         if self._info is not None:
             raise LocalProtocolError("This advertiser is already announcing a session.")
@@ -281,7 +284,8 @@ class Advertiser:
             broadcast.cancel()
         try:
             if zc is not None and info is not None:
-                await (await zc.async_unregister_service(info))
+                with contextlib.suppress(NotRunningException):  # a shared one closed first
+                    await (await zc.async_unregister_service(info))
         finally:
             if zc is not None and self._owns_zc:
                 self._zc = None
@@ -330,9 +334,11 @@ class Advertiser:
 class Browser:
     """Watches the LAN for Huddle sessions until closed.
 
-    Subscribe with `on_event`/`subscribe` (called on the loop, must not block) or
-    iterate `events()`. Invalid or hostile announcements are ignored with one
-    warning each; nothing from the network can raise out of here.
+    Events: `SessionAppeared(found)`, `SessionChanged(found)`, `SessionGone(key)`,
+    keyed by `FoundSession.key`. Subscribe with `on_event`/`subscribe` (called on
+    the loop; must not block: a Qt GUI emits a signal and returns) or iterate
+    `events()`. `snapshot()` is the current list. Invalid or hostile announcements
+    are ignored with one warning each; nothing from the network raises out of here.
     """
 
     def __init__(
@@ -391,12 +397,7 @@ class Browser:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     def snapshot(self) -> list[FoundSession]:
@@ -408,7 +409,7 @@ class Browser:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
-    async def events(self, *, replay: bool = True) -> AsyncIterator[DiscoveryEvent]:
+    async def events(self, *, replay: bool = True) -> AsyncGenerator[DiscoveryEvent, None]:
         """Events until the browser closes, after a `SessionAppeared` per known session."""
         queue: asyncio.Queue[DiscoveryEvent | None] = asyncio.Queue()
         for found in self.snapshot() if replay else ():
@@ -569,8 +570,8 @@ async def find_sessions(
     """
     async with Browser(interfaces=interfaces, ip_version=ip_version) as browser:
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                async for _ in browser.events():
+            async with asyncio.timeout(timeout), contextlib.aclosing(browser.events()) as events:
+                async for _ in events:
                     if until is not None and until(browser.snapshot()):
                         break
         return browser.snapshot()
