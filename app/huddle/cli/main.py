@@ -31,6 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"huddle {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument(
+        "--demo-peers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="desktop app: host, and let N sample colleagues on this computer join and answer",
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="desktop app: open the window, load its resources, and exit (0 if all is well)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_host(sub)
     _add_join(sub)
@@ -134,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from huddle.cli.gui import launch
 
-        return launch()
+        return launch(demo_peers=max(0, args.demo_peers), self_check=args.self_check)
     from huddle.cli import commands
 
     return commands.run(args)

@@ -1,10 +1,57 @@
-"""Desktop app entry point (placeholder until the GUI lands)."""
+"""Desktop app entry point: the QApplication, its icon, stylesheet and the main window."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from huddle import __version__
+from huddle.ui.main_window import MainWindow
+from huddle.ui.resources import app_icon, stylesheet
+
+ORGANIZATION = APPLICATION = "Huddle"
+DESKTOP_FILE = "huddle"
+"""Wayland and docks match the window to ``huddle.desktop`` by this name."""
 
 
-def main() -> int:
-    print("huddle: the desktop app is not built yet; see `huddle --help`.", file=sys.stderr)
-    return 1
+def make_application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication, configured once (tests reuse pytest-qt's instance)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setApplicationDisplayName(APPLICATION)
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE)
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(stylesheet())
+    _install_translations(app)
+    return app
+
+
+def _install_translations(app: QApplication) -> None:
+    """Qt's own strings (standard buttons) in the user's language, when available."""
+    translator = QTranslator(app)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(), "qtbase", "_", path):
+        app.installTranslator(translator)
+
+
+def main(*, demo_peers: int = 0, self_check: bool = False) -> int:
+    """Open Huddle. ``self_check`` opens the window, loads resources and exits 0."""
+    app = make_application()
+    window = MainWindow(QSettings(), demo_peers=demo_peers, discovery=not self_check)
+    window.show()
+    if not self_check:
+        return app.exec()
+    QTimer.singleShot(0, window.close)
+    status = app.exec()
+    if app_icon().isNull() or not stylesheet():
+        print("huddle: the app's icon or stylesheet was not found.", file=sys.stderr)
+        return 1
+    print("huddle: the desktop app opened and closed cleanly.", file=sys.stderr)
+    return status

@@ -1,0 +1,226 @@
+"""Host setup: the question, what kind of result, the allowed values, who counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from huddle.core.errors import SettingsError
+from huddle.core.questions import AVERAGE, MAX_PARTICIPANTS, MIN_PARTICIPANTS, Question
+from huddle.ui import texts
+from huddle.ui.widgets import FieldMessage, Page, body, button, row
+
+MAX_TITLE, MAX_UNIT, MAX_DECIMALS = 120, 24, 6
+
+
+class HostSetupPage(Page):
+    """Settings for a new session; Start hosting stays disabled until they make sense.
+
+    Signals:
+        start_hosting(question, contributes): the settings are valid and confirmed.
+        back(): return to Home.
+    """
+
+    start_hosting = Signal(object, bool)
+    back = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(self.tr("Host a session"))
+        self._touched: set[QWidget] = set()
+        self._question: Question | None = None
+        self.content.addWidget(
+            body(
+                self.tr(
+                    "Ask one question with a numeric answer. Everyone who takes part types "
+                    "their value on their own computer; all of you see only the result."
+                ),
+                muted=True,
+            )
+        )
+        form = QFormLayout()
+        form.setVerticalSpacing(6)
+        form.setHorizontalSpacing(14)
+        self._build_question(form)
+        self._build_values(form)
+        self._build_people(form)
+        self.content.addLayout(form)
+        self.content.addStretch()
+        self.problem = FieldMessage()
+        self.content.addWidget(self.problem)
+        self.back_button = button(self.tr("&Back"))
+        self.back_button.clicked.connect(self.back)
+        self.start_button = button(self.tr("&Start hosting"), primary=True, icon="host")
+        self.start_button.clicked.connect(self._start)
+        self.buttons.addWidget(self.back_button)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.start_button)
+        self.on_escape(self.back.emit)
+        self.on_enter(self._start)
+        self.validate()
+
+    # --- building ------------------------------------------------------------------
+
+    def _field(
+        self,
+        form: QFormLayout,
+        label: str,
+        widget: QWidget,
+        name: str,
+        buddy: QWidget | None = None,
+    ) -> FieldMessage:
+        widget.setAccessibleName(name)
+        message = FieldMessage(widget)
+        column = QVBoxLayout()
+        column.setSpacing(3)
+        column.addWidget(widget)
+        column.addWidget(message)
+        caption = QLabel(label)
+        caption.setBuddy(buddy or widget)
+        form.addRow(caption, column)
+        return message
+
+    def _build_question(self, form: QFormLayout) -> None:
+        self.title_edit = QLineEdit()
+        self.title_edit.setMaxLength(MAX_TITLE)
+        self.title_edit.setPlaceholderText(self.tr("e.g. What was your 2026 raise?"))
+        self.title_message = self._field(
+            form, self.tr("&Question:"), self.title_edit, self.tr("Question")
+        )
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("Group average"), AVERAGE)
+        # The differentially private histogram joins this list when its issue lands.
+        self.kind_message = self._field(
+            form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
+        )
+        self.kind_message.show_message(
+            self.tr("Everyone learns the average, the total and how many took part."), "info"
+        )
+        self.title_edit.textChanged.connect(lambda: self._edited(self.title_edit))
+
+    def _build_values(self, form: QFormLayout) -> None:
+        self.unit = QLineEdit()
+        self.unit.setMaxLength(MAX_UNIT)
+        self.unit.setPlaceholderText(self.tr("optional, e.g. EUR or hours"))
+        self._field(form, self.tr("&Unit:"), self.unit, self.tr("Unit"))
+        self.decimals = QSpinBox()
+        self.decimals.setRange(0, MAX_DECIMALS)
+        self._field(form, self.tr("&Decimals:"), self.decimals, self.tr("Decimal places"))
+        self.lo = QLineEdit("0")
+        self.hi = QLineEdit("1000000")
+        self.lo.setAccessibleName(self.tr("Lowest allowed value"))
+        self.hi.setAccessibleName(self.tr("Highest allowed value"))
+        to = QLabel(self.tr("to"))
+        to.setBuddy(self.hi)
+        span = QWidget()
+        span_row = row(self.lo, to, self.hi)
+        span_row.setContentsMargins(0, 0, 0, 0)
+        span.setLayout(span_row)
+        self.range_message = self._field(
+            form, self.tr("Allowed &range:"), span, self.tr("Allowed range"), self.lo
+        )
+        for edit in (self.unit, self.lo, self.hi):
+            edit.textChanged.connect(lambda _=None, e=edit: self._edited(e))
+        self.decimals.valueChanged.connect(lambda: self._edited(self.decimals))
+
+    def _build_people(self, form: QFormLayout) -> None:
+        self.min_people = QSpinBox()
+        self.min_people.setRange(1, MAX_PARTICIPANTS)
+        self.min_people.setValue(MIN_PARTICIPANTS)
+        self.min_people.setSuffix(self.tr(" people"))
+        self.min_message = self._field(
+            form, self.tr("&Minimum:"), self.min_people, self.tr("Minimum number of people")
+        )
+        self.min_people.valueChanged.connect(lambda: self._edited(self.min_people))
+        self.contributes = QCheckBox(self.tr("I &take part with a value too"))
+        self.contributes.setChecked(True)
+        self.contributes.setAccessibleName(self.tr("The host takes part with a value"))
+        self.contributes.setToolTip(
+            self.tr("Untick to only coordinate: you see the result but add no value.")
+        )
+        form.addRow("", self.contributes)
+        self.reveals = body("", muted=True)
+        self.reveals.setAccessibleName(self.tr("What the result reveals"))
+        form.addRow("", self.reveals)
+
+    # --- validation ---------------------------------------------------------------
+
+    def prefill(self, title: str, unit: str, lo: str, hi: str) -> None:
+        self.title_edit.setText(title)
+        self.unit.setText(unit)
+        self.lo.setText(lo)
+        self.hi.setText(hi)
+
+    def _edited(self, widget: QWidget) -> None:
+        self._touched.add(widget)
+        self.validate()
+
+    def validate(self) -> Question | None:
+        """Check every field, show what is wrong next to it, and enable Start if all is well."""
+        title = " ".join(self.title_edit.text().split())
+        title_error = None if title else self.tr("Give the question a title.")
+        range_error = self._range_error()
+        people = self.min_people.value()
+        min_error = None
+        if people < MIN_PARTICIPANTS:
+            min_error = self.tr(
+                "At least {n} people are needed: with two, each would learn the other's "
+                "value from the result."
+            ).format(n=MIN_PARTICIPANTS)
+        question = None
+        if not (title_error or range_error or min_error):
+            try:
+                question = self._question_from_fields(title)
+            except SettingsError as exc:
+                range_error = str(exc)
+        self._show(self.title_message, title_error, self.title_edit)
+        self._show(self.range_message, range_error, self.lo, self.hi, self.decimals)
+        self._show(self.min_message, min_error, self.min_people)
+        self.reveals.setText(
+            texts.reveals(question, people, at_least=True) if question is not None else ""
+        )
+        self.start_button.setEnabled(question is not None)
+        self._question = question
+        return question
+
+    def _range_error(self) -> str | None:
+        try:
+            lo, hi = Decimal(self.lo.text().strip()), Decimal(self.hi.text().strip())
+        except InvalidOperation:
+            return self.tr("Both ends of the range must be numbers, e.g. 0 and 10000.")
+        if not (lo.is_finite() and hi.is_finite()):
+            return self.tr("Both ends of the range must be numbers, e.g. 0 and 10000.")
+        if lo >= hi:
+            return self.tr("The lowest value must be below the highest.")
+        return None
+
+    def _question_from_fields(self, title: str) -> Question:
+        return Question(
+            kind=str(self.kind.currentData()),
+            title=title,
+            unit=self.unit.text().strip(),
+            decimals=self.decimals.value(),
+            lo=self.lo.text().strip(),
+            hi=self.hi.text().strip(),
+            min_participants=self.min_people.value(),
+        )
+
+    def _show(self, message: FieldMessage, error: str | None, *fields: QWidget) -> None:
+        if any(field in self._touched for field in fields):
+            message.show_message(error)
+
+    def _start(self) -> None:
+        self._touched.update((self.title_edit, self.lo, self.hi, self.min_people))
+        question = self.validate()
+        if question is not None:
+            self.start_hosting.emit(question, self.contributes.isChecked())

@@ -1,0 +1,237 @@
+"""The lobby: who is in, who waits to be admitted, the security code, Start and Leave."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from huddle.core.questions import Question
+from huddle.ui.widgets import (
+    CodeCard,
+    FieldMessage,
+    IconLabel,
+    Page,
+    body,
+    button,
+    row,
+    scaled_font,
+)
+
+
+class LobbyPage(Page):
+    """Shown to the host and to joiners until the round starts.
+
+    Signals:
+        admit(conn), reject(conn), admit_all(): the host decides about joiners.
+        start(): the host starts the round.
+        leave(): leave (a host closes the session for everyone).
+    """
+
+    admit = Signal(int)
+    reject = Signal(int)
+    admit_all = Signal()
+    start = Signal()
+    leave = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosting = False
+        self.question: Question | None = None
+        self.me = ""
+        self.host_name = ""
+        self.names: tuple[str, ...] = ()
+        self.ready = False
+        self.where = body(muted=True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setFont(scaled_font(self.status, 1.05, bold=True))
+        self.code = CodeCard()
+        self.content.addWidget(self.where)
+        self.content.addWidget(self.code)
+        self.content.addWidget(self.status)
+        self._build_lists()
+        self.note = FieldMessage(kind="info")
+        self.content.addWidget(self.note)
+        self.leave_button = button(self.tr("&Leave"))
+        self.leave_button.clicked.connect(self.leave)
+        self.start_button = button(self.tr("&Start the round"), primary=True)
+        self.start_button.clicked.connect(self._start)
+        self.buttons.addWidget(self.leave_button)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.start_button)
+        self.on_escape(self.leave.emit)
+
+    def _build_lists(self) -> None:
+        self.roster_title = QLabel()
+        self.roster_title.setFont(scaled_font(self.roster_title, 1.0, bold=True))
+        self.roster = QListWidget()
+        self.roster.setAccessibleName(self.tr("People in the session"))
+        self.roster.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        left = QVBoxLayout()
+        left.addLayout(row(IconLabel("people", 18), self.roster_title, 1, spacing=6))
+        left.addWidget(self.roster)
+        self.pending_title = QLabel(self.tr("Asking to join"))
+        self.pending_title.setFont(scaled_font(self.pending_title, 1.0, bold=True))
+        self.pending_rows = QVBoxLayout()
+        self.pending_rows.setSpacing(6)
+        self.pending_rows.addStretch()
+        self.pending_empty = body(self.tr("Nobody is waiting."), muted=True)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(8, 8, 8, 8)
+        holder_layout.addWidget(self.pending_empty)
+        holder_layout.addLayout(self.pending_rows, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        scroll.setBackgroundRole(self.roster.backgroundRole())
+        self.admit_all_button = button(self.tr("Admit &all"))
+        self.admit_all_button.clicked.connect(self.admit_all)
+        self.pending_panel = QWidget()
+        right = QVBoxLayout(self.pending_panel)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.pending_title)
+        right.addWidget(scroll, 1)
+        right.addLayout(row(1, self.admit_all_button))
+        lists = row(spacing=16)
+        lists.addLayout(left, 1)
+        lists.addWidget(self.pending_panel, 1)
+        self.content.addLayout(lists, 1)
+        self._pending: dict[int, QWidget] = {}
+
+    # --- what the window tells us -------------------------------------------------
+
+    def open_hosting(self, question: Question, me: str) -> None:
+        self._reset(question, me, hosting=True)
+        self.host_name = me
+        self.where.setText(self.tr("Opening the session…"))
+        self._refresh()
+
+    def open_joined(self, question: Question, host_name: str, me: str) -> None:
+        self._reset(question, me, hosting=False)
+        self.host_name = host_name
+        self.where.setText(self.tr("Hosted by {host}.").format(host=host_name))
+        self._refresh()
+
+    def _reset(self, question: Question, me: str, *, hosting: bool) -> None:
+        self.hosting, self.question, self.me = hosting, question, me
+        self.names, self.ready = (), False
+        self.set_title(question.title)
+        self.code.set_code("")
+        self.note.show_message(None)
+        self.set_pending({})
+        self.pending_panel.setVisible(hosting)
+        self.start_button.setVisible(hosting)
+        self.leave_button.setText(self.tr("&Close session") if hosting else self.tr("&Leave"))
+        self.leave_button.setAccessibleName(self.leave_button.text().replace("&", ""))
+
+    def set_listening(self, addresses: list[str], port: int) -> None:
+        joined = self.tr(" or ").join(f"{a}:{port}" for a in addresses[:2])
+        self.where.setText(
+            self.tr(
+                "You host this session. Colleagues find it under Nearby sessions, or join "
+                "with the address {address}."
+            ).format(address=joined)
+        )
+
+    def set_roster(self, names: tuple[str, ...], code: str, note: str = "") -> None:
+        """The lobby changed; ``note`` ("Bob joined") is shown until the next change."""
+        changed = bool(self.names) and code != self.code.code.text()
+        self.names = names
+        self.roster.clear()
+        for name in names:
+            self.roster.addItem(self._label(name))
+        self.code.set_code(code)
+        if note:
+            self.note.show_message(self._note(note, changed), "info")
+        self._refresh()
+
+    def set_admitted(self) -> None:
+        self.ready = True
+        self._refresh()
+
+    def set_pending(self, pending: dict[int, str]) -> None:
+        if pending.keys() == self._pending.keys():
+            return
+        for conn in list(self._pending):
+            if conn not in pending:
+                self._pending.pop(conn).deleteLater()
+        for conn, name in pending.items():
+            if conn not in self._pending:
+                self._pending[conn] = self._pending_row(conn, name)
+                self.pending_rows.insertWidget(self.pending_rows.count() - 1, self._pending[conn])
+        self.pending_empty.setVisible(not pending)
+        self.admit_all_button.setEnabled(bool(pending))
+
+    def show_problem(self, text: str) -> None:
+        self.note.show_message(text, "error")
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _label(self, name: str) -> str:
+        if name == self.me:
+            return self.tr("{name} (you)").format(name=name)
+        if name == self.host_name:
+            return self.tr("{name} (host)").format(name=name)
+        return name
+
+    def _note(self, note: str, code_changed: bool) -> str:
+        if code_changed:
+            return self.tr("{note}. The security code changed: compare it again.").format(note=note)
+        return f"{note}."
+
+    def _pending_row(self, conn: int, name: str) -> QWidget:
+        widget = QWidget()
+        label = QLabel(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        admit = button(self.tr("Admit"))
+        admit.setAccessibleName(self.tr("Admit {name}").format(name=name))
+        admit.clicked.connect(lambda: self.admit.emit(conn))
+        reject = button(self.tr("Reject"))
+        reject.setAccessibleName(self.tr("Reject {name}").format(name=name))
+        reject.clicked.connect(lambda: self.reject.emit(conn))
+        layout = row(label, 1, admit, reject, spacing=6)
+        layout.setContentsMargins(0, 0, 0, 0)
+        widget.setLayout(layout)
+        widget.setObjectName(f"pending-{conn}")
+        return widget
+
+    def pending_names(self) -> list[str]:
+        """Names waiting to be admitted, as shown (for tests and screen readers)."""
+        labels = (w.findChild(QLabel) for w in self._pending.values())
+        return [label.text() for label in labels if label is not None]
+
+    def _refresh(self) -> None:
+        question = self.question
+        needed = question.min_participants if question else 0
+        count = len(self.names)
+        self.roster_title.setText(self.tr("In the session (%n)", "", count))
+        self.start_button.setEnabled(self.hosting and count >= needed)
+        if self.hosting:
+            if count >= needed:
+                text = self.tr("Enough people are in. Compare the code aloud, then start.")
+            else:
+                text = self.tr(
+                    "{count} of at least {needed} people are in. Admit colleagues as they ask "
+                    "to join."
+                ).format(count=count, needed=needed)
+        elif self.ready:
+            text = self.tr("You're in. Waiting for {host} to start the round.").format(
+                host=self.host_name
+            )
+        else:
+            text = self.tr("Waiting for {host} to let you in…").format(host=self.host_name)
+        self.status.setText(text)
+
+    def _start(self) -> None:
+        if self.start_button.isEnabled():
+            self.start.emit()

@@ -1,0 +1,190 @@
+"""The main window: one stack of screens, the engine, discovery and remembered settings."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QWidget
+
+from huddle.cli.identity import default_display_name
+from huddle.net.discovery import DiscoveryEvent, SessionAppeared, SessionChanged, SessionGone
+from huddle.net.facade import Browsing, Engine
+from huddle.net.link import Timeouts
+from huddle.ui.bridge import EngineBridge
+from huddle.ui.home import HomePage
+from huddle.ui.host_setup import HostSetupPage
+from huddle.ui.lobby import LobbyPage
+from huddle.ui.notice import NoticePage
+from huddle.ui.progress import ProgressPage
+from huddle.ui.result import ResultPage
+from huddle.ui.session import SessionFlow
+from huddle.ui.value import ValuePage
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_WAIT = 3.0
+"""Seconds the window waits, when closing, for goodbyes to reach the others."""
+DEMO_QUESTION = ("What was your 2026 raise?", "EUR", "0", "10000")
+
+
+class MainWindow(QMainWindow):
+    """Huddle's only window.
+
+    ``discovery`` browses and advertises on the LAN (tests turn it off); ``bind``
+    is where hosted sessions listen (default: everywhere); ``demo_peers`` starts
+    that many headless sample colleagues once a hosted session listens.
+    """
+
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        discovery: bool = True,
+        bind: str | None = None,
+        timeouts: Timeouts | None = None,
+        demo_peers: int = 0,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.discovery, self.bind, self.demo_peers = discovery, bind, demo_peers
+        self.setWindowTitle(self.tr("Huddle"))
+        self.bridge = EngineBridge(self)
+        self.engine = Engine(self.bridge.session_sink, timeouts=timeouts)
+        self.home = HomePage()
+        self.host_setup = HostSetupPage()
+        self.lobby = LobbyPage()
+        self.value = ValuePage()
+        self.progress = ProgressPage()
+        self.result = ResultPage()
+        self.notice = NoticePage()
+        self.stack = QStackedWidget()
+        for page in self._pages():
+            self.stack.addWidget(self._scrollable(page))
+        self.setCentralWidget(self.stack)
+        self.flow = SessionFlow(self)
+        self.bridge.session_event.connect(self.flow.on_event, Qt.ConnectionType.QueuedConnection)
+        self._connect_pages()
+        self.browsing: Browsing | None = None
+        if discovery:
+            self._browse()
+        self._restore()
+        if demo_peers:
+            self.host_setup.prefill(*DEMO_QUESTION)
+            self.show_page(self.host_setup)
+        else:
+            self.show_page(self.home)
+
+    def _pages(self) -> tuple[QWidget, ...]:
+        return (
+            self.home,
+            self.host_setup,
+            self.lobby,
+            self.value,
+            self.progress,
+            self.result,
+            self.notice,
+        )
+
+    @staticmethod
+    def _scrollable(page: QWidget) -> QScrollArea:
+        """Every screen scrolls rather than clips when the window is small or text is large."""
+        area = QScrollArea()
+        area.setWidget(page)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        return area
+
+    def _connect_pages(self) -> None:
+        home, setup = self.home, self.host_setup
+        home.host_requested.connect(lambda: self.show_page(setup))
+        home.join_address.connect(self._join_address)
+        home.join_found.connect(self.flow.join_found)
+        home.cancel_join.connect(self.flow.cancel_join)
+        home.name_changed.connect(lambda name: self.settings.setValue("name", name))
+        setup.back.connect(lambda: self.show_page(home))
+        setup.start_hosting.connect(self.flow.host)
+
+    def _join_address(self, host: str, port: int) -> None:
+        self.settings.setValue(
+            "address", f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+        )
+        self.flow.join_address(host, port)
+
+    # --- screens -----------------------------------------------------------------
+
+    def show_page(self, page: QWidget, session_title: str | None = None) -> None:
+        """Show ``page``; the window title names the session's question, never a value."""
+        for index in range(self.stack.count()):
+            area = self.stack.widget(index)
+            if isinstance(area, QScrollArea) and area.widget() is page:
+                self.stack.setCurrentIndex(index)
+        if page is self.home:
+            self.setWindowTitle(self.tr("Huddle"))
+        elif session_title is not None:
+            self.setWindowTitle(self.tr("{title} — Huddle").format(title=session_title))
+        page.setFocus()
+        first = page.nextInFocusChain()
+        if page is self.value:
+            self.value.field.setFocus()
+        elif first is not None and page.isAncestorOf(first):
+            first.setFocus()
+
+    def current_page(self) -> QWidget | None:
+        area = self.stack.currentWidget()
+        return area.widget() if isinstance(area, QScrollArea) else None
+
+    # --- discovery -----------------------------------------------------------------
+
+    def _browse(self) -> None:
+        self.browsing = self.engine.browse(self.bridge.discovery_sink)
+        self.bridge.discovery.connect(self._on_discovery, Qt.ConnectionType.QueuedConnection)
+        self.bridge.when_done(
+            self.browsing.started,
+            on_error=lambda exc: self.home.set_discovery_unavailable(
+                getattr(exc, "strerror", None) or str(exc)
+            ),
+        )
+
+    def _on_discovery(self, event: DiscoveryEvent) -> None:
+        if isinstance(event, SessionAppeared | SessionChanged):
+            self.home.model.upsert(event.found)
+        elif isinstance(event, SessionGone):
+            self.home.model.remove(event.key)
+
+    # --- settings and closing ----------------------------------------------------------
+
+    def _restore(self) -> None:
+        name = self.settings.value("name", "")
+        self.home.set_name(str(name) if name else default_display_name())
+        self.home.address.setText(str(self.settings.value("address", "") or ""))
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(geometry):
+            return
+        self.resize(self.sizeHint())
+
+    def sizeHint(self) -> QSize:
+        return QSize(760, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        if self.home.display_name():
+            self.settings.setValue("name", self.home.display_name())
+        self.settings.sync()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Say goodbye in every session, stop browsing, and stop the engine thread."""
+        futures = self.flow.end()
+        if self.browsing is not None:
+            futures.append(self.browsing.close())
+            self.browsing = None
+        for future in futures:
+            with contextlib.suppress(Exception):
+                future.result(timeout=SHUTDOWN_WAIT)
+        with contextlib.suppress(concurrent.futures.TimeoutError):
+            self.engine.shutdown()

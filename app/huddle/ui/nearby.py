@@ -1,0 +1,153 @@
+"""The "Nearby sessions" list: a model fed by discovery events, and how rows look.
+
+The model knows nothing about zeroconf: the window hands it `FoundSession`
+values (appeared or changed) and keys (gone), as discovery reports them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from huddle.net.discovery import FoundSession
+from huddle.ui.resources import symbolic_icon
+
+FOUND_ROLE = Qt.ItemDataRole.UserRole + 1
+SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class SessionListModel(QAbstractListModel):
+    """Sessions seen on the LAN, sorted by title. Started sessions are listed but disabled."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FoundSession] = []
+
+    def rowCount(self, parent: AnyIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        found = self._rows[index.row()]
+        if role == FOUND_ROLE:
+            return found
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("{title}\nat {address} port {port}").format(
+                title=found.advert.title, address=found.addresses[0], port=found.port
+            )
+        texts = {
+            Qt.ItemDataRole.DisplayRole: found.advert.title,
+            SUBTITLE_ROLE: self.subtitle(found),
+            Qt.ItemDataRole.AccessibleTextRole: f"{found.advert.title}. {self.subtitle(found)}",
+        }
+        return texts.get(role)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self._rows[index.row()].advert.state != "open":
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def subtitle(self, found: FoundSession) -> str:
+        advert = found.advert
+        joined = self.tr("%n people in", "", advert.joined)
+        if advert.state != "open":
+            return self.tr("Hosted by {host} · already started").format(host=advert.host_name)
+        return self.tr("Hosted by {host} · {joined}").format(host=advert.host_name, joined=joined)
+
+    # --- fed by discovery ---------------------------------------------------------
+
+    def upsert(self, found: FoundSession) -> None:
+        """A session appeared or changed."""
+        for row, old in enumerate(self._rows):
+            if old.key == found.key:
+                if self._sort_key(old) == self._sort_key(found):
+                    self._rows[row] = found
+                    self.dataChanged.emit(self.index(row), self.index(row))
+                    return
+                self.remove(found.key)
+                break
+        row = sum(1 for f in self._rows if self._sort_key(f) < self._sort_key(found))
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, found)
+        self.endInsertRows()
+
+    def remove(self, key: str) -> None:
+        for row, found in enumerate(self._rows):
+            if found.key == key:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+                return
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self.endResetModel()
+
+    def found_at(self, index: AnyIndex) -> FoundSession | None:
+        value = self.data(index, FOUND_ROLE)
+        return value if isinstance(value, FoundSession) else None
+
+    @staticmethod
+    def _sort_key(found: FoundSession) -> tuple[str, str]:
+        return (found.advert.title.casefold(), found.key)
+
+
+class SessionDelegate(QStyledItemDelegate):
+    """Two lines per session: the title in bold, then who hosts it and how many are in."""
+
+    PADDING = 10
+    ICON = 28
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        lines = option.fontMetrics.lineSpacing() * 2 + 4
+        return QSize(200, max(lines, self.ICON) + 2 * self.PADDING)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect: QRect = opt.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
+        palette: QPalette = opt.palette
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        icon = symbolic_icon("people", palette, text_role)
+        icon_rect = QRect(rect.left(), rect.center().y() - self.ICON // 2, self.ICON, self.ICON)
+        icon.paint(painter, icon_rect, mode=icon.Mode.Normal if enabled else icon.Mode.Disabled)
+        text_rect = rect.adjusted(self.ICON + self.PADDING, 0, 0, 0)
+        painter.save()
+        title_font = opt.font
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
+        painter.setPen(palette.color(group, text_role))
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, index.data()
+        )
+        title_font.setBold(False)
+        painter.setFont(title_font)
+        if not selected:
+            painter.setPen(palette.color(group, QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+            str(index.data(SUBTITLE_ROLE)),
+        )
+        painter.restore()

@@ -1,0 +1,90 @@
+"""Progress: who has sent their shares and their partial sum; cancel for everyone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from huddle.ui.resources import symbolic_icon
+from huddle.ui.widgets import FieldMessage, Page, body, button
+
+NAME, SHARES, PARTIAL = range(3)
+
+
+class ProgressPage(Page):
+    """The round in flight, one row per person.
+
+    Signals:
+        cancel(): stop the round for everyone.
+    """
+
+    cancel = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(self.tr("Adding up…"))
+        self.content.addWidget(
+            body(
+                self.tr(
+                    "Each app splits its value into random shares and sends one, encrypted, to "
+                    "each colleague. Each then adds up the shares it holds and publishes only "
+                    "that partial sum. The partial sums add up to the total."
+                ),
+                muted=True,
+            )
+        )
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Person"), self.tr("Shares sent"), self.tr("Partial sum sent")]
+        )
+        self.table.setAccessibleName(self.tr("Progress of each person"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (SHARES, PARTIAL):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.content.addWidget(self.table, 1)
+        self.status = FieldMessage(kind="info")
+        self.content.addWidget(self.status)
+        self.cancel_button = button(self.tr("&Cancel round"))
+        self.cancel_button.setToolTip(self.tr("Stops the round for everyone; nothing is revealed."))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.buttons.addWidget(self.cancel_button)
+        self.buttons.addStretch()
+        self.on_escape(self.cancel.emit)
+        self.names: tuple[str, ...] = ()
+
+    def begin(self, names: tuple[str, ...], me: str) -> None:
+        self.names = names
+        self.table.setRowCount(len(names))
+        for r, name in enumerate(names):
+            label = self.tr("{name} (you)").format(name=name) if name == me else name
+            self.table.setItem(r, NAME, QTableWidgetItem(label))
+        self.update_progress((), (), names)
+
+    def update_progress(
+        self, shared: tuple[str, ...], summed: tuple[str, ...], waiting: tuple[str, ...]
+    ) -> None:
+        for r, name in enumerate(self.names):
+            self._mark(r, SHARES, name in shared)
+            self._mark(r, PARTIAL, name in summed)
+        if waiting:
+            self.status.show_message(
+                self.tr("Waiting for {names}.").format(names=", ".join(waiting))
+            )
+        else:
+            self.status.show_message(self.tr("Everyone is done; adding up…"))
+
+    def _mark(self, r: int, column: int, done: bool) -> None:
+        text = self.tr("Sent") if done else self.tr("Waiting")
+        item = QTableWidgetItem(symbolic_icon("check" if done else "waiting", self.palette()), text)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        self.table.setItem(r, column, item)
+
+    def cell(self, name: str, column: int) -> str:
+        """What the table shows for ``name`` in ``column`` (for tests and readers)."""
+        item = self.table.item(self.names.index(name), column)
+        return item.text() if item is not None else ""

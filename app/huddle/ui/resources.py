@@ -1,0 +1,77 @@
+"""Finding the UI's files: stylesheet, symbolic icons and the app icon.
+
+They live in the source checkout (``resources/`` and ``icons/`` at the top of
+the repository). Bundling them into installed packages is the packaging issue's
+job; until then an installed app without them still runs, with Qt's defaults.
+
+Symbolic icons are single-colour SVGs drawn with ``currentColor``; they are
+tinted with the palette's text colour when loaded, so they follow light and
+dark themes, and rendered at the screen's device pixel ratio, so they stay crisp.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+_CHECKOUT = Path(__file__).resolve().parents[3]
+ICON_SIZES = (16, 24, 32, 48, 64)
+
+
+def checkout_path(*parts: str) -> Path | None:
+    """A file of the source checkout, or None when it is not there."""
+    path = _CHECKOUT.joinpath(*parts)
+    return path if path.exists() else None
+
+
+def stylesheet() -> str:
+    path = checkout_path("resources", "huddle.qss")
+    return path.read_text(encoding="utf-8") if path else ""
+
+
+@cache
+def app_icon() -> QIcon:
+    """Huddle's own icon: the scalable SVG plus the rendered PNG sizes."""
+    icon = QIcon()
+    hicolor = checkout_path("icons", "hicolor")
+    if hicolor is not None:
+        for png in sorted(hicolor.glob("*/apps/huddle.png")):
+            icon.addFile(str(png))
+    svg = checkout_path("icons", "huddle.svg")
+    if svg is not None:
+        icon.addFile(str(svg))
+    return icon
+
+
+def symbolic_icon(name: str, palette: QPalette, role: QPalette.ColorRole | None = None) -> QIcon:
+    """A UI icon from ``resources/icons/<name>.svg`` drawn in a palette colour."""
+    return _tinted(name, palette.color(role or QPalette.ColorRole.WindowText).name())
+
+
+@cache
+def _tinted(name: str, colour: str) -> QIcon:
+    path = checkout_path("resources", "icons", f"{name}.svg")
+    if path is None:
+        return QIcon()
+    svg = path.read_text(encoding="utf-8").replace("currentColor", colour)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    icon = QIcon()
+    for size in ICON_SIZES:
+        for ratio in (1.0, 2.0):
+            icon.addPixmap(_render(renderer, size, ratio))
+    return icon
+
+
+def _render(renderer: QSvgRenderer, size: int, ratio: float) -> QPixmap:
+    pixels = round(size * ratio)
+    pixmap = QPixmap(QSize(pixels, pixels))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter)
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap

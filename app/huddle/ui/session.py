@@ -1,0 +1,362 @@
+"""One session at a time: engine events in, screens out.
+
+`SessionFlow` owns the current host or join handle and turns the events the
+engine reports (on the GUI thread, via the bridge) into what the screens show.
+Events from a handle that is no longer current (a session we left) are ignored.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from huddle.core.events import (
+    Event,
+    JoinRequested,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    SessionEnded,
+    Welcomed,
+)
+from huddle.core.questions import Question
+from huddle.net.discovery import FoundSession
+from huddle.net.facade import EngineFailed, HostHandle, JoinHandle, Listening, lan_addresses
+from huddle.ui.notice import Action, Notice
+
+if TYPE_CHECKING:
+    from huddle.ui.main_window import MainWindow
+
+PENDING_POLL_MS = 1000
+"""How often the host's list of people waiting to join is refreshed (they may give up)."""
+
+
+@dataclass
+class Current:
+    """The session on screen. ``mine`` (your own value) lives only until you leave."""
+
+    handle: HostHandle | JoinHandle
+    me: str
+    question: Question | None = None
+    host_name: str = ""
+    stage: str = "connecting"  # connecting, waiting, lobby, round, stopped, done
+    names: tuple[str, ...] = ()
+    code: str = ""
+    mine: Decimal | None = None
+    progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+    @property
+    def hosting(self) -> bool:
+        return isinstance(self.handle, HostHandle)
+
+
+class SessionFlow(QObject):
+    """Drives the session screens of a `MainWindow`."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.current: Current | None = None
+        self.demo: list[JoinHandle] = []
+        self._poll = QTimer(self)
+        self._poll.setInterval(PENDING_POLL_MS)
+        self._poll.timeout.connect(self._refresh_pending)
+        lobby, value = window.lobby, window.value
+        lobby.admit.connect(self._admit)
+        lobby.reject.connect(self._reject)
+        lobby.admit_all.connect(self._admit_all)
+        lobby.start.connect(self._start_round)
+        lobby.leave.connect(self._leave_lobby)
+        value.submitted.connect(self._submit)
+        value.cancel.connect(self._cancel_round)
+        window.progress.cancel.connect(self._cancel_round)
+        window.result.home.connect(self.go_home)
+
+    # --- starting --------------------------------------------------------------
+
+    def host(self, question: Question, contributes: bool) -> None:
+        me = self.w.home.display_name()
+        handle = self.w.engine.host(question, me, contributes=contributes, bind=self.w.bind)
+        self.current = Current(handle, me, question, me, stage="lobby")
+        self.w.lobby.open_hosting(question, me)
+        self.w.show_page(self.w.lobby, question.title)
+        self._poll.start()
+
+    def join_address(self, host: str, port: int) -> None:
+        self._join(
+            self.w.engine.join_any([host], port, self.w.home.display_name()), f"{host}:{port}"
+        )
+
+    def join_found(self, found: FoundSession) -> None:
+        handle = self.w.engine.join_found(found, self.w.home.display_name())
+        self._join(handle, found.advert.title)
+
+    def _join(self, handle: JoinHandle, where: str) -> None:
+        self.current = Current(handle, self.w.home.display_name())
+        self.w.home.set_connecting(where)
+
+    def cancel_join(self) -> None:
+        if self.current is not None and self.current.stage == "connecting":
+            self.end()
+
+    # --- events --------------------------------------------------------------------
+
+    def on_event(self, handle: object, event: Event) -> None:
+        current = self.current
+        if current is None or handle is not current.handle:
+            return  # a session we already left
+        method = getattr(self, f"_on_{type(event).__name__}", None)
+        if method is not None:
+            method(current, event)
+
+    def _on_Listening(self, current: Current, event: Listening) -> None:
+        addresses = ["127.0.0.1"] if self.w.bind == "127.0.0.1" else lan_addresses()
+        self.w.lobby.set_listening(addresses or ["127.0.0.1"], event.port)
+        self.w.lobby.set_roster(current.names, event.code)
+        assert isinstance(current.handle, HostHandle)
+        if self.w.discovery:
+            self.w.bridge.when_done(
+                current.handle.advertise(["127.0.0.1"] if self.w.bind == "127.0.0.1" else None),
+                on_error=lambda exc: self.w.lobby.show_problem(
+                    self.tr(
+                        "This session could not be announced on the network ({reason}). "
+                        "Colleagues can still join with the address above."
+                    ).format(reason=exc)
+                ),
+            )
+        if self.w.demo_peers:
+            self.demo = self.w.engine.demo_peers(event.port, self.w.demo_peers)
+            self.w.lobby.note.show_message(
+                self.tr(
+                    "Demo: %n sample colleagues are joining from this computer. "
+                    "Admit them, compare the code, then start.",
+                    "",
+                    self.w.demo_peers,
+                )
+            )
+
+    def _on_EngineFailed(self, current: Current, event: EngineFailed) -> None:
+        self.end()
+        self.w.host_setup.problem.show_message(event.reason)
+        self.w.show_page(self.w.host_setup)
+
+    def _on_Welcomed(self, current: Current, event: Welcomed) -> None:
+        current.question, current.host_name, current.stage = (
+            event.question,
+            event.host_name,
+            "waiting",
+        )
+        self.w.home.join_done()
+        self.w.lobby.open_joined(event.question, event.host_name, current.me)
+        self.w.show_page(self.w.lobby, event.question.title)
+
+    def _on_JoinRequested(self, current: Current, event: JoinRequested) -> None:
+        self._refresh_pending()
+
+    def _on_RosterChanged(self, current: Current, event: RosterChanged) -> None:
+        current.names, current.code = event.names, event.code
+        self.w.lobby.set_roster(event.names, event.code, event.note)
+        if event.you is not None and current.stage == "waiting":
+            current.stage = "lobby"
+            self.w.lobby.set_admitted()
+        self._advert_changed(current)
+
+    def _on_RoundStarted(self, current: Current, event: RoundStarted) -> None:
+        assert current.question is not None
+        current.stage, current.names, current.progress = "round", event.names, ((), (), event.names)
+        self._poll.stop()
+        self.w.progress.begin(event.names, current.me)
+        if event.needs_value:
+            self.w.value.ask(current.question, event.names, current.code)
+            self.w.show_page(self.w.value)
+        else:
+            self.w.show_page(self.w.progress)
+        self._advert_changed(current)
+
+    def _on_ProgressChanged(self, current: Current, event: ProgressChanged) -> None:
+        self.w.progress.update_progress(event.shared, event.summed, event.waiting_for)
+
+    def _on_ResultReady(self, current: Current, event: ResultReady) -> None:
+        current.stage = "done"
+        self.w.result.show_outcome(event.outcome, current.mine, current.code)
+        self.w.show_page(self.w.result)
+
+    def _on_RoundAborted(self, current: Current, event: RoundAborted) -> None:
+        current.stage = "stopped"
+        self.w.value.clear()
+        advice = self.tr(
+            "Nobody's value was revealed: the result only exists once everyone is done."
+        )
+        if current.hosting:
+            self._poll.start()
+            self._advert_changed(current)
+            self.w.notice.show_notice(self._host_aborted(current, event, advice))
+        else:
+            advice += " " + self.tr("The host can run the round again; stay here, or leave.")
+            self.w.notice.show_notice(
+                Notice(
+                    self.tr("The round stopped"),
+                    event.reason,
+                    advice,
+                    (Action(self.tr("Leave"), self.go_home),),
+                    escape=self.go_home,
+                )
+            )
+        self.w.show_page(self.w.notice)
+
+    def _host_aborted(self, current: Current, event: RoundAborted, advice: str) -> Notice:
+        gone = [name for name in event.missing if name not in current.names]
+        rerun = (
+            self.tr("Run again without {names}").format(names=", ".join(gone))
+            if gone
+            else self.tr("Run again")
+        )
+        actions = [Action(self.tr("Close session"), self.go_home)]
+        if event.can_rerun:
+            actions += [Action(self.tr("Back to lobby"), self._back_to_lobby)]
+            actions += [Action(rerun, self._start_round, primary=True)]
+        else:
+            needed = current.question.min_participants if current.question else 0
+            advice += " " + self.tr(
+                "Fewer than {needed} people are left: admit more in the lobby, then start again."
+            ).format(needed=needed)
+            actions += [Action(self.tr("Back to lobby"), self._back_to_lobby, primary=True)]
+        return Notice(
+            self.tr("The round stopped"),
+            event.reason,
+            advice,
+            tuple(actions),
+            escape=self._back_to_lobby,
+        )
+
+    def _on_SessionEnded(self, current: Current, event: SessionEnded) -> None:
+        stage = current.stage
+        self.end()
+        if stage == "connecting":
+            self.w.home.show_join_error(event.reason)
+            self.w.show_page(self.w.home)
+            return
+        if stage == "done":
+            return  # the result stays on screen
+        if stage == "waiting":
+            title = self.tr("You were not let in")
+            advice = self.tr("Check with the host, then try joining again from Home.")
+        else:
+            title = self.tr("The session has ended")
+            advice = self.tr("Ask the host to open a new session, then join it from Home.")
+            if stage in ("round", "stopped"):
+                advice = (
+                    self.tr("The round stopped before the result, so nobody's value was revealed.")
+                    + " "
+                    + advice
+                )
+        home = Action(self.tr("Back to Home"), self.go_home, primary=True)
+        self.w.notice.show_notice(
+            Notice(title, event.reason, advice, (home,), escape=self.go_home, icon="stopped")
+        )
+        self.w.show_page(self.w.notice)
+
+    # --- what the person does --------------------------------------------------------
+
+    def _admit(self, conn: int) -> None:
+        self._host_call(lambda h: h.admit(conn))
+
+    def _reject(self, conn: int) -> None:
+        self._host_call(lambda h: h.reject(conn))
+
+    def _admit_all(self) -> None:
+        self._host_call(lambda h: h.admit_all())
+
+    def _start_round(self) -> None:
+        self._host_call(lambda h: h.start_round())
+
+    def _host_call(self, call: Callable[[HostHandle], concurrent.futures.Future[None]]) -> None:
+        current = self.current
+        if current is None or not isinstance(current.handle, HostHandle):
+            return
+        future = call(current.handle)
+        self.w.bridge.when_done(future, lambda _: self._refresh_pending(), self._host_problem)
+
+    def _host_problem(self, exc: BaseException) -> None:
+        self._refresh_pending()
+        self.w.lobby.show_problem(str(exc))
+        if self.current is not None and self.current.stage == "stopped":
+            self._back_to_lobby()
+
+    def _back_to_lobby(self) -> None:
+        self.w.show_page(self.w.lobby)
+
+    def _leave_lobby(self) -> None:
+        current = self.current
+        if current is not None and current.hosting and len(current.names) > 1:
+            answer = QMessageBox.question(
+                self.w,
+                self.tr("Close the session?"),
+                self.tr("Everyone in the lobby will be sent home."),
+                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Close:
+                return
+        self.go_home()
+
+    def _submit(self, text: str) -> None:
+        current = self.current
+        if current is None or current.question is None:
+            return
+        mine = current.question.fixed_point.parse(text)
+
+        def accepted(_: object) -> None:
+            current.mine = mine
+            self.w.value.clear()
+            if self.current is current and current.stage == "round":
+                self.w.show_page(self.w.progress)
+
+        self.w.bridge.when_done(
+            current.handle.submit(text), accepted, lambda exc: self.w.value.show_error(str(exc))
+        )
+
+    def _cancel_round(self) -> None:
+        if self.current is not None:
+            self.current.handle.cancel_round()
+
+    def _refresh_pending(self) -> None:
+        current = self.current
+        if current is not None and isinstance(current.handle, HostHandle):
+            self.w.bridge.when_done(current.handle.pending(), self._show_pending)
+
+    def _show_pending(self, pending: dict[int, str]) -> None:
+        if self.current is not None and self.current.hosting:
+            self.w.lobby.set_pending(pending)
+
+    def _advert_changed(self, current: Current) -> None:
+        if self.w.discovery and isinstance(current.handle, HostHandle):
+            self.w.bridge.when_done(current.handle.update_advert(), on_error=lambda _: None)
+
+    # --- ending --------------------------------------------------------------------
+
+    def go_home(self) -> None:
+        self.end()
+        self.w.show_page(self.w.home)
+
+    def end(self) -> list[concurrent.futures.Future[None]]:
+        """Leave or close the current session (and demo peers); returns the futures."""
+        current, self.current = self.current, None
+        self._poll.stop()
+        self.w.value.clear()
+        futures: list[concurrent.futures.Future[None]] = []
+        if current is not None:
+            handle = current.handle
+            futures.append(handle.close() if isinstance(handle, HostHandle) else handle.leave())
+        futures += [peer.leave() for peer in self.demo]
+        self.demo = []
+        self.w.home.join_done()
+        return futures

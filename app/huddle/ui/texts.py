@@ -1,0 +1,87 @@
+"""Words and numbers for people: what a result reveals, and how values are shown."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from huddle.core.questions import Question
+
+EXTRA_AVERAGE_DIGITS = 2
+"""An average shows up to this many decimals more than the values themselves."""
+
+
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("texts", text, None, n)
+
+
+def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
+    """What the average of ``people`` values tells whom, in plain words."""
+    if at_least:
+        intro = tr("With at least %n people, everyone learns the average and the total.", people)
+    else:
+        intro = tr("With %n people, everyone learns the average and the total.", people)
+    if people == 3:
+        pooling = tr(
+            "Any two of them together can work out the third's value from the average: "
+            "they subtract their own two from the total."
+        )
+    else:
+        pooling = tr(
+            "Any {others} of them together can work out the remaining person's value from "
+            "the average, by subtracting their own values from the total."
+        ).format(others=people - 1)
+    nobody = tr("Short of that, nobody — not even the host — learns anyone's value.")
+    return f"{intro} {pooling} {nobody}"
+
+
+def allowed(question: Question) -> str:
+    """The rule a value must follow, e.g. "A number from 0 to 10000, up to 2 decimals"."""
+    fp = question.fixed_point
+    low, high = number(fp.lo, question), number(fp.hi, question)
+    if question.decimals == 0:
+        return tr("A whole number from {low} to {high}.").format(low=low, high=high)
+    return tr("A number from {low} to {high}, with up to %n decimals.", question.decimals).format(
+        low=low, high=high
+    )
+
+
+def number(value: Decimal, question: Question, extra: int = 0) -> str:
+    """A value in the reader's locale, with at most ``decimals + extra`` decimals."""
+    places = question.decimals + extra
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    # Trailing zeros beyond the question's own decimals say nothing: drop them.
+    shown = places
+    while shown > question.decimals and rounded == rounded.quantize(Decimal(1).scaleb(1 - shown)):
+        shown -= 1
+    locale = QLocale()
+    if abs(rounded) < Decimal(10) ** 15:
+        return str(locale.toString(float(rounded), "f", shown))
+    return str(rounded)
+
+
+def with_unit(value: Decimal, question: Question, extra: int = 0) -> str:
+    text = number(value, question, extra)
+    return f"{text} {question.unit}" if question.unit else text
+
+
+def average(value: Decimal, question: Question) -> str:
+    return with_unit(value, question, EXTRA_AVERAGE_DIGITS)
+
+
+def standing(mine: Decimal, avg: Decimal, question: Question) -> str:
+    """Where your own value stands relative to the average, computed on this computer."""
+    diff = mine - avg
+    gap = with_unit(abs(diff), question, EXTRA_AVERAGE_DIGITS)
+    if diff == 0:
+        return tr("Your value is exactly the average.")
+    percent = ""
+    if avg != 0:
+        share = abs(diff / avg * 100)
+        percent = " " + tr("({percent} %)").format(percent=QLocale().toString(float(share), "f", 1))
+    if diff > 0:
+        return tr("Your value is {gap} above the average{percent}.").format(
+            gap=gap, percent=percent
+        )
+    return tr("Your value is {gap} below the average{percent}.").format(gap=gap, percent=percent)
