@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from huddle import __version__
 from huddle.ui.main_window import MainWindow
+from huddle.ui.refcount_guard import guard_refcounts
 from huddle.ui.resources import app_icon, stylesheet
 
 ORGANIZATION = APPLICATION = "Huddle"
@@ -20,6 +21,7 @@ DESKTOP_FILE = "huddle"
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
     """The QApplication, configured once (tests reuse pytest-qt's instance)."""
+    guard_refcounts()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     QCoreApplication.setOrganizationName(ORGANIZATION)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -140,10 +141,16 @@ class HomePage(Page):
         self.empty_title = QLabel(self.tr("No sessions nearby yet"))
         self.empty_title.setFont(scaled_font(self.empty_title, 1.1, bold=True))
         self.empty_text = body(self._empty_text(), muted=True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.empty_text.setMaximumWidth(520)
+        centre = Qt.AlignmentFlag.AlignHCenter
         inner = QVBoxLayout(self.empty)
-        inner.setContentsMargins(18, 16, 18, 16)
-        inner.addWidget(self.empty_title)
-        inner.addWidget(self.empty_text)
+        inner.setContentsMargins(24, 20, 24, 20)
+        inner.setSpacing(10)
+        inner.addStretch()
+        inner.addWidget(IconLabel("nearby", 48, QPalette.ColorRole.PlaceholderText), 0, centre)
+        inner.addWidget(self.empty_title, 0, centre)
+        inner.addWidget(self.empty_text, 0, centre)
         inner.addStretch()
         self.nearby = QStackedWidget()
         self.nearby.addWidget(self.empty)

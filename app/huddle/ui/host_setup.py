@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,7 +49,7 @@ class HostSetupPage(Page):
             )
         )
         form = QFormLayout()
-        form.setVerticalSpacing(6)
+        form.setVerticalSpacing(10)
         form.setHorizontalSpacing(14)
         self._build_question(form)
         self._build_values(form)
@@ -78,12 +78,19 @@ class HostSetupPage(Page):
         widget: QWidget,
         name: str,
         buddy: QWidget | None = None,
+        *,
+        width: int = 0,
     ) -> FieldMessage:
+        """A labelled field with its message underneath; ``width`` > 0 keeps it narrow."""
         widget.setAccessibleName(name)
         message = FieldMessage(widget)
         column = QVBoxLayout()
         column.setSpacing(3)
-        column.addWidget(widget)
+        if width:
+            widget.setMinimumWidth(width)
+            column.addWidget(widget, alignment=Qt.AlignmentFlag.AlignLeft)
+        else:
+            column.addWidget(widget)
         column.addWidget(message)
         caption = QLabel(label)
         caption.setBuddy(buddy or widget)
@@ -104,7 +111,7 @@ class HostSetupPage(Page):
             form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
         )
         self.kind_message.show_message(
-            self.tr("Everyone learns the average, the total and how many took part."), "info"
+            self.tr("Everyone learns the average, the total and how many took part."), "hint"
         )
         self.title_edit.textChanged.connect(lambda: self._edited(self.title_edit))
 
@@ -112,10 +119,12 @@ class HostSetupPage(Page):
         self.unit = QLineEdit()
         self.unit.setMaxLength(MAX_UNIT)
         self.unit.setPlaceholderText(self.tr("optional, e.g. EUR or hours"))
-        self._field(form, self.tr("&Unit:"), self.unit, self.tr("Unit"))
+        self._field(form, self.tr("&Unit:"), self.unit, self.tr("Unit"), width=220)
         self.decimals = QSpinBox()
         self.decimals.setRange(0, MAX_DECIMALS)
-        self._field(form, self.tr("&Decimals:"), self.decimals, self.tr("Decimal places"))
+        self._field(
+            form, self.tr("&Decimals:"), self.decimals, self.tr("Decimal places"), width=120
+        )
         self.lo = QLineEdit("0")
         self.hi = QLineEdit("1000000")
         self.lo.setAccessibleName(self.tr("Lowest allowed value"))
@@ -139,7 +148,11 @@ class HostSetupPage(Page):
         self.min_people.setValue(MIN_PARTICIPANTS)
         self.min_people.setSuffix(self.tr(" people"))
         self.min_message = self._field(
-            form, self.tr("&Minimum:"), self.min_people, self.tr("Minimum number of people")
+            form,
+            self.tr("&Minimum:"),
+            self.min_people,
+            self.tr("Minimum number of people"),
+            width=140,
         )
         self.min_people.valueChanged.connect(lambda: self._edited(self.min_people))
         self.contributes = QCheckBox(self.tr("I &take part with a value too"))

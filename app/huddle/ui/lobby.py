@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from html import escape
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from huddle.core.questions import Question
+from huddle.ui.resources import symbolic_icon
 from huddle.ui.widgets import (
     CodeCard,
     FieldMessage,
@@ -49,6 +54,7 @@ class LobbyPage(Page):
         self.names: tuple[str, ...] = ()
         self.ready = False
         self.where = body(muted=True)
+        self.where.setTextFormat(Qt.TextFormat.RichText)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -60,6 +66,7 @@ class LobbyPage(Page):
         self._build_lists()
         self.note = FieldMessage(kind="info")
         self.content.addWidget(self.note)
+        self.content.addStretch(0)  # takes the room while a joiner waits, without the lists
         self.leave_button = button(self.tr("&Leave"))
         self.leave_button.clicked.connect(self.leave)
         self.start_button = button(self.tr("&Start the round"), primary=True)
@@ -75,16 +82,21 @@ class LobbyPage(Page):
         self.roster = QListWidget()
         self.roster.setAccessibleName(self.tr("People in the session"))
         self.roster.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.roster.setSpacing(3)
+        self.roster.setIconSize(QSize(18, 18))
         left = QVBoxLayout()
         left.addLayout(row(IconLabel("people", 18), self.roster_title, 1, spacing=6))
         left.addWidget(self.roster)
         self.pending_title = QLabel(self.tr("Asking to join"))
         self.pending_title.setFont(scaled_font(self.pending_title, 1.0, bold=True))
+        pending_caption = row(IconLabel("waiting", 18), self.pending_title, 1, spacing=6)
         self.pending_rows = QVBoxLayout()
         self.pending_rows.setSpacing(6)
         self.pending_rows.addStretch()
         self.pending_empty = body(self.tr("Nobody is waiting."), muted=True)
         holder = QWidget()
+        holder.setBackgroundRole(QPalette.ColorRole.Base)
+        holder.setAutoFillBackground(True)
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(8, 8, 8, 8)
         holder_layout.addWidget(self.pending_empty)
@@ -99,13 +111,16 @@ class LobbyPage(Page):
         self.pending_panel = QWidget()
         right = QVBoxLayout(self.pending_panel)
         right.setContentsMargins(0, 0, 0, 0)
-        right.addWidget(self.pending_title)
+        right.addLayout(pending_caption)
         right.addWidget(scroll, 1)
         right.addLayout(row(1, self.admit_all_button))
+        self.lists = QWidget()
         lists = row(spacing=16)
+        lists.setContentsMargins(0, 0, 0, 0)
         lists.addLayout(left, 1)
         lists.addWidget(self.pending_panel, 1)
-        self.content.addLayout(lists, 1)
+        self.lists.setLayout(lists)
+        self.content.addWidget(self.lists, 1)
         self._pending: dict[int, QWidget] = {}
 
     # --- what the window tells us -------------------------------------------------
@@ -113,13 +128,15 @@ class LobbyPage(Page):
     def open_hosting(self, question: Question, me: str) -> None:
         self._reset(question, me, hosting=True)
         self.host_name = me
-        self.where.setText(self.tr("Opening the session…"))
+        self.where.setText(escape(self.tr("Opening the session…")))
         self._refresh()
 
     def open_joined(self, question: Question, host_name: str, me: str) -> None:
         self._reset(question, me, hosting=False)
         self.host_name = host_name
-        self.where.setText(self.tr("Hosted by {host}.").format(host=host_name))
+        self.where.setText(
+            escape(self.tr("Hosted by {host}.")).format(host=f"<b>{escape(host_name)}</b>")
+        )
         self._refresh()
 
     def _reset(self, question: Question, me: str, *, hosting: bool) -> None:
@@ -135,24 +152,24 @@ class LobbyPage(Page):
         self.leave_button.setAccessibleName(self.leave_button.text().replace("&", ""))
 
     def set_listening(self, addresses: list[str], port: int) -> None:
-        joined = self.tr(" or ").join(f"{a}:{port}" for a in addresses[:2])
-        self.where.setText(
-            self.tr(
-                "You host this session. Colleagues find it under Nearby sessions, or join "
-                "with the address {address}."
-            ).format(address=joined)
+        shown = [f"{a}:{port}" if ":" not in a else f"[{a}]:{port}" for a in addresses[:2]]
+        joined = escape(self.tr(" or ")).join(f"<b>{escape(a)}</b>" for a in shown)
+        text = self.tr(
+            "You host this session. Colleagues find it under Nearby sessions, or join "
+            "with the address {address}."
         )
+        self.where.setText(escape(text).format(address=joined))
 
     def set_roster(self, names: tuple[str, ...], code: str, note: str = "") -> None:
         """The lobby changed; ``note`` ("Bob joined") is shown until the next change."""
-        changed = bool(self.names) and code != self.code.code.text()
         self.names = names
         self.roster.clear()
+        person = symbolic_icon("people", self.roster.palette(), QPalette.ColorRole.Text)
         for name in names:
-            self.roster.addItem(self._label(name))
+            self.roster.addItem(QListWidgetItem(person, self._label(name)))
         self.code.set_code(code)
         if note:
-            self.note.show_message(self._note(note, changed), "info")
+            self.note.show_message(f"{note}.", "info")
         self._refresh()
 
     def set_admitted(self) -> None:
@@ -216,6 +233,7 @@ class LobbyPage(Page):
         count = len(self.names)
         self.roster_title.setText(self.tr("In the session (%n)", "", count))
         self.start_button.setEnabled(self.hosting and count >= needed)
+        self.lists.setVisible(self.hosting or self.ready)
         if self.hosting:
             if count >= needed:
                 text = self.tr("Enough people are in. Compare the code aloud, then start.")

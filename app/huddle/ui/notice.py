@@ -38,7 +38,9 @@ class NoticePage(Page):
         super().__init__()
         self.icon = IconLabel("warning", 48, QPalette.ColorRole.PlaceholderText)
         self.layout().removeWidget(self.title)  # type: ignore[union-attr]
-        self.layout().insertLayout(0, row(self.icon, self.title, 1, spacing=14))  # type: ignore[union-attr]
+        top = row(self.icon, spacing=14)
+        top.addWidget(self.title, 1)
+        self.layout().insertLayout(0, top)  # type: ignore[union-attr]
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
@@ -68,13 +70,16 @@ class NoticePage(Page):
         while self.buttons.count():
             self.buttons.takeAt(0)
         self._buttons = []
-        for action in sorted(notice.actions, key=lambda a: a.primary):
+        ordered = sorted(notice.actions, key=lambda a: a.primary)  # the primary one last
+        for action in ordered:
             widget = button(action.text, primary=action.primary)
             widget.clicked.connect(action.slot)
             if action.primary:
                 self.buttons.addStretch()
             self.buttons.addWidget(widget)
             self._buttons.append(widget)
+        if not any(action.primary for action in ordered):
+            self.buttons.addStretch()
         if self._buttons:
             self._buttons[-1].setFocus()
 

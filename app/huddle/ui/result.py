@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from huddle.core.outcome import Outcome
@@ -14,65 +22,87 @@ from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
 
 class PositionBar(QWidget):
-    """The allowed range as a line, with the average and (if known) your value marked."""
+    """The allowed range as a line: a dot for the average, a pointer for your own value."""
+
+    TRACK_Y = 22.0
+    MARGIN = 10.0
 
     def __init__(self) -> None:
         super().__init__()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.fractions: tuple[float, float | None] = (0.5, None)
-        self.labels = ("", "", "")
+        self.ends = ("", "")
 
-    def set_points(self, average: float, mine: float | None, labels: tuple[str, str, str]) -> None:
-        """Fractions of the range (0..1) and the texts: low end, high end, legend."""
-        self.fractions, self.labels = (average, mine), labels
-        self.setAccessibleDescription(labels[2])
+    def set_points(self, average: float, mine: float | None, ends: tuple[str, str]) -> None:
+        """Fractions of the range (0..1), and the texts for its two ends."""
+        self.fractions, self.ends = (average, mine), ends
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(300, self.fontMetrics().lineSpacing() * 2 + 28)
+        return QSize(300, int(self.TRACK_Y) + 2 * self.fontMetrics().lineSpacing() + 16)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        metrics = self.fontMetrics()
-        margin = 8.0
-        y = 14.0
-        width = self.width() - 2 * margin
-        painter.setPen(
-            QPen(
-                palette.color(QPalette.ColorRole.Mid),
-                4,
-                Qt.PenStyle.SolidLine,
-                Qt.PenCapStyle.RoundCap,
-            )
-        )
-        painter.drawLine(QPointF(margin, y), QPointF(margin + width, y))
+        palette, metrics = self.palette(), self.fontMetrics()
+        left, y = self.MARGIN, self.TRACK_Y
+        width = self.width() - 2 * self.MARGIN
+        mid = palette.color(QPalette.ColorRole.Mid)
+        painter.setPen(QPen(mid, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QPointF(left, y), QPointF(left + width, y))
         average, mine = self.fractions
+        accent, text = (
+            palette.color(QPalette.ColorRole.Highlight),
+            palette.color(QPalette.ColorRole.Text),
+        )
+        self._dot(painter, QPointF(left + width * average, y), accent)
         if mine is not None:
-            self._marker(
-                painter, margin + width * mine, y, palette.color(QPalette.ColorRole.Text), 6
-            )
-        self._marker(
-            painter, margin + width * average, y, palette.color(QPalette.ColorRole.Highlight), 9
-        )
+            self._pointer(painter, QPointF(left + width * mine, y - 9), text)
+        baseline = y + 14 + metrics.ascent()
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        text_y = y + 14 + metrics.ascent()
-        low, high, legend = self.labels
-        painter.drawText(QPointF(margin, text_y), low)
-        painter.drawText(QPointF(margin + width - metrics.horizontalAdvance(high), text_y), high)
-        painter.drawText(
-            QRectF(margin, text_y - metrics.ascent(), width, metrics.lineSpacing() * 2),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            legend,
-        )
+        low, high = self.ends
+        painter.drawText(QPointF(left, baseline), low)
+        painter.drawText(QPointF(left + width - metrics.horizontalAdvance(high), baseline), high)
+        self._legend(painter, QPointF(left + width / 2, baseline), accent, text, mine is not None)
         painter.end()
 
+    def _legend(
+        self, painter: QPainter, centre: QPointF, accent: QColor, text: QColor, with_you: bool
+    ) -> None:
+        metrics = self.fontMetrics()
+        items = [(self.tr("average"), "dot")] + ([(self.tr("you"), "pointer")] if with_you else [])
+        widths = [22 + metrics.horizontalAdvance(label) for label, _ in items]
+        x = centre.x() - (sum(widths) + 16 * (len(items) - 1)) / 2
+        mark_y = centre.y() - metrics.ascent() / 2 + 1
+        for (label, kind), item_width in zip(items, widths, strict=True):
+            if kind == "dot":
+                self._dot(painter, QPointF(x + 6, mark_y), accent, 5)
+            else:
+                self._pointer(painter, QPointF(x + 6, mark_y + 4), text, 5)
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(QPointF(x + 16, centre.y()), label)
+            x += item_width + 16
+
     @staticmethod
-    def _marker(painter: QPainter, x: float, y: float, colour: QColor, radius: float) -> None:
+    def _dot(painter: QPainter, at: QPointF, colour: QColor, radius: float = 8) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawEllipse(QPointF(x, y), radius, radius)
+        painter.drawEllipse(at, radius, radius)
+
+    @staticmethod
+    def _pointer(painter: QPainter, tip: QPointF, colour: QColor, size: float = 7) -> None:
+        """A small triangle pointing down at ``tip``."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(
+            QPolygonF(
+                [
+                    tip,
+                    QPointF(tip.x() - size, tip.y() - size * 1.3),
+                    QPointF(tip.x() + size, tip.y() - size * 1.3),
+                ]
+            )
+        )
 
 
 class ResultPage(Page):
@@ -103,12 +133,13 @@ class ResultPage(Page):
         self.bar = PositionBar()
         self.code_hint = body(muted=True)
         self.copied = FieldMessage(kind="info")
+        self.content.addStretch(1)
         for widget in (self.caption, self.average, self.totals):
             self.content.addWidget(widget)
         self.content.addSpacing(8)
         for item in (self.standing, self.bar, self.code_hint, self.copied):
             self.content.addWidget(item)
-        self.content.addStretch()
+        self.content.addStretch(3)
         self.copy_button = button(self.tr("&Copy result"), icon="copy")
         self.copy_button.clicked.connect(self.copy)
         self.home_button = button(self.tr("Back to &Home"), primary=True)
@@ -151,11 +182,18 @@ class ResultPage(Page):
         def fraction(value: Decimal) -> float:
             return float((fp.clamp(value) - fp.lo) / (fp.hi - fp.lo))
 
-        legend = self.tr("● average") if mine is None else self.tr("● average   ● you")
         self.bar.set_points(
             fraction(outcome.average),
             fraction(mine) if mine is not None else None,
-            (texts.number(fp.lo, outcome.question), texts.number(fp.hi, outcome.question), legend),
+            (texts.number(fp.lo, outcome.question), texts.number(fp.hi, outcome.question)),
+        )
+        where = self.tr("On the allowed range from {low} to {high}, the average is at {avg} %.")
+        self.bar.setAccessibleDescription(
+            where.format(
+                low=texts.number(fp.lo, outcome.question),
+                high=texts.number(fp.hi, outcome.question),
+                avg=round(fraction(outcome.average) * 100),
+            )
         )
 
     def copy(self) -> None:

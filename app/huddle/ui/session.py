@@ -175,7 +175,7 @@ class SessionFlow(QObject):
         self._poll.stop()
         self.w.progress.begin(event.names, current.me)
         if event.needs_value:
-            self.w.value.ask(current.question, event.names, current.code)
+            self.w.value.ask(current.question, event.names, current.me, current.code)
             self.w.show_page(self.w.value)
         else:
             self.w.show_page(self.w.progress)
@@ -247,8 +247,8 @@ class SessionFlow(QObject):
         if stage == "done":
             return  # the result stays on screen
         if stage == "waiting":
-            title = self.tr("You were not let in")
-            advice = self.tr("Check with the host, then try joining again from Home.")
+            title = self.tr("You could not join")
+            advice = self.tr("Check with the host, then join again from Home.")
         else:
             title = self.tr("The session has ended")
             advice = self.tr("Ask the host to open a new session, then join it from Home.")

@@ -36,6 +36,14 @@ def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
     return f"{intro} {pooling} {nobody}"
 
 
+def name_list(names: tuple[str, ...], me: str = "") -> str:
+    """ "you, Bob and Carol": the people of a round, with yourself as "you"."""
+    shown = [tr("you") if name == me else name for name in names]
+    if len(shown) < 2:
+        return "".join(shown)
+    return tr("{first} and {last}").format(first=", ".join(shown[:-1]), last=shown[-1])
+
+
 def allowed(question: Question) -> str:
     """The rule a value must follow, e.g. "A number from 0 to 10000, up to 2 decimals"."""
     fp = question.fixed_point

@@ -74,13 +74,13 @@ class ValuePage(Page):
         layout.addWidget(self.reveals)
         return box
 
-    def ask(self, question: Question, names: tuple[str, ...], code: str) -> None:
-        """Start over for a new round with these people."""
+    def ask(self, question: Question, names: tuple[str, ...], me: str, code: str) -> None:
+        """Start over for a new round with these people (``me`` is this person)."""
         self.question = question
         self.set_title(question.title)
         self.intro.setText(
             self.tr("The round has started with {names}. Type your value and submit it.").format(
-                names=", ".join(names)
+                names=texts.name_list(names, me)
             )
         )
         self.unit.setText(question.unit)
@@ -107,6 +107,10 @@ class ValuePage(Page):
         if self.question is None:
             return None
         error = self.question.check_answer(text) if text.strip() else None
+        if error == f"Use at most {self.question.decimals} decimal places." and not (
+            self.question.decimals
+        ):
+            error = self.tr("Use a whole number, without decimals.")
         self.message.show_message(error)
         self.submit_button.setEnabled(bool(text.strip()) and error is None)
         return error

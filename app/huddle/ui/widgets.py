@@ -84,7 +84,8 @@ class IconLabel(QLabel):
 
 
 class FieldMessage(QLabel):
-    """The message under a field: hidden when empty, in the error tone otherwise.
+    """The message under a field: hidden when empty; kind "error", "good", "warn",
+    "info" (plain text colour) or "hint" (muted).
 
     The field's accessible description carries the same text, so screen readers
     announce why the value is not accepted.
@@ -109,7 +110,10 @@ class FieldMessage(QLabel):
 
     def _recolour(self) -> None:
         palette = QPalette()  # the application's, so a theme change starts afresh
-        if self._kind != "info":
+        if self._kind == "hint":
+            hint = palette.color(QPalette.ColorRole.PlaceholderText)
+            palette.setColor(QPalette.ColorRole.WindowText, hint)
+        elif self._kind != "info":
             palette.setColor(QPalette.ColorRole.WindowText, tone(palette, self._kind))
         self.setPalette(palette)
 
@@ -134,13 +138,14 @@ class CodeCard(QFrame):
         self.title.setFont(scaled_font(self.title, 1.0, bold=True))
         caption.addWidget(self.title)
         caption.addStretch()
-        self.code = QLabel("…")
+        self.code = QLabel()
         self.code.setObjectName("securityCode")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.TypeWriter)
-        font.setPointSizeF(self.font().pointSizeF() * 2.4)
-        font.setBold(True)
-        self.code.setFont(font)
+        self._big = QFont("monospace")
+        self._big.setStyleHint(QFont.StyleHint.TypeWriter)
+        self._big.setPointSizeF(self.font().pointSizeF() * 2.4)
+        self._big.setBold(True)
+        self._waiting = scaled_font(self, 1.1)
+        self._waiting.setItalic(True)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code.setAccessibleName(self.tr("Security code"))
         self.advice = body(
@@ -156,7 +161,10 @@ class CodeCard(QFrame):
         layout.addWidget(self.advice)
 
     def set_code(self, code: str) -> None:
-        self.code.setText(code or "…")
+        """The code, or "" while there is none yet (before the host lets you in)."""
+        self.code.setEnabled(bool(code))
+        self.code.setFont(self._big if code else self._waiting)
+        self.code.setText(code or self.tr("The code appears once you are in."))
         # Digit groups read one by one ("4 8 2 1"), not as a large number.
         self.code.setAccessibleDescription(" ".join(code.replace(" ", ", ")))
 

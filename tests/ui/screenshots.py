@@ -1,0 +1,171 @@
+"""Screenshots of every screen, from a real session on this computer.
+
+    python -m tests.ui.screenshots [OUTPUT_DIR]    (default: resources/screenshots)
+
+Runs offscreen unless QT_QPA_PLATFORM says otherwise. Alice hosts, two demo
+colleagues and Dana (a second window) join; Dana is slow, so Alice's progress
+screen has someone to wait for. A second session ends with the host leaving
+mid-round, for the error screen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QSize
+from PySide6.QtWidgets import QWidget
+
+from huddle.core.advert import Advert
+from huddle.net.discovery import FoundSession
+from huddle.ui.app import make_application
+from huddle.ui.main_window import MainWindow
+
+SIZE = QSize(760, 640)
+OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screen did not get there in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+class Shooter:
+    def __init__(self, out: Path, config: Path) -> None:
+        self.out, self.config = out, config
+        self.windows: list[MainWindow] = []
+
+    def window(self, name: str) -> MainWindow:
+        settings = QSettings(str(self.config / f"{name}.ini"), QSettings.Format.IniFormat)
+        settings.setValue("name", name)
+        window = MainWindow(settings, discovery=False)
+        window.resize(SIZE)
+        window.show()
+        self.windows.append(window)
+        return window
+
+    def shoot(self, window: MainWindow, name: str) -> None:
+        QCoreApplication.processEvents()
+        path = self.out / f"{name}.png"
+        window.grab().save(str(path), "PNG")
+        print(f"{path} ({path.stat().st_size // 1024} KB)")
+
+    def on(self, window: MainWindow, page: QWidget) -> None:
+        wait_until(lambda: window.current_page() is page)
+
+
+def host(shooter: Shooter, alice: MainWindow, *, shoot: bool) -> int:
+    alice.home.host_button.click()
+    setup = alice.host_setup
+    setup.prefill("What was your 2026 raise?", "EUR", "0", "10000")
+    if shoot:
+        shooter.shoot(alice, "2-host-setup")
+    setup.start_button.click()
+    wait_until(lambda: ":" in alice.lobby.where.text())
+    return int(alice.lobby.where.text().rsplit(":", 1)[1].split("<")[0])
+
+
+def main(out: Path) -> None:
+    app = make_application()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as config:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, config)
+        shooter = Shooter(out, Path(config))
+        try:
+            first_session(shooter)
+            error_session(shooter)
+            nearby(shooter)
+        finally:
+            for window in shooter.windows:
+                window.shutdown()
+    app.processEvents()
+
+
+def first_session(shooter: Shooter) -> None:
+    alice = shooter.window("Maria Keller")
+    shooter.shoot(alice, "1-home-empty")
+    port = host(shooter, alice, shoot=True)
+    dana = shooter.window("Dana")
+    alice.flow.demo = alice.engine.demo_peers(port, 2)
+    wait_until(lambda: len(alice.lobby.pending_names()) == 2)
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: len(alice.lobby.names) == 3)
+    dana.home.address.setText(f"127.0.0.1:{port}")
+    dana.home.join_button.click()
+    wait_until(lambda: alice.lobby.pending_names() == ["Dana"])
+    shooter.shoot(alice, "3-lobby-host")
+    shooter.shoot(dana, "3-lobby-joiner-waiting")
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == 4)
+    alice.lobby.start_button.click()
+    shooter.on(alice, alice.value)
+    alice.value.field.setText("3000.5")
+    shooter.shoot(alice, "4-value-invalid")
+    alice.value.field.setText("3000")
+    shooter.shoot(alice, "4-value")
+    alice.value.submit_button.click()
+    shooter.on(alice, alice.progress)
+    wait_until(lambda: alice.progress.cell("Maria Keller", 1) == "Sent")
+    shooter.shoot(alice, "5-progress")
+    shooter.on(dana, dana.value)
+    dana.value.field.setText("3400")
+    dana.value.submit_button.click()
+    shooter.on(alice, alice.result)
+    shooter.shoot(alice, "6-result")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
+
+
+def error_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = host(shooter, alice, shoot=False)
+    alice.flow.demo = alice.engine.demo_peers(port, 2)
+    dana.home.address.setText(f"127.0.0.1:{port}")
+    dana.home.join_button.click()
+    wait_until(lambda: len(alice.lobby.pending_names()) == 3)
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == 4)
+    alice.lobby.start_button.click()
+    shooter.on(dana, dana.value)
+    dana.value.cancel_button.click()
+    shooter.on(alice, alice.notice)
+    shooter.shoot(alice, "7-round-stopped-host")
+    alice.flow.go_home()
+    wait_until(lambda: dana.notice.title.text() == "The session has ended")
+    shooter.shoot(dana, "7-error-session-ended")
+
+
+def nearby(shooter: Shooter) -> None:
+    dana = shooter.windows[1]
+    dana.notice.click("Back to Home")
+    for title, host_name, joined, state in (
+        ("Team lunch budget", "Dana", 2, "open"),
+        ("What was your 2026 raise?", "Alice Martin", 3, "open"),
+        ("Hours of overtime in May", "Erik", 5, "started"),
+    ):
+        advert = Advert(
+            protocol_version=1,
+            session_id=os.urandom(16),
+            title=title,
+            host_name=host_name,
+            state=state,  # type: ignore[arg-type]
+            joined=joined,
+            fingerprint=os.urandom(32),
+        )
+        key = f"{title}._huddle._tcp.local."
+        dana.home.model.upsert(FoundSession(key, advert, ("192.0.2.7",), 7300))
+    dana.home.sessions.setCurrentIndex(dana.home.model.index(1))
+    shooter.shoot(dana, "1-home-nearby")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
