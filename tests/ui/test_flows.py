@@ -60,3 +60,88 @@ def test_gui_host_two_gui_joiners_and_a_cli_joiner_agree(
     )
     bob.result.home_button.click()
     on_page(qtbot, bob, bob.home)
+
+
+RAISE = Question(title="2026 raise", unit="EUR", lo="0", hi="10000")
+
+
+def test_lobby_start_button_follows_the_minimum(qtbot: QtBot, make_window: WindowFactory) -> None:
+    alice, bob, carol = make_window("Alice"), make_window("Bob"), make_window("Carol")
+    port = host(qtbot, alice, LUNCH)
+    start_button = alice.lobby.start_button
+    assert not start_button.isEnabled()
+    assert alice.lobby.status.text() == (
+        "1 of at least 3 people are in. Admit colleagues as they ask to join."
+    )
+    join(qtbot, bob, port)
+    qtbot.waitUntil(lambda: alice.lobby.pending_names() == ["Bob"])
+    assert not start_button.isEnabled()  # asking is not being in
+    press(alice.lobby, "Admit Bob")
+    qtbot.waitUntil(lambda: len(roster(alice)) == 2)
+    assert not start_button.isEnabled()
+    join(qtbot, carol, port)
+    qtbot.waitUntil(lambda: alice.lobby.pending_names() == ["Carol"])
+    press(alice.lobby, "Admit Carol")
+    qtbot.waitUntil(start_button.isEnabled)
+    assert alice.lobby.status.text() == "Enough people are in. Compare the code aloud, then start."
+
+    qtbot.keyClick(carol.lobby, Qt.Key.Key_Escape)  # Esc leaves
+    on_page(qtbot, carol, carol.home)
+    qtbot.waitUntil(lambda: not start_button.isEnabled())
+    assert alice.lobby.note.text() == "Carol left."
+    assert roster(alice) == ["Alice (you)", "Bob"]
+
+
+def test_error_screen_when_the_host_disappears_mid_round(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    maria, dana = make_window("Maria"), make_window("Dana")
+    port = host(qtbot, maria, RAISE, contributes=False)
+    maria.flow.demo = maria.engine.demo_peers(port, 2)
+    join(qtbot, dana, port)
+    qtbot.waitUntil(lambda: len(maria.lobby.pending_names()) == 3)
+    maria.lobby.admit_all_button.click()
+    qtbot.waitUntil(maria.lobby.start_button.isEnabled)
+    qtbot.waitUntil(lambda: len(roster(maria)) == 3)
+    maria.lobby.start_button.click()
+    on_page(qtbot, maria, maria.progress)  # a coordinator waits for the others
+    on_page(qtbot, dana, dana.value)
+    qtbot.waitUntil(lambda: maria.progress.cell("Dana", 1) == "Waiting")
+    type_into(qtbot, dana.value.field, "3100")  # typed, not yet submitted
+
+    maria.close()  # the host quits the app mid-round
+    on_page(qtbot, dana, dana.notice)
+    assert dana.notice.title.text() == "The session has ended"
+    assert dana.notice.reason.text() == "The host closed the session."
+    assert "nobody's value was revealed" in dana.notice.advice.text()
+    assert dana.value.field.text() == ""  # what was typed is gone
+    assert dana.notice.button_texts() == ["Back to Home"]
+    qtbot.keyClick(dana.notice, Qt.Key.Key_Return)
+    on_page(qtbot, dana, dana.home)
+    assert dana.windowTitle() == "Huddle"
+
+
+def test_run_again_without_the_one_who_left(qtbot: QtBot, make_window: WindowFactory) -> None:
+    maria, dana = make_window("Maria"), make_window("Dana")
+    port = host(qtbot, maria, RAISE)
+    maria.flow.demo = maria.engine.demo_peers(port, 2)  # Alice 3800, Bob 2514
+    qtbot.waitUntil(lambda: len(maria.lobby.pending_names()) == 2)
+    join(qtbot, dana, port)
+    qtbot.waitUntil(lambda: len(maria.lobby.pending_names()) == 3)
+    maria.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(maria)) == 4)
+    maria.lobby.start_button.click()
+    on_page(qtbot, maria, maria.value)
+    type_into(qtbot, maria.value.field, "2000")
+    maria.value.submit_button.click()
+    on_page(qtbot, maria, maria.progress)
+    on_page(qtbot, dana, dana.value)
+
+    dana.close()  # Dana quits before sending anything
+    on_page(qtbot, maria, maria.notice)
+    assert maria.notice.reason.text() == "Dana left during the round."
+    assert "Run again without Dana" in maria.notice.button_texts()
+    maria.notice.click("Run again without Dana")
+    on_page(qtbot, maria, maria.result)  # Maria's value was kept; fresh shares
+    assert maria.result.totals.text() == "Total 8,314 EUR · 3 people"
+    assert maria.result.average.text() == "2,771.33 EUR"

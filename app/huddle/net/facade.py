@@ -245,7 +245,7 @@ class Engine:
 
     def join_any(
         self, addresses: Sequence[str], port: int, name: str, *, pin: bytes | None = None
-    ) -> JoinHandle:
+    ) -> Joining:
         """Join at the first of ``addresses`` that answers (a discovered session has several).
 
         Only the last failure to connect is reported (as ``SessionEnded``). Unlike
@@ -253,7 +253,7 @@ class Engine:
         """
         if not addresses:
             raise ValueError("join_any needs at least one address")
-        return _AttemptingJoin(
+        return Joining(
             self.thread,
             self._on_event,
             addresses=addresses,
@@ -263,7 +263,7 @@ class Engine:
             timeouts=self._timeouts,
         )
 
-    def join_found(self, found: discovery.FoundSession, name: str) -> JoinHandle:
+    def join_found(self, found: discovery.FoundSession, name: str) -> Joining:
         """Join a session seen on the LAN, pinning its advertised certificate."""
         return self.join_any(found.addresses, found.port, name, pin=found.advert.fingerprint)
 
@@ -271,24 +271,29 @@ class Engine:
         """Watch the LAN for sessions; events arrive on the engine thread."""
         return Browsing(self.thread, Browser(on_event))
 
-    def demo_peers(self, port: int, count: int, *, address: str = "127.0.0.1") -> list[JoinHandle]:
+    def demo_peers(self, port: int, count: int, *, address: str = "127.0.0.1") -> list[Joining]:
         """Headless colleagues for `huddle --demo-peers N`: each joins the session at
         ``address:port`` and answers with a sample value as soon as it sees the question.
         """
-        handles = []
-        for index in range(count):
-            peer = _DemoPeer(index)
-            engine = JoinEngine(address, port, demo_name(index), peer, timeouts=self._timeouts)
-            handles.append(peer.attach(JoinHandle(self.thread, engine)))
-            self.thread.spawn(engine.run())
-        return handles
+        return [
+            Joining(
+                self.thread,
+                _DemoPeer(index),
+                addresses=[address],
+                port=port,
+                name=demo_name(index),
+                pin=None,
+                timeouts=self._timeouts,
+            )
+            for index in range(count)
+        ]
 
     def shutdown(self) -> None:
         self.thread.stop()
 
 
-class _AttemptingJoin(JoinHandle):
-    """A join that tries addresses in turn; leaving stops the attempts."""
+class Joining(JoinHandle):
+    """A join that tries addresses in turn (see `Engine.join_any`); leaving stops the attempts."""
 
     def __init__(
         self,
@@ -309,7 +314,8 @@ class _AttemptingJoin(JoinHandle):
         super().__init__(thread, self._attempts[0])
         self._on_event = on_event
         self._failed = False
-        self._task = thread.spawn(self._run())
+        self.finished: concurrent.futures.Future[None] = thread.spawn(self._run())
+        """Done when the connection is over (left, ended, or never made)."""
 
     def _sink(self, last: bool) -> Callable[[Event], None]:
         def sink(event: Event) -> None:
@@ -330,7 +336,7 @@ class _AttemptingJoin(JoinHandle):
     def leave(self) -> concurrent.futures.Future[None]:
         def leave_now() -> None:
             if self.engine.session is None:
-                self._task.cancel()  # still connecting: stop for good
+                self.finished.cancel()  # still connecting: stop for good
             else:
                 self.engine.leave()
 
@@ -388,15 +394,10 @@ class _DemoPeer:
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.handle: JoinHandle | None = None
 
-    def attach(self, handle: JoinHandle) -> JoinHandle:
-        self.handle = handle
-        return handle
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, Welcomed) and self.handle is not None:
+    def __call__(self, handle: object, event: Event) -> None:
+        if isinstance(event, Welcomed) and isinstance(handle, JoinHandle):
             # The value is kept until the host starts the round.
-            self.handle.engine.submit(demo_value(event.question, self.index))
+            handle.engine.submit(demo_value(event.question, self.index))
         elif isinstance(event, SessionEnded):
             log.info("demo peer %s: %s", demo_name(self.index), event.reason)

@@ -210,26 +210,31 @@ class HomePage(Page):
         """Show that we are connecting; the Join button that started it becomes Cancel."""
         source = self.join_selected if self._from_list else self.join_button
         self._connecting = source
-        message = self.list_message if source is self.join_selected else self.address_message
-        message.show_message(self.tr("Connecting to {where}…").format(where=where), "info")
+        self.list_message.show_message(None)
+        self.address_message.show_message(None)
+        self._message_for(source).show_message(
+            self.tr("Connecting to {where}…").format(where=where), "info"
+        )
         source.setText(self.tr("Cancel"))
         self._update_nearby()
 
     def show_join_error(self, text: str) -> None:
-        message = (
-            self.list_message if self._connecting is self.join_selected else self.address_message
-        )
+        """Joining failed: say why next to the control that started it."""
+        message = self._message_for(self._connecting)
         self.join_done()
         message.show_message(text, "error")
 
     def join_done(self) -> None:
         """Connecting ended (joined, failed or cancelled): back to normal buttons."""
+        if self._connecting is not None:
+            self._message_for(self._connecting).show_message(None)
         self._connecting = None
         self.join_selected.setText(self.tr("&Join selected session"))
         self.join_button.setText(self.tr("Join"))
-        self.list_message.show_message(None)
-        self.address_message.show_message(None)
         self._update_nearby()
+
+    def _message_for(self, source: QPushButton | None) -> FieldMessage:
+        return self.list_message if source is self.join_selected else self.address_message
 
     # --- reactions ------------------------------------------------------------
 

@@ -186,6 +186,7 @@ class LobbyPage(Page):
             if conn not in self._pending:
                 self._pending[conn] = self._pending_row(conn, name)
                 self.pending_rows.insertWidget(self.pending_rows.count() - 1, self._pending[conn])
+                self._pending[conn].show()  # now, not on the next event loop turn
         self.pending_empty.setVisible(not pending)
         self.admit_all_button.setEnabled(bool(pending))
 

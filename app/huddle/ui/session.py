@@ -29,7 +29,7 @@ from huddle.core.events import (
 )
 from huddle.core.questions import Question
 from huddle.net.discovery import FoundSession
-from huddle.net.facade import EngineFailed, HostHandle, JoinHandle, Listening, lan_addresses
+from huddle.net.facade import EngineFailed, HostHandle, Joining, Listening, lan_addresses
 from huddle.ui.notice import Action, Notice
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ PENDING_POLL_MS = 1000
 class Current:
     """The session on screen. ``mine`` (your own value) lives only until you leave."""
 
-    handle: HostHandle | JoinHandle
+    handle: HostHandle | Joining
     me: str
     question: Question | None = None
     host_name: str = ""
@@ -65,7 +65,7 @@ class SessionFlow(QObject):
         super().__init__(window)
         self.w = window
         self.current: Current | None = None
-        self.demo: list[JoinHandle] = []
+        self.demo: list[Joining] = []
         self._poll = QTimer(self)
         self._poll.setInterval(PENDING_POLL_MS)
         self._poll.timeout.connect(self._refresh_pending)
@@ -99,7 +99,7 @@ class SessionFlow(QObject):
         handle = self.w.engine.join_found(found, self.w.home.display_name())
         self._join(handle, found.advert.title)
 
-    def _join(self, handle: JoinHandle, where: str) -> None:
+    def _join(self, handle: Joining, where: str) -> None:
         self.current = Current(handle, self.w.home.display_name())
         self.w.home.set_connecting(where)
 
@@ -239,10 +239,10 @@ class SessionFlow(QObject):
 
     def _on_SessionEnded(self, current: Current, event: SessionEnded) -> None:
         stage = current.stage
+        if stage == "connecting":
+            self.w.home.show_join_error(event.reason)  # next to what started it
         self.end()
         if stage == "connecting":
-            self.w.home.show_join_error(event.reason)
-            self.w.show_page(self.w.home)
             return
         if stage == "done":
             return  # the result stays on screen
@@ -348,15 +348,23 @@ class SessionFlow(QObject):
         self.w.show_page(self.w.home)
 
     def end(self) -> list[concurrent.futures.Future[None]]:
-        """Leave or close the current session (and demo peers); returns the futures."""
+        """Leave or close the current session (and demo peers).
+
+        Returns futures that are done once the goodbyes are out.
+        """
         current, self.current = self.current, None
         self._poll.stop()
         self.w.value.clear()
         futures: list[concurrent.futures.Future[None]] = []
-        if current is not None:
-            handle = current.handle
-            futures.append(handle.close() if isinstance(handle, HostHandle) else handle.leave())
-        futures += [peer.leave() for peer in self.demo]
+        joins = [*self.demo]
+        handle = current.handle if current is not None else None
+        if isinstance(handle, HostHandle):
+            futures.append(handle.close())
+        elif handle is not None:
+            joins.append(handle)
+        for join in joins:
+            join.leave()
+            futures.append(join.finished)
         self.demo = []
         self.w.home.join_done()
         return futures
