@@ -9,6 +9,9 @@ Rules of this file:
 - Every envelope and partial sum is checked against the roster's keys and the
   exact (session, round, sender, recipient) context. A check that fails stops
   the round before anything derived from our value is published.
+- For a noisy kind, our noise share is added to the vector just before it is
+  split, drawn afresh every round from a new CSPRNG-seeded generator: `_value`
+  itself stays noise-free, and a re-run never reuses noise.
 
 Phases: CONNECTING → JOINING → LOBBY → (Start) AWAITING_VALUE → SHARED →
 SUMMED → DONE; ABORTED returns to SHARED on the next Start; ENDED is final.
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
@@ -58,6 +63,7 @@ from huddle.core.messages import (
     Start,
     Welcome,
 )
+from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
@@ -91,6 +97,7 @@ class ParticipantSession:
         identity: crypto.Identity | None = None,
         splitter: Splitter | None = None,
         transcript: bool = False,
+        noise_rng: Callable[[], np.random.Generator] = csprng_generator,
     ) -> None:
         self.name = name
         self.host_fingerprint = host_fingerprint
@@ -111,6 +118,11 @@ class ParticipantSession:
         self._parties: tuple[int, ...] = ()
         self._kept: Vector | None = None
         self._partial: bytes = b""
+        self._noise_rng = noise_rng
+        self.epsilon_spent = 0.0
+        """ε this person has spent in this session: a noisy question's ε for every
+        round in which we published a partial sum. Each such round may have
+        given the host a release, even if it then aborted the round and re-ran."""
 
     # --- what the person does ---------------------------------------------------
 
@@ -274,7 +286,10 @@ class ParticipantSession:
     def _share(self) -> list[Output]:
         assert self._value is not None and self.question is not None
         others = [p for p in self._parties if p != self.me]
-        kept, sent = self._splitter(self._value, others)
+        vector = self._noised(self._value)
+        kept, sent = self._splitter(vector, others)
+        if vector is not self._value:
+            vector.fill(0)
         keys = {m.party: m.kem_key for m in self.roster}
         envelopes = tuple(self._seal(j, share, keys[j]) for j, share in sent.items())
         self._kept = kept
@@ -295,6 +310,19 @@ class ParticipantSession:
                 )
             )
         return out
+
+    def _noised(self, value: Vector) -> Vector:
+        """``value`` plus this round's noise share for a noisy kind, else ``value``."""
+        q = self.question
+        assert q is not None
+        if not q.is_private:
+            return value
+        parties, length = len(self._parties), len(value)
+        noise = noise_share(parties, q.epsilon_value, q.sensitivity, length, self._noise_rng())
+        noisy = value.copy()
+        noisy += noise.view(np.uint64)  # two's complement; uint64 wrap-around is the ring's +
+        noise.fill(0)
+        return noisy
 
     def _seal(self, recipient: int, share: Share, kem_key: bytes) -> Envelope:
         info = crypto.context("share", self.session_id, self._round_id, self.me, recipient)
@@ -326,6 +354,8 @@ class ParticipantSession:
         partial = Partial(party=self.me, vector=vector, signature=self.identity.sign(signed))
         self._partial = vector
         self.phase = Phase.SUMMED
+        if self.question.is_private:
+            self.epsilon_spent += self.question.epsilon_value
         out: list[Output] = [
             Send(HOST, encode(PartialSum(round_id=self._round_id, partial=partial)))
         ]

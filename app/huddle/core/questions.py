@@ -2,7 +2,8 @@
 
 `Question` is both the domain object and its wire record: the host creates it,
 the codec carries it inside `Welcome`, and every participant validates it again
-on arrival (a hostile host gets the same checks as a careless one).
+on arrival (a hostile host gets the same checks as a careless one). What each
+kind of result does with the settings lives in `huddle.core.kinds`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,27 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
+from huddle.core import kinds
 from huddle.core.codec import limit
 from huddle.core.encoding import FixedPoint, Vector, to_ring
 from huddle.core.errors import InputError, SettingsError
+from huddle.core.kinds import AVERAGE, DP_AVERAGE, HISTOGRAM, KINDS, MAX_BINS
+
+__all__ = [
+    "AVERAGE",
+    "DP_AVERAGE",
+    "HISTOGRAM",
+    "KINDS",
+    "MAX_BINS",
+    "MAX_PARTICIPANTS",
+    "MIN_PARTICIPANTS",
+    "Question",
+]
 
 MIN_PARTICIPANTS = 3
 MAX_PARTICIPANTS = 200
-MAX_BINS = 4096
-
-AVERAGE = "average"
-KINDS = (AVERAGE,)
+MAX_MAGNITUDE = 40
+"""Decimal exponent above which a range end is refused outright (10^40 ≫ 2^63)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,8 +50,11 @@ class Question:
         default=MIN_PARTICIPANTS, metadata=limit(lo=0, hi=MAX_PARTICIPANTS)
     )
     bins: tuple[str, ...] = field(default=(), metadata=limit(max_len=MAX_BINS + 1))
+    """Histogram bar edges, lo first and hi last (B bars have B + 1 edges)."""
     epsilon: str = field(default="", metadata=limit(max_len=20))
+    """The privacy setting ε of a noisy kind, as text; "" for an exact result."""
     tag: str = field(default="", metadata=limit(max_len=64))
+    """The subject ("salary"): ε spent on one tag adds up in each person's ledger."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -52,19 +67,41 @@ class Question:
                 "learn the other's value from the result."
             )
         self.fixed_point.check_capacity(MAX_PARTICIPANTS)
+        kinds.BY_NAME[self.kind].check(self, MAX_PARTICIPANTS)
 
     @property
     def fixed_point(self) -> FixedPoint:
         return FixedPoint(self.decimals, _decimal(self.lo, "lowest"), _decimal(self.hi, "highest"))
 
     @property
+    def is_private(self) -> bool:
+        """True if the result is released with differential-privacy noise."""
+        return kinds.BY_NAME[self.kind].private
+
+    @property
+    def epsilon_value(self) -> float:
+        """ε as a number (a `SettingsError` for an exact kind, which has none)."""
+        return kinds.parse_epsilon(self.epsilon)
+
+    @property
+    def sensitivity(self) -> int:
+        """Δ in ring units: how far one person's answer can move one element."""
+        return kinds.BY_NAME[self.kind].sensitivity(self)
+
+    @property
+    def edges(self) -> tuple[Decimal, ...]:
+        """A histogram's bar edges as numbers."""
+        return kinds.edges(self)
+
+    @property
     def vector_length(self) -> int:
-        return 1
+        return kinds.BY_NAME[self.kind].vector_length(self)
 
     def encode_answer(self, text: str) -> Vector:
-        """What a person typed, as the vector they will secret-share."""
-        fp = self.fixed_point
-        return to_ring(np.array([fp.encode(fp.parse(text))], dtype=np.int64))
+        """What a person typed, as the vector they will secret-share (without noise)."""
+        value = self.fixed_point.parse(text)
+        encoded = kinds.BY_NAME[self.kind].encode(self, value)
+        return to_ring(np.array(encoded, dtype=np.int64))
 
     def check_answer(self, text: str) -> str | None:
         """A message explaining why ``text`` is not acceptable, or None."""
@@ -82,4 +119,7 @@ def _decimal(text: str, which: str) -> Decimal:
         raise SettingsError(f"The {which} allowed value is not a number.") from None
     if not value.is_finite():
         raise SettingsError(f"The {which} allowed value is not a number.")
+    if value and value.adjusted() > MAX_MAGNITUDE:
+        # Far beyond any ring capacity; refused before Decimal arithmetic overflows.
+        raise SettingsError("The allowed range is too wide: narrow the range.")
     return value
