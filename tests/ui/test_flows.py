@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -121,7 +124,10 @@ def test_error_screen_when_the_host_disappears_mid_round(
     assert dana.windowTitle() == "Huddle"
 
 
-def test_run_again_without_the_one_who_left(qtbot: QtBot, make_window: WindowFactory) -> None:
+def test_run_again_without_the_one_who_left(
+    qtbot: QtBot, make_window: WindowFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     maria, dana = make_window("Maria"), make_window("Dana")
     port = host(qtbot, maria, RAISE)
     maria.flow.demo = maria.engine.demo_peers(port, 2)  # Alice 3800, Bob 2514
@@ -132,7 +138,7 @@ def test_run_again_without_the_one_who_left(qtbot: QtBot, make_window: WindowFac
     qtbot.waitUntil(lambda: len(roster(maria)) == 4)
     maria.lobby.start_button.click()
     on_page(qtbot, maria, maria.value)
-    type_into(qtbot, maria.value.field, "2000")
+    type_into(qtbot, maria.value.field, "1987")
     maria.value.submit_button.click()
     on_page(qtbot, maria, maria.progress)
     on_page(qtbot, dana, dana.value)
@@ -143,5 +149,7 @@ def test_run_again_without_the_one_who_left(qtbot: QtBot, make_window: WindowFac
     assert "Run again without Dana" in maria.notice.button_texts()
     maria.notice.click("Run again without Dana")
     on_page(qtbot, maria, maria.result)  # Maria's value was kept; fresh shares
-    assert maria.result.totals.text() == "Total 8,314 EUR · 3 people"
-    assert maria.result.average.text() == "2,771.33 EUR"
+    assert maria.result.totals.text() == "Total 8,301 EUR · 3 people"
+    assert maria.result.average.text() == "2,767 EUR"
+    assert maria.result.standing.text() == "Your value is 780 EUR below the average (28.2 %)."
+    assert "1987" not in caplog.text and "1987" not in maria.windowTitle()

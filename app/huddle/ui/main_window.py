@@ -126,12 +126,10 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.tr("Huddle"))
         elif session_title is not None:
             self.setWindowTitle(self.tr("{title} — Huddle").format(title=session_title))
-        page.setFocus()
-        first = page.nextInFocusChain()
         if page is self.value:
             self.value.field.setFocus()
-        elif first is not None and page.isAncestorOf(first):
-            first.setFocus()
+        else:
+            _focus_first(page)
 
     def current_page(self) -> QWidget | None:
         area = self.stack.currentWidget()
@@ -188,3 +186,17 @@ class MainWindow(QMainWindow):
                 future.result(timeout=SHUTDOWN_WAIT)
         with contextlib.suppress(concurrent.futures.TimeoutError):
             self.engine.shutdown()
+
+
+def _focus_first(page: QWidget) -> None:
+    """Put the keyboard focus on the first control of ``page`` that takes it."""
+    widget = page.nextInFocusChain()
+    while widget is not None and widget is not page and page.isAncestorOf(widget):
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isEnabled()
+            and widget.isVisibleTo(page)
+        ):
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        widget = widget.nextInFocusChain()

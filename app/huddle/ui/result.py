@@ -185,13 +185,13 @@ class ResultPage(Page):
         self.bar.set_points(
             fraction(outcome.average),
             fraction(mine) if mine is not None else None,
-            (texts.number(fp.lo, outcome.question), texts.number(fp.hi, outcome.question)),
+            (texts.typed(fp.lo), texts.typed(fp.hi)),
         )
         where = self.tr("On the allowed range from {low} to {high}, the average is at {avg} %.")
         self.bar.setAccessibleDescription(
             where.format(
-                low=texts.number(fp.lo, outcome.question),
-                high=texts.number(fp.hi, outcome.question),
+                low=texts.typed(fp.lo),
+                high=texts.typed(fp.hi),
                 avg=round(fraction(outcome.average) * 100),
             )
         )

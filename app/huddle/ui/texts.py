@@ -47,12 +47,17 @@ def name_list(names: tuple[str, ...], me: str = "") -> str:
 def allowed(question: Question) -> str:
     """The rule a value must follow, e.g. "A number from 0 to 10000, up to 2 decimals"."""
     fp = question.fixed_point
-    low, high = number(fp.lo, question), number(fp.hi, question)
+    low, high = typed(fp.lo), typed(fp.hi)
     if question.decimals == 0:
         return tr("A whole number from {low} to {high}.").format(low=low, high=high)
     return tr("A number from {low} to {high}, with up to %n decimals.", question.decimals).format(
         low=low, high=high
     )
+
+
+def typed(value: Decimal) -> str:
+    """A value the way people type it into Huddle: no grouping, no needless zeros."""
+    return format(value.normalize(), "f")
 
 
 def number(value: Decimal, question: Question, extra: int = 0) -> str:
