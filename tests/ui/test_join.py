@@ -110,6 +110,7 @@ def test_joining_from_the_nearby_list_pins_the_advertised_certificate(
         replace(found_session(alice), advert=replace(impostor.advert, state="started"))
     )
     assert not home.model.flags(home.model.index(0)) & Qt.ItemFlag.ItemIsEnabled
+    assert not home.join_selected.isEnabled()  # a started session cannot be joined
     home.model.remove("Cups._huddle._tcp.local.")
     assert home.nearby.currentWidget() is home.empty
 
@@ -133,7 +134,7 @@ def test_sessions_appear_by_multicast_discovery(qtbot: QtBot, make_window: Windo
         raise
     index = model.index(row_of_title())
     assert model.data(index, Qt.ItemDataRole.AccessibleTextRole) == (
-        f"{title}. Hosted by Alice · 1 people in"
+        f"{title}. Hosted by Alice · 1 person in"
     )
     bob.home.sessions.setCurrentIndex(index)
     bob.home.join_selected.click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -49,6 +50,7 @@ def main(*, demo_peers: int = 0, self_check: bool = False) -> int:
     window = MainWindow(QSettings(), demo_peers=demo_peers, discovery=not self_check)
     window.show()
     if not self_check:
+        _close_on_signals(window)
         return app.exec()
     QTimer.singleShot(0, window.close)
     status = app.exec()
@@ -57,3 +59,14 @@ def main(*, demo_peers: int = 0, self_check: bool = False) -> int:
         return 1
     print("huddle: the desktop app opened and closed cleanly.", file=sys.stderr)
     return status
+
+
+def _close_on_signals(window: MainWindow) -> None:
+    """Ctrl+C in the terminal, or SIGTERM at logout, closes the window properly: the
+    others are told and the session's announcement is withdrawn."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: QTimer.singleShot(0, window.close))
+    # Python runs signal handlers between bytecodes only; a timer gives it the chance.
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(300)

@@ -89,6 +89,8 @@ class HomePage(Page):
         self.model.rowsInserted.connect(self._update_nearby)
         self.model.rowsRemoved.connect(self._update_nearby)
         self.model.modelReset.connect(self._update_nearby)
+        self.model.dataChanged.connect(self._update_nearby)
+        self.model.rowsInserted.connect(self._select_first)
         self._update_nearby()
         self.setTabOrder(self.name, self.sessions)
         self.setTabOrder(self.sessions, self.join_selected)
@@ -142,15 +144,14 @@ class HomePage(Page):
         self.empty_title.setFont(scaled_font(self.empty_title, 1.1, bold=True))
         self.empty_text = body(self._empty_text(), muted=True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.empty_text.setMaximumWidth(520)
         centre = Qt.AlignmentFlag.AlignHCenter
         inner = QVBoxLayout(self.empty)
-        inner.setContentsMargins(24, 20, 24, 20)
+        inner.setContentsMargins(32, 20, 32, 20)
         inner.setSpacing(10)
         inner.addStretch()
         inner.addWidget(IconLabel("nearby", 48, QPalette.ColorRole.PlaceholderText), 0, centre)
         inner.addWidget(self.empty_title, 0, centre)
-        inner.addWidget(self.empty_text, 0, centre)
+        inner.addWidget(self.empty_text)  # full width, so wrapped lines are never cut off
         inner.addStretch()
         self.nearby = QStackedWidget()
         self.nearby.addWidget(self.empty)
@@ -252,7 +253,7 @@ class HomePage(Page):
         self.nearby.setCurrentWidget(self.sessions if has_rows else self.empty)
         named = bool(self.display_name())
         busy = self._connecting is not None
-        current = self.model.found_at(self.sessions.currentIndex())
+        current = self.found_selected()
         self.join_selected.setEnabled(
             self._connecting is self.join_selected or (not busy and named and current is not None)
         )
@@ -267,7 +268,7 @@ class HomePage(Page):
         if self._connecting is not None:
             self._escape()
             return
-        found = self.model.found_at(index)
+        found = self._joinable(index)
         if found is None or not self.display_name():
             return
         self._from_list = True
@@ -293,4 +294,20 @@ class HomePage(Page):
             self.join_done()
 
     def found_selected(self) -> FoundSession | None:
-        return self.model.found_at(self.sessions.currentIndex())
+        """The session picked in the list, if it can be joined."""
+        return self._joinable(self.sessions.currentIndex())
+
+    def _joinable(self, index: QModelIndex) -> FoundSession | None:
+        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEnabled:
+            return None  # already started
+        return self.model.found_at(index)
+
+    def _select_first(self, *_: object) -> None:
+        """With nothing picked yet, pick the first session that can be joined."""
+        if self.found_selected() is not None:
+            return
+        for number in range(self.model.rowCount()):
+            index = self.model.index(number)
+            if self._joinable(index) is not None:
+                self.sessions.setCurrentIndex(index)
+                return

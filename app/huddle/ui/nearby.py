@@ -61,7 +61,13 @@ class SessionListModel(QAbstractListModel):
 
     def subtitle(self, found: FoundSession) -> str:
         advert = found.advert
-        joined = self.tr("%n people in", "", advert.joined)
+        # English needs the singular spelled out: without a translation file Qt only
+        # substitutes %n.
+        joined = (
+            self.tr("1 person in")
+            if advert.joined == 1
+            else self.tr("%n people in", "", advert.joined)
+        )
         if advert.state != "open":
             return self.tr("Hosted by {host} · already started").format(host=advert.host_name)
         return self.tr("Hosted by {host} · {joined}").format(host=advert.host_name, joined=joined)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from huddle.ui.resources import symbolic_icon
@@ -42,7 +42,9 @@ class ProgressPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for column in (SHARES, PARTIAL):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -63,6 +65,7 @@ class ProgressPage(Page):
         for r, name in enumerate(names):
             label = self.tr("{name} (you)").format(name=name) if name == me else name
             self.table.setItem(r, NAME, QTableWidgetItem(label))
+        self.table.setCurrentIndex(QModelIndex())  # no cell looks picked: nothing to pick
         self.update_progress((), (), names)
 
     def update_progress(

@@ -134,13 +134,17 @@ class SessionFlow(QObject):
             )
         if self.w.demo_peers:
             self.demo = self.w.engine.demo_peers(event.port, self.w.demo_peers)
-            self.w.lobby.note.show_message(
-                self.tr(
-                    "Demo: %n sample colleagues are joining from this computer. "
-                    "Admit them, compare the code, then start.",
+            hint = (
+                self.tr("Demo: a sample colleague is joining from this computer.")
+                if self.w.demo_peers == 1
+                else self.tr(
+                    "Demo: %n sample colleagues are joining from this computer.",
                     "",
                     self.w.demo_peers,
                 )
+            )
+            self.w.lobby.note.show_message(
+                hint + " " + self.tr("Admit them, compare the code, then start.")
             )
 
     def _on_EngineFailed(self, current: Current, event: EngineFailed) -> None:

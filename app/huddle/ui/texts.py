@@ -50,6 +50,8 @@ def allowed(question: Question) -> str:
     low, high = typed(fp.lo), typed(fp.hi)
     if question.decimals == 0:
         return tr("A whole number from {low} to {high}.").format(low=low, high=high)
+    if question.decimals == 1:
+        return tr("A number from {low} to {high}, with up to 1 decimal.").format(low=low, high=high)
     return tr("A number from {low} to {high}, with up to %n decimals.", question.decimals).format(
         low=low, high=high
     )
