@@ -148,7 +148,7 @@ def nearby(shooter: Shooter) -> None:
     dana = shooter.windows[1]
     dana.notice.click("Back to Home")
     for title, host_name, joined, state in (
-        ("Team lunch budget", "Dana", 2, "open"),
+        ("Team lunch budget", "Sam", 2, "open"),
         ("What was your 2026 raise?", "Alice Martin", 3, "open"),
         ("Hours of overtime in May", "Erik", 5, "started"),
     ):

@@ -233,6 +233,7 @@ class HostSetupPage(Page):
             message.show_message(error)
 
     def _start(self) -> None:
+        self.problem.show_message(None)
         self._touched.update((self.title_edit, self.lo, self.hi, self.min_people))
         question = self.validate()
         if question is not None:

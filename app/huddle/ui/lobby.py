@@ -234,6 +234,11 @@ class LobbyPage(Page):
         count = len(self.names)
         self.roster_title.setText(self.tr("In the session (%n)", "", count))
         self.start_button.setEnabled(self.hosting and count >= needed)
+        self.start_button.setToolTip(
+            ""
+            if count >= needed
+            else self.tr("Needs at least %n people in the session.", "", needed)
+        )
         self.lists.setVisible(self.hosting or self.ready)
         if self.hosting:
             if count >= needed:

@@ -49,11 +49,12 @@ def app_icon() -> QIcon:
 
 def symbolic_icon(name: str, palette: QPalette, role: QPalette.ColorRole | None = None) -> QIcon:
     """A UI icon from ``resources/icons/<name>.svg`` drawn in a palette colour."""
-    return _tinted(name, palette.color(role or QPalette.ColorRole.WindowText).name())
+    colour = palette.color(role or QPalette.ColorRole.WindowText)
+    return _tinted(name, colour.name(), colour.alphaF())
 
 
 @cache
-def _tinted(name: str, colour: str) -> QIcon:
+def _tinted(name: str, colour: str, opacity: float) -> QIcon:
     path = checkout_path("resources", "icons", f"{name}.svg")
     if path is None:
         return QIcon()
@@ -62,15 +63,16 @@ def _tinted(name: str, colour: str) -> QIcon:
     icon = QIcon()
     for size in ICON_SIZES:
         for ratio in (1.0, 2.0):
-            icon.addPixmap(_render(renderer, size, ratio))
+            icon.addPixmap(_render(renderer, size, ratio, opacity))
     return icon
 
 
-def _render(renderer: QSvgRenderer, size: int, ratio: float) -> QPixmap:
+def _render(renderer: QSvgRenderer, size: int, ratio: float, opacity: float) -> QPixmap:
     pixels = round(size * ratio)
     pixmap = QPixmap(QSize(pixels, pixels))
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
+    painter.setOpacity(opacity)  # e.g. the placeholder colour is the text colour, half see-through
     renderer.render(painter)
     painter.end()
     pixmap.setDevicePixelRatio(ratio)

@@ -165,8 +165,8 @@ class CodeCard(QFrame):
         self.code.setEnabled(bool(code))
         self.code.setFont(self._big if code else self._waiting)
         self.code.setText(code or self.tr("The code appears once you are in."))
-        # Digit groups read one by one ("4 8 2 1"), not as a large number.
-        self.code.setAccessibleDescription(" ".join(code.replace(" ", ", ")))
+        # Read digit by digit, group by group ("4 8 2 1, 0 9 3 7, …"), not as big numbers.
+        self.code.setAccessibleDescription(", ".join(" ".join(group) for group in code.split()))
 
 
 class Page(QWidget):
