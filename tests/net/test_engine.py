@@ -185,3 +185,48 @@ async def _read_until_closed(reader: asyncio.StreamReader) -> bytes:
     while chunk := await reader.read(65536):
         data += chunk
     return data
+
+
+async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_total() -> None:
+    from huddle.core import kinds, noise
+    from huddle.core.codec import FrameDecoder
+    from huddle.core.encoding import from_ring, vector_from_bytes
+    from huddle.core.messages import PartialSum
+    from huddle.core.sharing import combine
+
+    edges = kinds.equal_width_edges("0", "100", 10, 0)
+    question = Question(kind="histogram", title="commute", hi="100", bins=edges, epsilon="1.0")
+    host, host_events = await auto_admit_host(question, contributes=False, timeouts=FAST)
+    plaintext: list[tuple[int, bytes]] = []
+    real_receive = host.session.receive_data
+
+    def spy(conn: int, data: bytes) -> list:  # type: ignore[type-arg]
+        plaintext.append((conn, data))
+        return real_receive(conn, data)
+
+    host.session.receive_data = spy  # type: ignore[method-assign]
+    values = {"Ann": "5", "Ben": "15", "Cat": "15", "Dan": "55", "Eve": "100"}
+    exact = [1, 2, 0, 0, 0, 1, 0, 0, 0, 1]
+    parties = [joiner(host.port, name, timeouts=FAST) for name in values]
+    for (engine, rec, _), value in zip(parties, values.values(), strict=True):
+        await rec.wait_for(RosterChanged)
+        engine.submit(value)
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 5)  # type: ignore[attr-defined]
+    host.start_round()
+    outcomes = [(await rec.wait_for(ResultReady)).outcome for _, rec, _ in parties]  # type: ignore[attr-defined]
+    host_outcome = (await host_events.wait_for(ResultReady)).outcome  # type: ignore[attr-defined]
+    await host.close()
+
+    assert {o.raw_counts for o in outcomes} == {host_outcome.raw_counts}
+    raw = host_outcome.raw_counts
+    sigma = noise.noise_std(5, 1.0, 2)  # the noise of the sum of 10 bars has σ·√10
+    assert abs(sum(raw) - 5) <= 5 * sigma * len(raw) ** 0.5
+    assert host_outcome.as_dict()["error_bound"] == noise.error_bound(5, 1.0, 2)
+    # All the host ever received: sealed envelopes, and partial sums that add up
+    # to the noisy counts, never to the exact ones.
+    decoders = {conn: FrameDecoder() for conn, _ in plaintext}
+    received = [m for conn, chunk in plaintext for m in decoders[conn].feed(chunk)]
+    partials = [vector_from_bytes(m.partial.vector) for m in received if isinstance(m, PartialSum)]
+    assert len(partials) == 5
+    assert tuple(from_ring(combine(partials))) == raw
+    assert all(from_ring(p) != exact for p in partials)

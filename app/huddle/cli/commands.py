@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from huddle.cli import privacy
 from huddle.cli.identity import default_display_name
 from huddle.cli.prompt import ask_secret
 from huddle.core.errors import HuddleError, InputError, LocalProtocolError
@@ -28,8 +30,10 @@ from huddle.core.events import (
     SessionEnded,
     Welcomed,
 )
+from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
 from huddle.core.outcome import Outcome
-from huddle.core.questions import Question
+from huddle.core.participant import ParticipantSession
+from huddle.core.questions import AVERAGE, DP_AVERAGE, HISTOGRAM, Question
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
 
@@ -83,6 +87,7 @@ class Runner:
         if isinstance(event, Welcomed):
             q = event.question
             self.say(f"Joined {event.host_name}'s session “{q.title}”. Waiting to be admitted...")
+            self.privacy_note(q)
             if self.value is not None:
                 self._submit_given_value()
         elif isinstance(event, JoinRequested) and self.on_join_request:
@@ -126,26 +131,56 @@ class Runner:
             except InputError as exc:
                 self.say(str(exc))
 
-    def report(self, outcome: Outcome) -> int:
+    def privacy_note(self, question: Question) -> None:
+        """Before taking part in a noisy release: the ε already spent on its tag."""
+        if question.is_private:
+            self.say(privacy.before_joining(question, privacy.ledger_store().load()))
+
+    def report(self, outcome: Outcome, participant: ParticipantSession | None = None) -> int:
+        """Print the result; if ``participant`` spent ε on it, record that in the ledger."""
         result = outcome.as_dict() | {"security_code": self.code, "names": list(self.names)}
         unit = f" {outcome.question.unit}" if outcome.question.unit else ""
         self.say(f"Result for “{outcome.question.title}” (security code {self.code}):")
-        self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
+        if outcome.question.is_private:
+            for line in privacy.describe(outcome):
+                self.say(line)
+        else:
+            self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
         self.say(f"  over {outcome.count} people: {', '.join(self.names)}")
+        if participant is not None and participant.epsilon_spent > 0:
+            store, now = privacy.ledger_store(), datetime.now(UTC)
+            self.say(privacy.record(store, outcome.question, participant.epsilon_spent, now))
         if self.json:
             print(json.dumps(result), flush=True)
         return EXIT_OK
 
 
 def _question(args: argparse.Namespace) -> Question:
+    kind, bins = _kind(args)
+    if kind == AVERAGE and args.epsilon is not None:
+        raise CommandError("--epsilon applies to --histogram, --bins or --dp-average", EXIT_USAGE)
     return Question(
+        kind=kind,
         title=args.title,
         unit=args.unit,
         decimals=args.decimals,
         lo=args.range[0],
         hi=args.range[1],
         min_participants=args.min_participants,
+        bins=bins,
+        epsilon="" if kind == AVERAGE else (args.epsilon or DEFAULT_EPSILON),
+        tag=args.tag,
     )
+
+
+def _kind(args: argparse.Namespace) -> tuple[str, tuple[str, ...]]:
+    """The result kind and, for a histogram, its bar edges (a count becomes equal bars)."""
+    if args.bins:
+        return HISTOGRAM, tuple(args.bins)
+    if args.histogram is not None:
+        lo, hi = args.range
+        return HISTOGRAM, equal_width_edges(lo, hi, args.histogram, args.decimals)
+    return (DP_AVERAGE if args.dp_average else AVERAGE), ()
 
 
 async def _host(args: argparse.Namespace) -> int:
@@ -166,6 +201,8 @@ async def _host(args: argparse.Namespace) -> int:
         contributes=not args.no_value,
     )
     runner.submit = engine.submit
+    if engine.local is not None:
+        runner.privacy_note(question)
     loop = asyncio.get_running_loop()
 
     def on_join_request(event: JoinRequested) -> None:
@@ -191,7 +228,7 @@ async def _host(args: argparse.Namespace) -> int:
         outcome = await runner.finished
     finally:
         await engine.close()
-    return runner.report(outcome)
+    return runner.report(outcome, engine.local)
 
 
 async def _join(args: argparse.Namespace) -> int:
@@ -206,7 +243,7 @@ async def _join(args: argparse.Namespace) -> int:
         engine.leave()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), timeout=5)
-    return runner.report(outcome)
+    return runner.report(outcome, engine.session)
 
 
 def _split_address(text: str) -> tuple[str, int]:

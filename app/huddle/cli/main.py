@@ -72,6 +72,40 @@ def _add_question_options(p: argparse.ArgumentParser) -> None:
         dest="min_participants",
         help="fewest contributors needed to start (at least 3)",
     )
+    kind = q.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--histogram",
+        type=int,
+        metavar="BINS",
+        help="release a noisy histogram with BINS equal bars over the range instead of the "
+        "exact average (at most 1000 bars)",
+    )
+    kind.add_argument(
+        "--bins",
+        nargs="+",
+        metavar="EDGE",
+        help="release a noisy histogram with these bar edges, LO first and HI last; "
+        "a bar holds EDGE ≤ x < next EDGE, the last bar also HI",
+    )
+    kind.add_argument(
+        "--dp-average",
+        action="store_true",
+        help="release a noisy average: the total of the values (kept within the range) "
+        "gets noise; the number of people is exact",
+    )
+    q.add_argument(
+        "--epsilon",
+        metavar="E",
+        help="privacy setting ε of a noisy result (default 1.0). Changing one person's "
+        "answer changes the odds of any result by at most a factor e^ε (2.7 for 1.0): "
+        "smaller is more private and less accurate",
+    )
+    q.add_argument(
+        "--tag",
+        default="",
+        help="the subject, e.g. salary: each person's privacy ledger adds up the ε "
+        "they spent per tag",
+    )
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,148 @@
+"""Differential privacy on the command line: the ledger file and what is said about it.
+
+The ledger lives where the desktop app keeps it: the folder Qt's
+``QStandardPaths.AppDataLocation`` gives for organization "Huddle" and
+application "Huddle", computed here without importing Qt (the GUI asks Qt
+itself; tests/cli checks that both agree):
+
+- Linux and other Unix: ``$XDG_DATA_HOME/Huddle/Huddle`` if that variable holds
+  an absolute path, else ``~/.local/share/Huddle/Huddle``
+- macOS: ``~/Library/Application Support/Huddle/Huddle``
+- Windows: ``%APPDATA%\\Huddle\\Huddle``
+
+``HUDDLE_DATA_DIR`` overrides the folder (tests, portable installs). The file
+is ``ledger.json`` in it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
+from huddle.core.outcome import Outcome
+from huddle.core.questions import HISTOGRAM, Question
+
+DATA_DIR_ENV = "HUDDLE_DATA_DIR"
+LEDGER_FILE = "ledger.json"
+_APP_PATH = ("Huddle", "Huddle")  # organization, application
+_BAR_WIDTH = 30
+
+
+def data_dir(
+    env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
+) -> Path:
+    """The app's data folder (see the module docstring)."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if env.get(DATA_DIR_ENV):
+        return Path(env[DATA_DIR_ENV])
+    home = Path.home() if home is None else home
+    if platform == "win32":
+        base = Path(env["APPDATA"]) if env.get("APPDATA") else home / "AppData" / "Roaming"
+    elif platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        xdg = env.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else home / ".local" / "share"
+    return base.joinpath(*_APP_PATH)
+
+
+def ledger_store() -> LedgerStore:
+    return LedgerStore(data_dir() / LEDGER_FILE)
+
+
+def subject(tag: str) -> str:
+    return f"questions tagged “{tag.strip()}”" if tag.strip() else "untagged questions"
+
+
+def before_joining(question: Question, ledger: Ledger) -> str:
+    """What a person should know before adding to a noisy release (sequential composition)."""
+    eps = question.epsilon_value
+    head = f"Privacy: this result is released with noise, ε = {eps:g} (smaller is more private)."
+    if ledger.corrupt:
+        return f"{head} Your privacy ledger could not be read, so what you spent before is unknown."
+    spent = ledger.spent(question.tag)
+    return (
+        f"{head} You have already spent ε = {spent:g} on {subject(question.tag)} "
+        f"on this computer; taking part brings it to ε = {spent + eps:g}."
+    )
+
+
+def record(store: LedgerStore, question: Question, epsilon: float, now: datetime) -> str:
+    """Append this release to the ledger; the line to tell the person."""
+    entry = LedgerEntry(
+        title=question.title,
+        tag=question.tag,
+        kind=question.kind,
+        epsilon=epsilon,
+        timestamp=now.isoformat(timespec="seconds"),
+    )
+    try:
+        ledger = store.append(entry)
+    except OSError as exc:
+        return f"Could not record ε = {epsilon:g} in your privacy ledger {store.path}: {exc}"
+    total = ledger.spent(question.tag)
+    return (
+        f"Privacy ledger: recorded ε = {epsilon:g}; you have now spent ε = {total:g} "
+        f"on {subject(question.tag)} ({store.path})."
+    )
+
+
+def describe(outcome: Outcome) -> list[str]:
+    """The human-readable lines for a noisy result, with its accuracy."""
+    q = outcome.question
+    unit = f" {q.unit}" if q.unit else ""
+    eps = f"ε = {outcome.epsilon:g}"
+    if q.kind == HISTOGRAM:
+        return [
+            f"  noisy histogram ({eps}); each bar is within ±{outcome.noise_bound} people "
+            "of the true count at 95 %:",
+            *_bars(outcome, unit),
+        ]
+    places = q.decimals + 2
+    average, spread = (
+        _num(outcome.average, places),
+        _num(outcome.average_error_bound, places, up=True),
+    )
+    total, total_spread = _num(outcome.sum), _num(outcome.error_bound, up=True)
+    lines = [
+        f"  noisy average {average}{unit} ± {spread} at 95 % ({eps}) — "
+        f"noisy total {total}{unit} ± {total_spread}"
+    ]
+    if outcome.average != outcome.raw_average:
+        lines.append(
+            f"  (the noise pushed the average to {_num(outcome.raw_average, places)}, outside "
+            "the allowed range; the nearest allowed value is shown)"
+        )
+    return lines
+
+
+def _bars(outcome: Outcome, unit: str) -> list[str]:
+    edges = [_num(e) for e in outcome.bin_edges]
+    last = len(outcome.counts) - 1
+    labels = [
+        f"{edges[i]} ≤ x {'≤' if i == last else '<'} {edges[i + 1]}{unit}"
+        for i in range(len(outcome.counts))
+    ]
+    width = max(len(label) for label in labels)
+    top = max(*outcome.counts, 1)
+    lines = []
+    for label, count, raw in zip(labels, outcome.counts, outcome.raw_counts, strict=True):
+        bar = "█" * round(_BAR_WIDTH * count / top)
+        note = f"  (noise gave {raw})" if raw != count else ""
+        lines.append(f"    {label:>{width}}  {bar:<{_BAR_WIDTH}} {count:>4}{note}")
+    return lines
+
+
+def _num(value: Decimal, places: int | None = None, *, up: bool = False) -> str:
+    """A decimal for people: no exponent, at most ``places`` decimals (rounded
+    outwards for error bounds), no trailing zeros."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_CEILING if up else ROUND_HALF_EVEN)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
