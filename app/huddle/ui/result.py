@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from huddle.core.outcome import Outcome
+from huddle.core.questions import DP_AVERAGE, HISTOGRAM
 from huddle.ui import texts
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
@@ -120,7 +121,8 @@ class ResultPage(Page):
         self.caption.setFont(scaled_font(self.caption, 1.1))
         self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.average = QLabel()
-        self.average.setFont(scaled_font(self.average, 3.2, bold=True))
+        self._big = scaled_font(self.average, 3.2, bold=True)
+        self.average.setFont(self._big)
         self.average.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.average.setAccessibleName(self.tr("Group average"))
         self.totals = QLabel()
@@ -158,9 +160,20 @@ class ResultPage(Page):
         average = texts.average(outcome.average, question)
         total = texts.with_unit(outcome.sum, question)
         people = self.tr("%n people", "", outcome.count)
+        self.caption.setText(self.tr("Group average"))
+        self.average.setFont(self._big)
         self.average.setText(average)
         self.totals.setText(self.tr("Total {total} · {people}").format(total=total, people=people))
+        self.summary = self.tr("{title}: average {average} (total {total}, {people})").format(
+            title=question.title, average=average, total=total, people=people
+        )
+        if question.kind == HISTOGRAM:
+            self._show_bars(outcome, people)
+            mine = None  # a bar chart view comes with the histogram screen
+        elif question.kind == DP_AVERAGE:
+            self._show_noisy_average(outcome, average, people)
         self.standing.setVisible(mine is not None)
+        self.bar.setVisible(question.kind != HISTOGRAM)
         self.standing.setText(
             texts.standing(mine, outcome.average, question) if mine is not None else ""
         )
@@ -172,9 +185,38 @@ class ResultPage(Page):
             ).format(code=code)
         )
         self.copied.show_message(None)
-        self.summary = self.tr("{title}: average {average} (total {total}, {people})").format(
-            title=question.title, average=average, total=total, people=people
+
+    def _show_noisy_average(self, outcome: Outcome, average: str, people: str) -> None:
+        question = outcome.question
+        bound = texts.with_unit(outcome.average_error_bound, question, texts.EXTRA_AVERAGE_DIGITS)
+        self.caption.setText(self.tr("Group average, with privacy noise"))
+        self.totals.setText(
+            self.tr("Within ±{bound} of the true average (95 %) · {people}").format(
+                bound=bound, people=people
+            )
         )
+        self.summary = self.tr("{title}: average about {average} (±{bound}, {people})").format(
+            title=question.title, average=average, bound=bound, people=people
+        )
+
+    def _show_bars(self, outcome: Outcome, people: str) -> None:
+        """A plain list of bars until the histogram chart lands (the DP issue)."""
+        question, edges = outcome.question, outcome.bin_edges
+        bars = [
+            self.tr("{low} to {high}: {count}").format(
+                low=texts.typed(edges[k]), high=texts.typed(edges[k + 1]), count=count
+            )
+            for k, count in enumerate(outcome.counts)
+        ]
+        self.caption.setText(self.tr("How many in each range, with privacy noise"))
+        self.average.setText("\n".join(bars))
+        self.average.setFont(scaled_font(self, 1.2))
+        self.totals.setText(
+            self.tr("Each count within ±{bound} (95 %) · {people}").format(
+                bound=outcome.noise_bound, people=people
+            )
+        )
+        self.summary = f"{question.title}: " + "; ".join(bars)
 
     def _place(self, outcome: Outcome, mine: Decimal | None) -> None:
         fp = outcome.question.fixed_point

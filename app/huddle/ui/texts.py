@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from huddle.core.questions import Question
+from huddle.core.questions import HISTOGRAM, Question
 
 EXTRA_AVERAGE_DIGITS = 2
 """An average shows up to this many decimals more than the values themselves."""
@@ -17,7 +17,9 @@ def tr(text: str, n: int = -1) -> str:
 
 
 def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
-    """What the average of ``people`` values tells whom, in plain words."""
+    """What the result of ``people`` values tells whom, in plain words."""
+    if question.is_private:
+        return _reveals_noisy(question)
     if at_least:
         intro = tr("With at least %n people, everyone learns the average and the total.", people)
     else:
@@ -34,6 +36,26 @@ def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
         ).format(others=people - 1)
     nobody = tr("Short of that, nobody — not even the host — learns anyone's value.")
     return f"{intro} {pooling} {nobody}"
+
+
+def _reveals_noisy(question: Question) -> str:
+    epsilon = QLocale().toString(question.epsilon_value, "g", 3)
+    if question.kind == HISTOGRAM:
+        what = tr(
+            "Everyone learns roughly how many values fall in each of the %n bars.",
+            len(question.edges) - 1,
+        )
+    else:
+        what = tr("Everyone learns a rough average; values are kept within the allowed range.")
+    return (
+        what
+        + " "
+        + tr(
+            "Random noise is added inside the protocol (privacy setting ε = {epsilon}), so "
+            "nobody — not the host, not everyone else together — can tell any one person's "
+            "value from the result, and the exact figures exist nowhere."
+        ).format(epsilon=epsilon)
+    )
 
 
 def name_list(names: tuple[str, ...], me: str = "") -> str:
