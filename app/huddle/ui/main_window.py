@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.bridge.session_event.connect(self.flow.on_event, Qt.ConnectionType.QueuedConnection)
         self._connect_pages()
         self.browsing: Browsing | None = None
+        self._shut_down = False
         if discovery:
             self._browse()
         self._restore()
@@ -176,7 +177,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Say goodbye in every session, stop browsing, and stop the engine thread."""
+        """Say goodbye in every session, stop browsing, and stop the engine thread (once)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         futures = self.flow.end()
         if self.browsing is not None:
             futures.append(self.browsing.close())

@@ -11,7 +11,7 @@ import concurrent.futures
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
@@ -66,6 +66,18 @@ class SessionFlow(QObject):
         self.w = window
         self.current: Current | None = None
         self.demo: list[Joining] = []
+        self._handlers: dict[type, Callable[[Current, Any], None]] = {
+            Listening: self._on_listening,
+            EngineFailed: self._on_engine_failed,
+            Welcomed: self._on_welcomed,
+            JoinRequested: self._on_join_requested,
+            RosterChanged: self._on_roster_changed,
+            RoundStarted: self._on_round_started,
+            ProgressChanged: self._on_progress_changed,
+            ResultReady: self._on_result_ready,
+            RoundAborted: self._on_round_aborted,
+            SessionEnded: self._on_session_ended,
+        }
         self._poll = QTimer(self)
         self._poll.setInterval(PENDING_POLL_MS)
         self._poll.timeout.connect(self._refresh_pending)
@@ -113,46 +125,48 @@ class SessionFlow(QObject):
         current = self.current
         if current is None or handle is not current.handle:
             return  # a session we already left
-        method = getattr(self, f"_on_{type(event).__name__}", None)
-        if method is not None:
-            method(current, event)
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(current, event)
 
-    def _on_Listening(self, current: Current, event: Listening) -> None:
-        addresses = ["127.0.0.1"] if self.w.bind == "127.0.0.1" else lan_addresses()
+    def _on_listening(self, current: Current, event: Listening) -> None:
+        loopback = self.w.bind == "127.0.0.1"
+        addresses = ["127.0.0.1"] if loopback else lan_addresses()
         self.w.lobby.set_listening(addresses or ["127.0.0.1"], event.port)
         self.w.lobby.set_roster(current.names, event.code)
-        assert isinstance(current.handle, HostHandle)
-        if self.w.discovery:
-            self.w.bridge.when_done(
-                current.handle.advertise(["127.0.0.1"] if self.w.bind == "127.0.0.1" else None),
-                on_error=lambda exc: self.w.lobby.show_problem(
-                    self.tr(
-                        "This session could not be announced on the network ({reason}). "
-                        "Colleagues can still join with the address above."
-                    ).format(reason=exc)
-                ),
-            )
+        if self.w.discovery and isinstance(current.handle, HostHandle):
+            self._advertise(current.handle, ["127.0.0.1"] if loopback else None)
         if self.w.demo_peers:
-            self.demo = self.w.engine.demo_peers(event.port, self.w.demo_peers)
-            hint = (
-                self.tr("Demo: a sample colleague is joining from this computer.")
-                if self.w.demo_peers == 1
-                else self.tr(
-                    "Demo: %n sample colleagues are joining from this computer.",
-                    "",
-                    self.w.demo_peers,
-                )
-            )
-            self.w.lobby.note.show_message(
-                hint + " " + self.tr("Admit them, compare the code, then start.")
+            self._start_demo(event.port, self.w.demo_peers)
+
+    def _advertise(self, handle: HostHandle, addresses: list[str] | None) -> None:
+        def unannounced(exc: BaseException) -> None:
+            self.w.lobby.show_problem(
+                self.tr(
+                    "This session could not be announced on the network ({reason}). "
+                    "Colleagues can still join with the address above."
+                ).format(reason=exc)
             )
 
-    def _on_EngineFailed(self, current: Current, event: EngineFailed) -> None:
+        self.w.bridge.when_done(handle.advertise(addresses), on_error=unannounced)
+
+    def _start_demo(self, port: int, count: int) -> None:
+        self.demo = self.w.engine.demo_peers(port, count)
+        hint = (
+            self.tr("Demo: a sample colleague is joining from this computer.")
+            if count == 1
+            else self.tr("Demo: %n sample colleagues are joining from this computer.", "", count)
+        )
+        self.w.lobby.note.show_message(
+            hint + " " + self.tr("Admit them, compare the code, then start.")
+        )
+
+    def _on_engine_failed(self, current: Current, event: EngineFailed) -> None:
         self.end()
         self.w.host_setup.problem.show_message(event.reason)
         self.w.show_page(self.w.host_setup)
 
-    def _on_Welcomed(self, current: Current, event: Welcomed) -> None:
+    def _on_welcomed(self, current: Current, event: Welcomed) -> None:
         current.question, current.host_name, current.stage = (
             event.question,
             event.host_name,
@@ -162,10 +176,10 @@ class SessionFlow(QObject):
         self.w.lobby.open_joined(event.question, event.host_name, current.me)
         self.w.show_page(self.w.lobby, event.question.title)
 
-    def _on_JoinRequested(self, current: Current, event: JoinRequested) -> None:
+    def _on_join_requested(self, current: Current, event: JoinRequested) -> None:
         self._refresh_pending()
 
-    def _on_RosterChanged(self, current: Current, event: RosterChanged) -> None:
+    def _on_roster_changed(self, current: Current, event: RosterChanged) -> None:
         current.names, current.code = event.names, event.code
         self.w.lobby.set_roster(event.names, event.code, event.note)
         if event.you is not None and current.stage == "waiting":
@@ -173,7 +187,7 @@ class SessionFlow(QObject):
             self.w.lobby.set_admitted()
         self._advert_changed(current)
 
-    def _on_RoundStarted(self, current: Current, event: RoundStarted) -> None:
+    def _on_round_started(self, current: Current, event: RoundStarted) -> None:
         assert current.question is not None
         current.stage, current.names, current.progress = "round", event.names, ((), (), event.names)
         self._poll.stop()
@@ -185,15 +199,15 @@ class SessionFlow(QObject):
             self.w.show_page(self.w.progress)
         self._advert_changed(current)
 
-    def _on_ProgressChanged(self, current: Current, event: ProgressChanged) -> None:
+    def _on_progress_changed(self, current: Current, event: ProgressChanged) -> None:
         self.w.progress.update_progress(event.shared, event.summed, event.waiting_for)
 
-    def _on_ResultReady(self, current: Current, event: ResultReady) -> None:
+    def _on_result_ready(self, current: Current, event: ResultReady) -> None:
         current.stage = "done"
         self.w.result.show_outcome(event.outcome, current.mine, current.code)
         self.w.show_page(self.w.result)
 
-    def _on_RoundAborted(self, current: Current, event: RoundAborted) -> None:
+    def _on_round_aborted(self, current: Current, event: RoundAborted) -> None:
         current.stage = "stopped"
         self.w.value.clear()
         advice = self.tr(
@@ -241,7 +255,7 @@ class SessionFlow(QObject):
             escape=self._back_to_lobby,
         )
 
-    def _on_SessionEnded(self, current: Current, event: SessionEnded) -> None:
+    def _on_session_ended(self, current: Current, event: SessionEnded) -> None:
         stage = current.stage
         if stage == "connecting":
             self.w.home.show_join_error(event.reason)  # next to what started it
