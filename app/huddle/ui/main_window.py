@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QWidget
 
 from huddle.cli.identity import default_display_name
@@ -127,10 +127,18 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.tr("Huddle"))
         elif session_title is not None:
             self.setWindowTitle(self.tr("{title} — Huddle").format(title=session_title))
+        self._focus_page()
+
+    def _focus_page(self) -> None:
+        page = self.current_page()
         if page is self.value:
             self.value.field.setFocus()
-        else:
+        elif page is not None:
             _focus_first(page)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._focus_page()  # the first screen was chosen before the window existed on screen
 
     def current_page(self) -> QWidget | None:
         area = self.stack.currentWidget()
