@@ -11,9 +11,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shlex
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from huddle.cli import privacy
 from huddle.cli.identity import default_display_name
@@ -36,6 +37,9 @@ from huddle.core.participant import ParticipantSession
 from huddle.core.questions import AVERAGE, DP_AVERAGE, HISTOGRAM, Question
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
+
+if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
+    from huddle.net.announce import Announcer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -194,10 +198,17 @@ async def _host(args: argparse.Namespace) -> int:
             f"--expect must be at least --min ({question.min_participants})", EXIT_USAGE
         )
     runner = Runner(args)
+    announcer: Announcer | None = None
+
+    def on_event(event: Event) -> None:
+        runner.on_event(event)
+        if announcer is not None:
+            announcer.refresh()  # the LAN sees the joined count and state change
+
     engine = HostEngine(
         question,
         args.name or default_display_name(),
-        runner.on_event,
+        on_event,
         contributes=not args.no_value,
     )
     runner.submit = engine.submit
@@ -222,21 +233,67 @@ async def _host(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on port {args.port}: {exc.strerror}") from None
     runner.say(f"Hosting “{question.title}” on port {port}. Security code {engine.session.code}")
     runner.say(f"Colleagues join with:  huddle join <this computer's address>:{port}")
+    if not args.no_advertise:
+        announcer = _announce(engine, args.bind, runner)
     if args.value is not None:
         engine.submit(args.value)
     try:
         outcome = await runner.finished
     finally:
-        await engine.close()
+        closing = [engine.close()] if announcer is None else [announcer.close(), engine.close()]
+        await asyncio.gather(*closing)
     return runner.report(outcome, engine.local)
 
 
+def _announce(engine: HostEngine, bind: str | None, runner: Runner) -> Announcer:
+    """Announce the session on the LAN in the background (probing takes about a second;
+    colleagues joining by address need not wait). Failing to is not fatal."""
+    from huddle.core.advert import SERVICE_TYPE
+    from huddle.net.announce import Announcer, local_only
+
+    announcer = Announcer(engine)
+
+    addresses = None if bind is None else [bind]
+
+    async def start() -> None:
+        try:
+            name = await announcer.start(addresses)
+        # OSError: no multicast here; RuntimeError: zeroconf found no interface to use.
+        except (OSError, RuntimeError, LocalProtocolError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            runner.say(f"Not announced on the LAN ({why}); colleagues join by address.")
+            return
+        instance = name.removesuffix(f".{SERVICE_TYPE}")
+        where = "this computer only" if local_only(addresses) else "the LAN"
+        runner.say(
+            f"Announced on {where} as “{instance}”. Colleagues join with:  "
+            f"huddle join --session {shlex.quote(instance)}"
+        )
+
+    asyncio.get_running_loop().create_task(start())  # `announcer` holds the task
+    return announcer
+
+
 async def _join(args: argparse.Namespace) -> int:
-    address, port = _split_address(args.address)
     runner = Runner(args)
-    engine = JoinEngine(address, port, args.name or default_display_name(), runner.on_event)
-    runner.submit = engine.submit
-    task = asyncio.get_running_loop().create_task(engine.run())
+    pin: bytes | None = None
+    if args.session is not None:
+        from huddle.cli.sessions import resolve
+
+        found = await resolve(args.session, args.timeout, runner.say)
+        addresses, port, pin = found.addresses, found.port, found.advert.fingerprint
+    else:
+        address, port = _split_address(args.address)
+        addresses = (address,)
+    name = args.name or default_display_name()
+    for index, address in enumerate(addresses):
+        engine = _attempt(address, port, name, pin, runner, last=index == len(addresses) - 1)
+        runner.submit = engine.submit
+        task = asyncio.get_running_loop().create_task(engine.run())
+        either: list[asyncio.Future[Any]] = [task, runner.finished]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if engine.session is not None or runner.finished.done():
+            break  # connected (or finished): no other address to try
     try:
         outcome = await runner.finished
     finally:
@@ -244,6 +301,22 @@ async def _join(args: argparse.Namespace) -> int:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), timeout=5)
     return runner.report(outcome, engine.session)
+
+
+def _attempt(
+    address: str, port: int, name: str, pin: bytes | None, runner: Runner, *, last: bool
+) -> JoinEngine:
+    """A join at one of a found host's addresses; unless it is the `last` one to try,
+    failing to connect there only says so and lets `_join` try the next."""
+
+    def sink(event: Event) -> None:
+        if last or engine.session is not None or not isinstance(event, SessionEnded):
+            runner.on_event(event)
+        else:
+            runner.say(f"  {event.reason} Trying the next address.")
+
+    engine = JoinEngine(address, port, name, sink, pin=pin)
+    return engine
 
 
 def _split_address(text: str) -> tuple[str, int]:

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_host(sub)
     _add_join(sub)
+    _add_sessions(sub)
     _add_demo(sub)
     return parser
 
@@ -139,18 +140,66 @@ def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--bind", default=None, metavar="ADDRESS", help="address to listen on (default: all)"
     )
+    p.add_argument(
+        "--no-advertise",
+        action="store_true",
+        help="do not announce the session on the LAN; colleagues then join by address",
+    )
 
 
 def _add_join(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "join",
-        help="join a session by address",
-        description="Join a session at ADDRESS:PORT (ask the host for it).",
+        help="join a session found on the LAN, or by address",
+        description=(
+            "Join a session found on the LAN (--session, see `huddle sessions`), or at "
+            "ADDRESS:PORT where multicast is blocked (ask the host for it)."
+        ),
+    )
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "address",
+        nargs="?",
+        metavar="ADDRESS:PORT",
+        help="where the host listens, e.g. 192.168.1.20:7300",
+    )
+    where.add_argument(
+        "--session",
+        metavar="TITLE_OR_ID",
+        help="the session's title as `huddle sessions` shows it, or the start of its ID",
     )
     p.add_argument(
-        "address", metavar="ADDRESS:PORT", help="where the host listens, e.g. 192.168.1.20:7300"
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="with --session: seconds to look for it on the LAN (default 5)",
     )
     _add_common(p)
+
+
+def _add_sessions(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "sessions",
+        help="list the sessions hosted on the LAN",
+        description=(
+            "List the Huddle sessions announced on the LAN: title, host, people joined, "
+            "state and address. Exit status 1 when none is found."
+        ),
+    )
+    p.add_argument("--watch", action="store_true", help="keep the list live until Ctrl-C")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds to listen (default 2; with --watch: until Ctrl-C)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON array (with --watch: one JSON object per change)",
+    )
 
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -181,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from huddle.cli.gui import launch
 
         return launch(demo_peers=max(0, args.demo_peers), self_check=args.self_check)
+    if args.command == "sessions":
+        from huddle.cli import sessions
+
+        return sessions.run(args)
     from huddle.cli import commands
 
     return commands.run(args)
