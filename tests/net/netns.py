@@ -81,6 +81,7 @@ class Host:
     def spawn(self, *argv: str, env: dict[str, str] | None = None) -> Proc:
         """Start `argv` in this namespace, from the repository root, unbuffered."""
         environ = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        environ.pop("HUDDLE_MDNS_LOOPBACK_ONLY", None)  # inside a test namespace the LAN is ours
         popen = subprocess.Popen(
             self.command(*argv),
             cwd=REPO,

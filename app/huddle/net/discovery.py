@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -63,6 +64,19 @@ _VIRTUAL_PREFIXES = (
 )
 Interfaces = InterfaceChoice | list[str]
 """zeroconf's choice: `InterfaceChoice.All`, or the addresses of the interfaces to use."""
+
+LOOPBACK_ONLY_ENV = "HUDDLE_MDNS_LOOPBACK_ONLY"
+
+
+def loopback_only_by_env() -> bool:
+    """Keep mDNS on 127.0.0.1 when this variable is set (the test suite sets it).
+
+    Tests must never multicast onto the machine's real network; the namespace
+    tests unset it for the processes they run inside their own namespaces.
+    """
+    return bool(os.environ.get(LOOPBACK_ONLY_ENV))
+
+
 _FLAGS_QR_QUERY, _CLASS_IN, _TYPE_TXT, _TYPE_SRV = 0x0000, 1, 16, 33  # RFC 1035, 2782
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -252,6 +266,8 @@ class Advertiser:
         if self._info is not None:
             raise LocalProtocolError("This advertiser is already announcing a session.")
         announced, loopback_only = _advertised(addresses)
+        if loopback_only_by_env():
+            announced, loopback_only = ["127.0.0.1"], True
         # A host name of our own: machines (or network namespaces) sharing one OS
         # host name must not merge each other's address records.
         self._where = (port, announced, f"huddle-{advert.session_id.hex()[:16]}.local.")
@@ -368,7 +384,10 @@ class Browser:
         if self._browser is not None or self._closed:
             raise LocalProtocolError("A browser starts once.")
         if self._zc is None:
-            self._zc = AsyncZeroconf(interfaces=self._interfaces, ip_version=self._ip_version)
+            interfaces = self._interfaces
+            if loopback_only_by_env() and interfaces == InterfaceChoice.All:
+                interfaces = ["127.0.0.1"]
+            self._zc = AsyncZeroconf(interfaces=interfaces, ip_version=self._ip_version)
         self._browser = AsyncServiceBrowser(
             self._zc.zeroconf, [SERVICE_TYPE], handlers=[self._on_state_change]
         )
