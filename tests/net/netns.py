@@ -71,7 +71,9 @@ class Host:
     procs: list[Proc] = field(default_factory=list)
 
     def command(self, *argv: str) -> list[str]:
-        return ["ip", "netns", "exec", self.netns, *argv]
+        # Inside a test namespace the LAN is ours: let mDNS use it (tests/conftest.py
+        # otherwise keeps mDNS on loopback).
+        return ["ip", "netns", "exec", self.netns, "env", "-u", "HUDDLE_MDNS_LOOPBACK_ONLY", *argv]
 
     def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -81,7 +83,6 @@ class Host:
     def spawn(self, *argv: str, env: dict[str, str] | None = None) -> Proc:
         """Start `argv` in this namespace, from the repository root, unbuffered."""
         environ = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-        environ.pop("HUDDLE_MDNS_LOOPBACK_ONLY", None)  # inside a test namespace the LAN is ours
         popen = subprocess.Popen(
             self.command(*argv),
             cwd=REPO,

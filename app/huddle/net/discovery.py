@@ -266,14 +266,13 @@ class Advertiser:
         if self._info is not None:
             raise LocalProtocolError("This advertiser is already announcing a session.")
         announced, loopback_only = _advertised(addresses)
-        if loopback_only_by_env():
-            announced, loopback_only = ["127.0.0.1"], True
         # A host name of our own: machines (or network namespaces) sharing one OS
         # host name must not merge each other's address records.
         self._where = (port, announced, f"huddle-{advert.session_id.hex()[:16]}.local.")
         if self._zc is None:
             interfaces = self._interfaces
             if interfaces is None:
+                loopback_only = loopback_only or loopback_only_by_env()
                 interfaces = ["127.0.0.1"] if loopback_only else InterfaceChoice.All
             self._zc = AsyncZeroconf(interfaces=interfaces, ip_version=self._ip_version)
         try:
