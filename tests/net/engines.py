@@ -44,14 +44,13 @@ async def auto_admit_host(
     question: Question | None = None, **kwargs: object
 ) -> tuple[HostEngine, Recorder]:
     recorder = Recorder()
-    host = HostEngine(question or Question(title="t", hi="100000"), "Host", recorder, **kwargs)  # type: ignore[arg-type]
 
     def on_event(event: Event) -> None:
         recorder(event)
         if isinstance(event, JoinRequested):
             host.admit(event.conn)
 
-    host._on_event = on_event
+    host = HostEngine(question or Question(title="t", hi="100000"), "Host", on_event, **kwargs)  # type: ignore[arg-type]
     await host.start("127.0.0.1", 0)
     return host, recorder
 

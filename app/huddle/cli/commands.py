@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from huddle.cli import privacy
 from huddle.cli.identity import default_display_name
@@ -36,7 +36,7 @@ from huddle.core.outcome import Outcome
 from huddle.core.participant import ParticipantSession
 from huddle.core.questions import AVERAGE, DP_AVERAGE, HISTOGRAM, Question
 from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinEngine
+from huddle.net.join_engine import JoinAttempts
 
 if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
     from huddle.net.announce import Announcer
@@ -80,9 +80,13 @@ class Runner:
         self.code = ""
         self.names: tuple[str, ...] = ()
         self.finished: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.submit: Any = None
-        self.on_roster: Any = None
-        self.on_join_request: Any = None
+        self.submit: Callable[[str], None] = _not_connected
+        self.on_roster: Callable[[RosterChanged], None] | None = None
+        self.on_join_request: Callable[[JoinRequested], None] | None = None
+
+    def on_skipped_address(self, event: Event) -> None:
+        if isinstance(event, SessionEnded):
+            self.say(f"  {event.reason} Trying the next address.")
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -93,7 +97,7 @@ class Runner:
             self.say(f"Joined {event.host_name}'s session “{q.title}”. Waiting to be admitted...")
             self.privacy_note(q)
             if self.value is not None:
-                self._submit_given_value()
+                self._submit_given_value(self.value)
         elif isinstance(event, JoinRequested) and self.on_join_request:
             self.on_join_request(event)
         elif isinstance(event, RosterChanged):
@@ -114,9 +118,9 @@ class Runner:
         elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
             self.finished.set_exception(CommandError(event.reason))
 
-    def _submit_given_value(self) -> None:
+    def _submit_given_value(self, value: str) -> None:
         try:
-            self.submit(self.value)
+            self.submit(value)
         except InputError as exc:
             if not self.finished.done():
                 self.finished.set_exception(CommandError(str(exc), EXIT_USAGE))
@@ -285,38 +289,29 @@ async def _join(args: argparse.Namespace) -> int:
     else:
         address, port = _split_address(args.address)
         addresses = (address,)
-    name = args.name or default_display_name()
-    for index, address in enumerate(addresses):
-        engine = _attempt(address, port, name, pin, runner, last=index == len(addresses) - 1)
-        runner.submit = engine.submit
-        task = asyncio.get_running_loop().create_task(engine.run())
-        either: list[asyncio.Future[Any]] = [task, runner.finished]
-        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        if engine.session is not None or runner.finished.done():
-            break  # connected (or finished): no other address to try
+    attempts = JoinAttempts(
+        addresses,
+        port,
+        args.name or default_display_name(),
+        runner.on_event,
+        pin=pin,
+        on_skip=runner.on_skipped_address,
+    )
+    runner.submit = attempts.submit
+    task = asyncio.get_running_loop().create_task(attempts.run())
     try:
         outcome = await runner.finished
     finally:
-        engine.leave()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), timeout=5)
-    return runner.report(outcome, engine.session)
-
-
-def _attempt(
-    address: str, port: int, name: str, pin: bytes | None, runner: Runner, *, last: bool
-) -> JoinEngine:
-    """A join at one of a found host's addresses; unless it is the `last` one to try,
-    failing to connect there only says so and lets `_join` try the next."""
-
-    def sink(event: Event) -> None:
-        if last or engine.session is not None or not isinstance(event, SessionEnded):
-            runner.on_event(event)
+        if attempts.session is None:
+            task.cancel()  # still connecting: no other address to try
         else:
-            runner.say(f"  {event.reason} Trying the next address.")
+            attempts.leave()
+        await asyncio.wait([task], timeout=5)
+    return runner.report(outcome, attempts.session)
 
-    engine = JoinEngine(address, port, name, sink, pin=pin)
-    return engine
+
+def _not_connected(text: str) -> None:
+    raise LocalProtocolError("Not connected to a session yet.")
 
 
 def _split_address(text: str) -> tuple[str, int]:

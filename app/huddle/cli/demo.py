@@ -13,7 +13,14 @@ import sys
 import numpy as np
 
 from huddle.core.encoding import to_ring
-from huddle.core.events import Event, ResultReady, RosterChanged, SessionEnded, ShareTranscript
+from huddle.core.events import (
+    Event,
+    JoinRequested,
+    ResultReady,
+    RosterChanged,
+    SessionEnded,
+    ShareTranscript,
+)
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.sharing import fixed_splitter
@@ -64,15 +71,12 @@ async def _run(article: bool) -> tuple[dict[str, ShareTranscript], Outcome, str]
             done.set()
 
     question = Question(title="Average raise (the article's example)", lo="0", hi="100000")
-    host = HostEngine(question, "Coordinator", lambda e: None, contributes=False)
-    host_events: list[Event] = []
 
-    def on_host_event(event: Event) -> None:
-        host_events.append(event)
-        if type(event).__name__ == "JoinRequested":
-            host.admit(event.conn)  # type: ignore[attr-defined]
+    def admit_everyone(event: Event) -> None:
+        if isinstance(event, JoinRequested):
+            host.admit(event.conn)
 
-    host._on_event = on_host_event
+    host = HostEngine(question, "Coordinator", admit_everyone, contributes=False)
     port = await host.start("127.0.0.1", 0)
     joiners: list[JoinEngine] = []
     tasks = []

@@ -17,15 +17,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from huddle.core.advert import Advert
-from huddle.core.codec import PROTOCOL_VERSION
 from huddle.core.events import Event, SessionEnded, Welcomed
-from huddle.core.host import Phase
 from huddle.core.questions import Question
 from huddle.net import discovery
-from huddle.net.discovery import Advertiser, Browser, DiscoveryEvent
+from huddle.net.announce import Announcer
+from huddle.net.discovery import Browser, DiscoveryEvent
 from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinEngine
+from huddle.net.join_engine import JoinAttempts
 from huddle.net.link import Timeouts
 
 log = logging.getLogger(__name__)
@@ -80,8 +78,20 @@ class EngineThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self, timeout: float = 5.0) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
+        """Cancel what is still running, stop the loop and close it."""
+
+        async def wind_down() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.loop.stop()
+
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(wind_down(), self.loop)
+            self._thread.join(timeout)
+        if not self._thread.is_alive() and not self.loop.is_closed():
+            self.loop.close()
 
 
 class HostHandle:
@@ -89,8 +99,7 @@ class HostHandle:
 
     def __init__(self, thread: EngineThread, engine: HostEngine) -> None:
         self._thread, self.engine = thread, engine
-        self._advertiser: Advertiser | None = None
-        self._announced: Advert | None = None
+        self._announcer: Announcer | None = None
 
     @property
     def question(self) -> Question:
@@ -120,7 +129,8 @@ class HostHandle:
 
     def close(self) -> concurrent.futures.Future[None]:
         async def close_all() -> None:
-            await self._stop_advertising()
+            if self._announcer is not None:
+                await self._announcer.close()
             await self.engine.close()
 
         return self._thread.spawn(close_all())
@@ -139,60 +149,19 @@ class HostHandle:
         """
 
         async def start() -> str:
-            advertiser = Advertiser()
-            advert = self._advert()
-            name = await advertiser.start(advert, self.engine.port, addresses)
-            self._advertiser, self._announced = advertiser, advert
-            return name
+            self._announcer = Announcer(self.engine)
+            return await self._announcer.start(addresses)
 
         return self._thread.spawn(start())
 
     def update_advert(self) -> concurrent.futures.Future[None]:
         """Re-announce the joined count and state if they changed (call after lobby events)."""
 
-        async def update() -> None:
-            advert = self._advert()
-            if self._advertiser is not None and advert != self._announced:
-                self._announced = advert
-                await self._advertiser.update(advert)
+        def refresh() -> None:
+            if self._announcer is not None:
+                self._announcer.refresh()
 
-        return self._thread.spawn(update())
-
-    def _advert(self) -> Advert:
-        session = self.engine.session
-        return Advert(
-            protocol_version=PROTOCOL_VERSION,
-            session_id=session.session_id,
-            title=session.question.title,
-            host_name=session.host_name,
-            state="open" if session.phase in (Phase.LOBBY, Phase.ABORTED) else "started",
-            joined=len(session.roster),
-            fingerprint=self.engine.certificate.fingerprint,
-        )
-
-    async def _stop_advertising(self) -> None:
-        advertiser, self._advertiser = self._advertiser, None
-        if advertiser is not None:
-            try:
-                await advertiser.close()
-            except OSError as exc:  # the network went away first; nothing left to withdraw
-                log.info("could not withdraw the announcement: %s", exc)
-
-
-class JoinHandle:
-    """A session this app joined. Methods are safe to call from any thread."""
-
-    def __init__(self, thread: EngineThread, engine: JoinEngine) -> None:
-        self._thread, self.engine = thread, engine
-
-    def submit(self, text: str) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.submit, text)
-
-    def cancel_round(self) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.cancel_round)
-
-    def leave(self) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.leave)
+        return self._thread.call(refresh)
 
 
 class Engine:
@@ -228,21 +197,6 @@ class Engine:
         self.thread.spawn(start())
         return handle
 
-    def join(self, address: str, port: int, name: str, *, pin: bytes | None = None) -> JoinHandle:
-        holder: list[JoinHandle] = []
-        engine = JoinEngine(
-            address,
-            port,
-            name,
-            lambda event: self._on_event(holder[0], event),
-            pin=pin,
-            timeouts=self._timeouts,
-        )
-        handle = JoinHandle(self.thread, engine)
-        holder.append(handle)
-        self.thread.spawn(engine.run())
-        return handle
-
     def join_any(
         self, addresses: Sequence[str], port: int, name: str, *, pin: bytes | None = None
     ) -> Joining:
@@ -251,8 +205,6 @@ class Engine:
         Only the last failure to connect is reported (as ``SessionEnded``). Unlike
         `join`, leaving while still connecting stops the attempt for good.
         """
-        if not addresses:
-            raise ValueError("join_any needs at least one address")
         return Joining(
             self.thread,
             self._on_event,
@@ -292,8 +244,12 @@ class Engine:
         self.thread.stop()
 
 
-class Joining(JoinHandle):
-    """A join that tries addresses in turn (see `Engine.join_any`); leaving stops the attempts."""
+class Joining:
+    """A session this app joins or joined (see `Engine.join_any`).
+
+    Methods are safe to call from any thread; leaving while still connecting
+    stops the attempts for good.
+    """
 
     def __init__(
         self,
@@ -306,39 +262,25 @@ class Joining(JoinHandle):
         pin: bytes | None,
         timeouts: Timeouts | None,
     ) -> None:
-        last = len(addresses) - 1
-        self._attempts = [
-            JoinEngine(a, port, name, self._sink(k == last), pin=pin, timeouts=timeouts)
-            for k, a in enumerate(addresses)
-        ]
-        super().__init__(thread, self._attempts[0])
-        self._on_event = on_event
-        self._failed = False
-        self.finished: concurrent.futures.Future[None] = thread.spawn(self._run())
+        self._thread = thread
+        self.attempts = JoinAttempts(
+            addresses, port, name, lambda event: on_event(self, event), pin=pin, timeouts=timeouts
+        )
+        self.finished: concurrent.futures.Future[None] = thread.spawn(self.attempts.run())
         """Done when the connection is over (left, ended, or never made)."""
 
-    def _sink(self, last: bool) -> Callable[[Event], None]:
-        def sink(event: Event) -> None:
-            if not last and self.engine.session is None and isinstance(event, SessionEnded):
-                self._failed = True  # could not connect there: try the next address quietly
-            else:
-                self._on_event(self, event)
+    def submit(self, text: str) -> concurrent.futures.Future[None]:
+        return self._thread.call(self.attempts.submit, text)
 
-        return sink
-
-    async def _run(self) -> None:
-        for engine in self._attempts:
-            self.engine, self._failed = engine, False
-            await engine.run()
-            if not self._failed:
-                return
+    def cancel_round(self) -> concurrent.futures.Future[None]:
+        return self._thread.call(self.attempts.cancel_round)
 
     def leave(self) -> concurrent.futures.Future[None]:
         def leave_now() -> None:
-            if self.engine.session is None:
+            if self.attempts.session is None:
                 self.finished.cancel()  # still connecting: stop for good
             else:
-                self.engine.leave()
+                self.attempts.leave()
 
         return self._thread.call(leave_now)
 
@@ -396,8 +338,8 @@ class _DemoPeer:
         self.index = index
 
     def __call__(self, handle: object, event: Event) -> None:
-        if isinstance(event, Welcomed) and isinstance(handle, JoinHandle):
+        if isinstance(event, Welcomed) and isinstance(handle, Joining):
             # The value is kept until the host starts the round.
-            handle.engine.submit(demo_value(event.question, self.index))
+            handle.attempts.submit(demo_value(event.question, self.index))
         elif isinstance(event, SessionEnded):
             log.info("demo peer %s: %s", demo_name(self.index), event.reason)

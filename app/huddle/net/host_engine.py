@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from huddle.core.events import (
@@ -28,14 +28,13 @@ from huddle.core.participant import ParticipantSession, Splitter
 from huddle.core.questions import Question
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
+from huddle.net.sinks import EventSink, emit_safely
 from huddle.net.sockets import listening_socket
 
 log = logging.getLogger(__name__)
 
 MAX_STRANGERS = 32
 """Connections that have not said Hello yet; more are refused (connection floods)."""
-
-EventSink = Callable[[Event], None]
 
 
 class HostEngine:
@@ -165,14 +164,6 @@ class HostEngine:
 
     # --- routing outputs ------------------------------------------------------------
 
-    def _emit(self, event: Event) -> None:
-        """Hand an event to the app; a failing handler must not kill the connection."""
-        try:
-            self._on_event(event)
-        except Exception as exc:
-            log.error("handling %s failed: %s", type(event).__name__, type(exc).__name__)
-            log.debug("handler failure details", exc_info=True)
-
     def _dispatch(self, outs: list[Output]) -> None:
         for out in outs:
             if isinstance(out, Send):
@@ -183,7 +174,7 @@ class HostEngine:
             elif isinstance(out, Drop):
                 self._drop(out)
             elif not self._is_local_echo(out):
-                self._emit(out)
+                emit_safely(self._on_event, out)
         self._pump()
 
     def _is_local_echo(self, event: Event) -> bool:
@@ -209,7 +200,7 @@ class HostEngine:
             if isinstance(out, Send):
                 self._pipe.append(("up", out.data))
             elif isinstance(out, RoundStarted | ShareTranscript):
-                self._emit(out)
+                emit_safely(self._on_event, out)
         self._pump()
 
     def _pump(self) -> None:

@@ -6,17 +6,16 @@ import asyncio
 import logging
 import os
 import ssl
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from huddle.core.errors import HostMismatchError
 from huddle.core.events import Drop, Event, Output, Send, SessionEnded
 from huddle.core.participant import ParticipantSession, Splitter
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
+from huddle.net.sinks import EventSink, emit_safely
 
 log = logging.getLogger(__name__)
-
-EventSink = Callable[[Event], None]
 
 
 class JoinEngine:
@@ -40,6 +39,7 @@ class JoinEngine:
         self._splitter, self._transcript = splitter, transcript
         self.session: ParticipantSession | None = None
         self._link: Link | None = None
+        self._closing: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Connect and take part until the session ends; never raises for network trouble."""
@@ -51,13 +51,15 @@ class JoinEngine:
                 timeout=self.timeouts.connect,
             )
         except (TimeoutError, OSError, ssl.SSLError) as exc:
-            self._on_event(SessionEnded(_connect_failure(self.address, self.port, exc)))
+            emit_safely(
+                self._on_event, SessionEnded(_connect_failure(self.address, self.port, exc))
+            )
             return
         try:
             fingerprint = tls.peer_fingerprint(writer.get_extra_info("ssl_object"), self.pin)
         except HostMismatchError as exc:
             writer.close()
-            self._on_event(SessionEnded(str(exc)))
+            emit_safely(self._on_event, SessionEnded(str(exc)))
             return
         self.session = ParticipantSession(
             name=self.name,
@@ -88,14 +90,6 @@ class JoinEngine:
         if self.session is not None:
             self._dispatch(self.session.leave())
 
-    def _emit(self, event: Event) -> None:
-        """Hand an event to the app; a failing handler must not kill the connection."""
-        try:
-            self._on_event(event)
-        except Exception as exc:
-            log.error("handling %s failed: %s", type(event).__name__, type(exc).__name__)
-            log.debug("handler failure details", exc_info=True)
-
     def _dispatch(self, outs: list[Output]) -> None:
         for out in outs:
             if isinstance(out, Send):
@@ -103,10 +97,74 @@ class JoinEngine:
                     self._link.send(out.data)
             elif isinstance(out, Drop):
                 log.info("closing the connection to the host: %s", out.reason)
-                if self._link is not None:
-                    asyncio.get_running_loop().create_task(self._link.drain_and_close())
+                if self._link is not None and self._closing is None:
+                    self._closing = asyncio.get_running_loop().create_task(
+                        self._link.drain_and_close()
+                    )
             else:
-                self._emit(out)
+                emit_safely(self._on_event, out)
+
+
+class JoinAttempts:
+    """Joins at the first of several addresses that answers (a found host has several).
+
+    Failing to connect at any address but the last goes to ``on_skip`` (if
+    given) rather than to ``on_event``; once connected, everything goes to
+    ``on_event``. The submit/cancel/leave calls go to the current attempt.
+    """
+
+    def __init__(
+        self,
+        addresses: Sequence[str],
+        port: int,
+        name: str,
+        on_event: EventSink,
+        *,
+        pin: bytes | None = None,
+        timeouts: Timeouts | None = None,
+        on_skip: EventSink | None = None,
+    ) -> None:
+        if not addresses:
+            raise ValueError("JoinAttempts needs at least one address")
+        last = len(addresses) - 1
+        self._on_event, self._on_skip = on_event, on_skip
+        self._attempts = [
+            JoinEngine(a, port, name, self._sink(k == last), pin=pin, timeouts=timeouts)
+            for k, a in enumerate(addresses)
+        ]
+        self.engine = self._attempts[0]
+        self._skipped = False
+
+    @property
+    def session(self) -> ParticipantSession | None:
+        return self.engine.session
+
+    async def run(self) -> None:
+        for engine in self._attempts:
+            self.engine, self._skipped = engine, False
+            await engine.run()
+            if not self._skipped:
+                return
+
+    def submit(self, text: str) -> None:
+        self.engine.submit(text)
+
+    def cancel_round(self) -> None:
+        self.engine.cancel_round()
+
+    def leave(self) -> None:
+        self.engine.leave()
+
+    def _sink(self, last: bool) -> EventSink:
+        def sink(event: Event) -> None:
+            if not last and self.engine.session is None and isinstance(event, SessionEnded):
+                self._skipped = True  # could not connect there: the next address is tried
+                if self._on_skip is not None:
+                    emit_safely(self._on_skip, event)
+            else:
+                emit_safely(self._on_event, event)
+
+        return sink
 
 
 def _connect_failure(address: str, port: int, exc: BaseException) -> str:
