@@ -1,0 +1,186 @@
+"""A party vanishing at each protocol phase, for n = 3, 5 and 10, over real TLS sockets.
+
+Proves, for every fault (a killed connection, a frozen peer) and every phase:
+- lobby: everyone left sees the roster without the missing person and a new,
+  agreed security code;
+- after Start, before the victim's shares; after its shares, before its partial
+  sum; after its partial sum, before the result: every remaining party and the
+  host report an abort naming the missing person; the host's re-run without
+  them completes with the right average when the minimum (3) still holds, and
+  is refused otherwise;
+- the host vanishing at each phase: every participant reports that the host is
+  gone within the idle timeout, and holds no value afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from huddle.core.errors import LocalProtocolError
+from huddle.core.events import (
+    Event,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    SessionEnded,
+)
+from huddle.core.messages import Deliver, Partials, PartialSum
+from huddle.net.link import Link
+from tests.net.engines import FAST
+
+from .parties import Group, Party, abort, freeze, fresh, hold, host_hold, lobby
+
+PHASES = ["lobby", "before-shares", "before-partial", "before-result"]
+FAULTS: dict[str, Callable[[Link], None]] = {"kill": abort, "freeze": freeze}
+CASES = [(f, ph, n) for n in (3, 5, 10) for ph in PHASES for f in FAULTS if f == "kill" or n == 5]
+REPORT_WITHIN = FAST.idle + 2.0
+"""How long a survivor may take to notice: the idle timeout plus scheduling slack."""
+
+
+def kill(party: Party, fault: str) -> None:
+    assert party.engine._link is not None
+    FAULTS[fault](party.engine._link)
+
+
+async def submit_all(group: Group, skip: str = "") -> None:
+    for p in group.parties:
+        if p.name != skip:
+            p.engine.submit(p.value)
+
+
+@pytest.mark.parametrize(("fault", "phase", "n"), CASES)
+async def test_a_participant_vanishing(fault: str, phase: str, n: int) -> None:
+    group = await lobby(n)
+    victim = group.parties[n // 2]
+    survivors = [p for p in group.parties if p is not victim]
+    try:
+        if phase == "lobby":
+            await _vanish_in_lobby(group, victim, survivors, fault)
+        else:
+            await _vanish_in_round(group, victim, survivors, fault, phase)
+            await _rerun_without(group, victim, survivors)
+    finally:
+        await group.close()
+
+
+async def _vanish_in_lobby(group: Group, victim: Party, survivors: list[Party], fault: str) -> None:
+    code_before = group.host.session.code
+    gone: Callable[[Event], bool] = lambda e: victim.name not in e.names  # type: ignore[attr-defined]  # noqa: E731
+    tests = {id(r): fresh(r, gone) for r in [group.host_events, *(p.events for p in survivors)]}
+    kill(victim, fault)
+    left = await group.host_events.wait_for(
+        RosterChanged, REPORT_WITHIN, tests[id(group.host_events)]
+    )
+    assert left.note == f"{victim.name} left"  # type: ignore[attr-defined]
+    for p in survivors:
+        seen = await p.events.wait_for(RosterChanged, REPORT_WITHIN, tests[id(p.events)])
+        assert seen.names == tuple(s.name for s in survivors)  # type: ignore[attr-defined]
+        assert f"{victim.name} left" in seen.note  # type: ignore[attr-defined]
+        assert seen.code == group.host.session.code != code_before  # type: ignore[attr-defined]
+
+
+async def _vanish_in_round(
+    group: Group, victim: Party, survivors: list[Party], fault: str, phase: str
+) -> None:
+    if phase == "before-shares":
+        await submit_all(group, skip=victim.name)
+        group.host.start_round()
+        await victim.events.wait_for(RoundStarted)
+        kill(victim, fault)
+    elif phase == "before-partial":
+        hold(victim, PartialSum, then=lambda p: kill(p, fault))
+        await submit_all(group)
+        group.host.start_round()
+    else:
+        # A slow survivor holds back its partial sum, so the victim's is in
+        # while the result is not: then the victim goes.
+        hold(survivors[0], PartialSum)
+        await submit_all(group)
+        group.host.start_round()
+        await group.host_events.wait_for(
+            ProgressChanged,
+            test=lambda e: victim.name in e.summed,  # type: ignore[attr-defined]
+        )
+        kill(victim, fault)
+    aborted = await group.host_events.wait_for(RoundAborted, REPORT_WITHIN)
+    assert aborted.missing == (victim.name,)  # type: ignore[attr-defined]
+    assert victim.name in aborted.reason  # type: ignore[attr-defined]
+    assert aborted.can_rerun == (len(survivors) >= 3)  # type: ignore[attr-defined]
+    for p in survivors:
+        seen = await p.events.wait_for(RoundAborted, REPORT_WITHIN)
+        assert seen.missing == (victim.name,)  # type: ignore[attr-defined]
+        assert not any(isinstance(e, ResultReady) for e in p.events.events)
+        assert p.engine.session_do().has_value, "the value is kept for the re-run"
+
+
+async def _rerun_without(group: Group, victim: Party, survivors: list[Party]) -> None:
+    await group.host_events.wait_for(
+        RosterChanged,
+        test=lambda e: victim.name not in e.names,  # type: ignore[attr-defined]
+    )
+    if len(survivors) < 3:
+        with pytest.raises(LocalProtocolError, match="At least 3"):
+            group.host.start_round()
+        return
+    group.host.start_round()
+    expected = Decimal(sum(int(p.value) for p in survivors)) / len(survivors)
+    for p in survivors:
+        result = await p.events.wait_for(ResultReady, REPORT_WITHIN)
+        assert result.outcome.average == expected  # type: ignore[attr-defined]
+        assert result.outcome.count == len(survivors)  # type: ignore[attr-defined]
+        assert not p.engine.session_do().has_value, "wiped after the result"
+    host_result = await group.host_events.wait_for(ResultReady)
+    assert host_result.outcome.average == expected  # type: ignore[attr-defined]
+
+
+HOST_CASES = [
+    (f, ph, n) for n in (3, 5, 10) for ph in PHASES for f in FAULTS if f == "kill" or n == 5
+]
+
+
+@pytest.mark.parametrize(("fault", "phase", "n"), HOST_CASES)
+async def test_the_host_vanishing(fault: str, phase: str, n: int) -> None:
+    group = await lobby(n)
+    host = group.host
+
+    def vanish() -> None:
+        assert host._server is not None
+        host._server.close()
+        for link in list(host._links.values()):
+            FAULTS[fault](link)
+
+    try:
+        if phase == "before-shares":
+            await submit_all(group, skip=group.parties[0].name)
+            host.start_round()
+            await group.parties[-1].events.wait_for(RoundStarted)
+        elif phase == "before-partial":
+            host_hold(host, Deliver, vanish)  # all shares are in; it dies before relaying them
+            await submit_all(group)
+            host.start_round()
+        elif phase == "before-result":
+            host_hold(host, Partials, vanish)  # all partial sums are in; it dies before publishing
+            await submit_all(group)
+            host.start_round()
+        if phase in ("lobby", "before-shares"):
+            vanish()
+        t0 = time.monotonic()
+        for p in group.parties:
+            ended = await p.events.wait_for(SessionEnded, REPORT_WITHIN)
+            assert "host" in ended.reason  # type: ignore[attr-defined]
+            assert not any(isinstance(e, ResultReady) for e in p.events.events)
+            assert p.engine.session_do().ended and not p.engine.session_do().has_value
+        assert time.monotonic() - t0 < REPORT_WITHIN
+        await asyncio.wait([p.task for p in group.parties], timeout=REPORT_WITHIN)
+        assert all(p.task.done() for p in group.parties), "every joiner is back home"
+    finally:
+        for link in list(host._links.values()):
+            abort(link)
+        await group.close()
