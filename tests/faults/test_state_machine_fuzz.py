@@ -18,11 +18,14 @@ reactions to the attacker are also fed to real participants.
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from collections import deque
+from collections.abc import Callable
 from typing import ClassVar
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -526,3 +529,52 @@ def test_fuzz_volume() -> None:
         return
     print(f"\nstate-machine fuzz steps: {COUNTS}; phases reached: {sorted(REACHED)}")
     assert COUNTS["host steps"] >= 1000 and COUNTS["participant steps"] >= 1000
+
+
+HOSTILE: dict[str, Callable[[ParticipantFuzz], None]] = {
+    "welcome again": lambda f: f.welcome("whole", 0, False),
+    "lobby without me": lambda f: f.lobby("whole", 0, [2, 3], 2),
+    "lobby, fewer others": lambda f: f.lobby("whole", 0, [1, 2], 1),
+    "lobby, other keys": lambda f: f.lobby("whole", 0, [1, 4, 5], 1),
+    "start": lambda f: f.start("whole", 0, True),
+    "start, wrong digest": lambda f: f.start("whole", 0, False),
+    "deliver": lambda f: f.deliver("whole", 0, [2, 3], True),
+    "deliver, broken": lambda f: f.deliver("whole", 0, [2, 3], False),
+    "deliver, strangers": lambda f: f.deliver("whole", 0, [4, 5], True),
+    "partials": lambda f: f.partials("whole", 0, [1, 2, 3], 8),
+    "partials, wrong size": lambda f: f.partials("whole", 0, [1, 2, 3], 16),
+    **{
+        kind: functools.partial(ParticipantFuzz.other, how="whole", cut=0, msg=kind, current=True)
+        for kind in ("progress", "aborted", "rejected", "closed", "hello", "shares")
+    },
+    "truncated": lambda f: f.welcome("truncated", 7, True),
+    "bad version": lambda f: f.start("version", 0, True),
+    "oversized": lambda f: f.start("oversized", 0, True),
+}
+
+
+@pytest.mark.parametrize("phase", [p for p in PartPhase if p is not PartPhase.ENDED])
+def test_every_hostile_message_at_every_participant_phase(phase: PartPhase) -> None:
+    """Exhaustive companion to the random search: each message, in each phase, then play on."""
+    for name, inject in HOSTILE.items():
+        for then in ("done", "submit", "leave"):
+            try:
+                _play(phase, inject, then)
+            except Exception as exc:
+                raise AssertionError(f"{name!r} while {phase.value}, then {then}") from exc
+
+
+def _play(phase: PartPhase, inject: Callable[[ParticipantFuzz], None], then: str) -> None:
+    f = ParticipantFuzz()
+    if phase is PartPhase.ABORTED:  # an honest host aborts when someone goes missing
+        f.advance(PartPhase.SHARED)
+        f.other("whole", 0, "aborted", True)
+    f.advance(phase)
+    assert f.p.phase is phase
+    inject(f)
+    f.consistent()
+    if then == "done":
+        f.advance(PartPhase.DONE)
+    else:
+        f.person(then, 500)
+    f.consistent()

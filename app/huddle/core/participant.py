@@ -244,6 +244,9 @@ class ParticipantSession:
         return [Send(HOST, encode(hello)), Welcomed(msg.question, msg.host_name)]
 
     def _lobby(self, msg: Lobby) -> list[Output]:
+        if self.phase in (Phase.AWAITING_VALUE, Phase.SHARED, Phase.SUMMED):
+            # An honest host freezes the roster at Start; our shares go to that roster.
+            raise RemoteProtocolError("The host changed the group during a round.")
         mine = [m for m in msg.roster if m.party == msg.you]
         if len(mine) != 1 or mine[0].sign_key != self.identity.public.sign_key:
             raise RemoteProtocolError("The roster does not contain you as you joined.")
