@@ -1,8 +1,11 @@
 """Finding the UI's files: stylesheet, symbolic icons and the app icon.
 
-They live in the source checkout (``resources/`` and ``icons/`` at the top of
-the repository). Bundling them into installed packages is the packaging issue's
-job; until then an installed app without them still runs, with Qt's defaults.
+In the repository they live at the top, in ``resources/`` and ``icons/``. A wheel
+(setup.py copies them at build time) and the PyInstaller bundle carry the same
+folders inside the package, as ``huddle/resources/`` and ``huddle/icons/``, found
+here with importlib.resources. An editable install or a plain source run has no
+such copies and reads the checkout. Without either the app still runs, with Qt's
+defaults, and ``huddle --self-check`` says so.
 
 Symbolic icons are single-colour SVGs drawn with ``currentColor``; they are
 tinted with the palette's text colour when loaded, so they follow light and
@@ -12,6 +15,7 @@ dark themes, and rendered at the screen's device pixel ratio, so they stay crisp
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
@@ -28,8 +32,21 @@ def checkout_path(*parts: str) -> Path | None:
     return path if path.exists() else None
 
 
+def runtime_path(*parts: str) -> Path | None:
+    """A runtime file, e.g. ``("resources", "huddle.qss")``: the package's copy, else
+    the checkout's, else None.
+
+    A path on disk, because Qt opens files by name: wheels install unzipped and
+    PyInstaller unpacks data files, so the package's copy is always a real file.
+    """
+    packaged = files("huddle").joinpath(*parts)
+    if isinstance(packaged, Path) and packaged.exists():
+        return packaged
+    return checkout_path(*parts)
+
+
 def stylesheet() -> str:
-    path = checkout_path("resources", "huddle.qss")
+    path = runtime_path("resources", "huddle.qss")
     return path.read_text(encoding="utf-8") if path else ""
 
 
@@ -37,11 +54,11 @@ def stylesheet() -> str:
 def app_icon() -> QIcon:
     """Huddle's own icon: the scalable SVG plus the rendered PNG sizes."""
     icon = QIcon()
-    hicolor = checkout_path("icons", "hicolor")
+    hicolor = runtime_path("icons", "hicolor")
     if hicolor is not None:
         for png in sorted(hicolor.glob("*/apps/huddle.png")):
             icon.addFile(str(png))
-    svg = checkout_path("icons", "huddle.svg")
+    svg = runtime_path("icons", "huddle.svg")
     if svg is not None:
         icon.addFile(str(svg))
     return icon
@@ -55,7 +72,7 @@ def symbolic_icon(name: str, palette: QPalette, role: QPalette.ColorRole | None 
 
 @cache
 def _tinted(name: str, colour: str, opacity: float) -> QIcon:
-    path = checkout_path("resources", "icons", f"{name}.svg")
+    path = runtime_path("resources", "icons", f"{name}.svg")
     if path is None:
         return QIcon()
     svg = path.read_text(encoding="utf-8").replace("currentColor", colour)
