@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import deque
+import ssl
+from collections import Counter, deque
 from collections.abc import Coroutine
 from typing import Any
 
@@ -23,7 +24,7 @@ from huddle.core.events import (
     Send,
     ShareTranscript,
 )
-from huddle.core.host import HostSession
+from huddle.core.host import HostSession, Phase
 from huddle.core.participant import ParticipantSession, Splitter
 from huddle.core.questions import Question
 from huddle.net import tls
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_STRANGERS = 32
 """Connections that have not said Hello yet; more are refused (connection floods)."""
+MAX_STRANGERS_PER_ADDRESS = 8
+"""The same, from one address: one flooding machine cannot crowd out a colleague."""
 
 
 class HostEngine:
@@ -61,6 +64,8 @@ class HostEngine:
         self.timeouts = timeouts or Timeouts()
         self._on_event = on_event
         self._links: dict[int, Link] = {}
+        self._addresses: dict[int, str] = {}
+        self._handshaking: Counter[str] = Counter()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.local: ParticipantSession | None = None
@@ -83,12 +88,10 @@ class HostEngine:
 
     async def start(self, host: str | None = None, port: int = 0) -> int:
         """Listen (all interfaces by default) and return the port."""
-        self._server = await asyncio.start_server(
-            self._accept,
-            sock=listening_socket(host, port),
-            ssl=tls.server_context(self.certificate),
-            ssl_handshake_timeout=self.timeouts.hello,
-        )
+        # TLS starts in `_accept`, so connections still in their handshake count
+        # against the stranger limits too (a handshake flood is a flood).
+        self._ssl = tls.server_context(self.certificate)
+        self._server = await asyncio.start_server(self._accept, sock=listening_socket(host, port))
         if self.local is not None:
             self._local_conn, outs = self.session.connect()
             self._dispatch(outs)
@@ -127,21 +130,63 @@ class HostEngine:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
-        label = f"{peer[0]}:{peer[1]}" if peer else "peer"
-        if len(self.session.strangers) >= MAX_STRANGERS:
-            log.warning("too many unidentified connections; refusing %s", label)
-            writer.close()
+        address, label = (str(peer[0]), f"{peer[0]}:{peer[1]}") if peer else ("?", "peer")
+        if refusal := self._refusal(address):
+            log.warning("refusing %s: %s", label, refusal)
+            writer.transport.abort()
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeouts.hello  # TLS and Hello together
+        self._handshaking[address] += 1
+        try:
+            await writer.start_tls(self._ssl, ssl_handshake_timeout=self.timeouts.hello)
+        except (OSError, ssl.SSLError, TimeoutError) as exc:
+            if self.session.phase is not Phase.CLOSED:
+                log.warning("dropped %s: no secure connection (%s)", label, type(exc).__name__)
+            writer.transport.abort()
+            return
+        except asyncio.CancelledError:
+            # The loop is shutting down mid-handshake. Ending quietly matters: on
+            # Python 3.11 a cancelled connection handler makes asyncio log a traceback.
+            writer.transport.abort()
+            return
+        finally:
+            self._handshaking[address] -= 1
+
+        await self._serve(reader, writer, address, label, deadline)
+
+    def _refusal(self, address: str) -> str:
+        """Why a new connection from ``address`` is refused now ("" if it is not)."""
+        if self.session.phase is Phase.CLOSED:
+            return "the session is closed"
+        strangers = self.session.strangers
+        if len(strangers) + self._handshaking.total() >= MAX_STRANGERS:
+            return "too many connections that have not introduced themselves"
+        mine = sum(1 for c in strangers if self._addresses.get(c) == address)
+        if mine + self._handshaking[address] >= MAX_STRANGERS_PER_ADDRESS:
+            return "too many connections from that address have not introduced themselves"
+        return ""
+
+    async def _serve(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        address: str,
+        label: str,
+        deadline: float,
+    ) -> None:
+        if self.session.phase is Phase.CLOSED:
+            writer.transport.abort()
             return
         link = Link(reader, writer, label, self.timeouts)
         conn, outs = self.session.connect()
         self._links[conn] = link
+        self._addresses[conn] = address
         log.info("connection %d from %s", conn, label)
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
-        hello_deadline = asyncio.get_running_loop().call_later(
-            self.timeouts.hello, self._hello_timeout, conn
-        )
+        hello_deadline = asyncio.get_running_loop().call_at(deadline, self._hello_timeout, conn)
         try:
             self._dispatch(outs)
             reason = await link.run(
@@ -151,14 +196,16 @@ class HostEngine:
             hello_deadline.cancel()
             self._tasks.discard(task)
             self._links.pop(conn, None)
+            self._addresses.pop(conn, None)
         log.info("connection %d ended: %s", conn, reason)
         self._dispatch(self.session.connection_lost(conn, reason))
 
     def _hello_timeout(self, conn: int) -> None:
         if conn in self.session.strangers:
-            log.warning("connection %d did not introduce itself in time; dropping it", conn)
-            self._dispatch(self.session.connection_lost(conn, "said nothing"))
             link = self._links.get(conn)
+            who = link.label if link else f"connection {conn}"
+            log.warning("dropped %s: did not introduce itself in time", who)
+            self._dispatch(self.session.connection_lost(conn, "said nothing"))
             if link:
                 link.close()
 
