@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: lint unit
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/round_times.py
+
+# The desktop bundle, dist/huddle/huddle (installs PyInstaller first if needed).
+bundle: $(STAMP)
+	$(BIN)/python packaging/build_bundle.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
