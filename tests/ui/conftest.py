@@ -11,10 +11,12 @@ from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.questions import Question
 from huddle.net.link import Timeouts
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
+from huddle.ui.privacy import PrivacyLedger
 
 WAIT_MS = 15_000
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -31,8 +33,12 @@ FAST = Timeouts(heartbeat=0.5, idle=4.0, hello=5.0, connect=3.0)
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
-    """Never touch the user's real configuration; numbers formatted the same everywhere."""
+def private_settings(
+    tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Never touch the user's real configuration or privacy ledger; numbers formatted
+    the same everywhere."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -55,6 +61,7 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
         options.setdefault("discovery", False)
         options.setdefault("bind", "127.0.0.1")
         options.setdefault("timeouts", FAST)
+        options.setdefault("ledger", PrivacyLedger(ledger_path(tmp_path, name)))
         window = MainWindow(settings, **options)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
@@ -64,6 +71,11 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[WindowFactory]:
     yield make
     for window in windows:
         window.shutdown()
+
+
+def ledger_path(tmp_path: Path, name: str) -> Path:
+    """Where the window of ``name`` keeps its privacy ledger in a test."""
+    return tmp_path / "data" / name / "ledger.json"
 
 
 # --- driving the screens the way a person does ---------------------------------------
@@ -90,6 +102,13 @@ def host(qtbot: QtBot, window: MainWindow, question: Question, *, contributes: b
     type_into(qtbot, setup.lo, question.lo)
     type_into(qtbot, setup.hi, question.hi)
     setup.min_people.setValue(question.min_participants)
+    setup.kind.setCurrentIndex(setup.kind.findData(question.kind))
+    if question.bins:
+        setup.bars.custom.setChecked(True)
+        type_into(qtbot, setup.bars.edges, ", ".join(question.bins))
+    if question.is_private:
+        setup.epsilon.set_value(question.epsilon_value)
+        type_into(qtbot, setup.tag, question.tag)
     setup.contributes.setChecked(contributes)
     assert setup.start_button.isEnabled()
     setup.start_button.click()

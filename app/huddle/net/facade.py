@@ -303,6 +303,16 @@ class Browsing:
         return self._thread.spawn(close())
 
 
+def epsilon_spent(handle: HostHandle | Joining) -> float:
+    """ε this person has spent in the session ``handle`` so far (0 if they added no value).
+
+    Counts every round in which they published a partial sum (see
+    `ParticipantSession.epsilon_spent`); read it once the result is in.
+    """
+    local = handle.engine.local if isinstance(handle, HostHandle) else handle.attempts.session
+    return local.epsilon_spent if local is not None else 0.0
+
+
 def lan_addresses() -> list[str]:
     """This computer's addresses that colleagues can join, best first."""
     return discovery.lan_addresses()

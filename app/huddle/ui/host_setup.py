@@ -16,12 +16,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from huddle.core import kinds
 from huddle.core.errors import SettingsError
-from huddle.core.questions import AVERAGE, MAX_PARTICIPANTS, MIN_PARTICIPANTS, Question
+from huddle.core.outcome import CONFIDENCE
+from huddle.core.questions import (
+    AVERAGE,
+    DP_AVERAGE,
+    HISTOGRAM,
+    MAX_PARTICIPANTS,
+    MIN_PARTICIPANTS,
+    Question,
+)
 from huddle.ui import texts
+from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
+from huddle.ui.privacy import BoundEstimator, BoundKey, PrivacyLedger, subject
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
 
-MAX_TITLE, MAX_UNIT, MAX_DECIMALS = 120, 24, 6
+MAX_TITLE, MAX_UNIT, MAX_DECIMALS, MAX_TAG = 120, 24, 6, 64
 
 
 class HostSetupPage(Page):
@@ -39,6 +50,10 @@ class HostSetupPage(Page):
         super().__init__(self.tr("Host a session"))
         self._touched: set[QWidget] = set()
         self._question: Question | None = None
+        self.ledger: PrivacyLedger | None = None
+        """This person's privacy ledger, for the ε already spent on a tag."""
+        self.bounds = BoundEstimator(self)
+        self.bounds.ready.connect(lambda *_: self.validate())
         self.content.addWidget(
             body(
                 self.tr(
@@ -48,11 +63,12 @@ class HostSetupPage(Page):
                 muted=True,
             )
         )
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         form.setVerticalSpacing(10)
         form.setHorizontalSpacing(14)
         self._build_question(form)
         self._build_values(form)
+        self._build_privacy(form)
         self._build_people(form)
         self.content.addLayout(form)
         self.content.addStretch()
@@ -67,7 +83,7 @@ class HostSetupPage(Page):
         self.buttons.addWidget(self.start_button)
         self.on_escape(self.back.emit)
         self.on_enter(self._start)
-        self.validate()
+        self._kind_changed()
 
     # --- building ------------------------------------------------------------------
 
@@ -106,14 +122,64 @@ class HostSetupPage(Page):
         )
         self.kind = QComboBox()
         self.kind.addItem(self.tr("Group average"), AVERAGE)
-        # The differentially private histogram joins this list when its issue lands.
+        self.kind.addItem(self.tr("Histogram (private, noised)"), HISTOGRAM)
+        self.kind.addItem(self.tr("Average (private, noised)"), DP_AVERAGE)
         self.kind_message = self._field(
             form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
         )
-        self.kind_message.show_message(
-            self.tr("Everyone learns the average, the total and how many took part."), "hint"
-        )
         self.title_edit.textChanged.connect(lambda: self._edited(self.title_edit))
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+
+    def _build_privacy(self, form: QFormLayout) -> None:
+        self.bars = BarsSetting()
+        self.bars_message = self._field(form, self.tr("&Bars:"), self.bars, self.tr("Bars"))
+        self.bars.changed.connect(lambda: self._edited(self.bars))
+        self.epsilon = EpsilonSetting()
+        self.privacy_message = self._field(
+            form,
+            self.tr("&Privacy:"),
+            self.epsilon,
+            self.tr("Privacy setting"),
+            self.epsilon.slider,
+        )
+        self.epsilon.changed.connect(lambda: self._edited(self.epsilon))
+        self.tag = QLineEdit()
+        self.tag.setMaxLength(MAX_TAG)
+        self.tag.setPlaceholderText(self.tr("optional, e.g. salary"))
+        self.tag_message = self._field(form, self.tr("T&ag:"), self.tag, self.tr("Tag"), width=220)
+        self.tag.textChanged.connect(lambda: self._edited(self.tag))
+
+    def _kind_changed(self) -> None:
+        kind = str(self.kind.currentData())
+        private = kinds.BY_NAME[kind].private
+        form = self._form
+        form.setRowVisible(self._row_of(form, self.bars), kind == HISTOGRAM)
+        for widget in (self.epsilon, self.tag):
+            form.setRowVisible(self._row_of(form, widget), private)
+        hints = {
+            AVERAGE: self.tr(
+                "Everyone learns the exact average, the total and how many took part."
+            ),
+            HISTOGRAM: self.tr(
+                "Everyone learns roughly how many answers fall in each range. Noise is added "
+                "inside the protocol, so no exact count exists anywhere."
+            ),
+            DP_AVERAGE: self.tr(
+                "Everyone learns a roughly right average. Noise is added inside the protocol, "
+                "so the exact average exists nowhere."
+            ),
+        }
+        self.kind_message.show_message(hints[kind], "hint")
+        self.validate()
+
+    @staticmethod
+    def _row_of(form: QFormLayout, widget: QWidget) -> int:
+        for index in range(form.rowCount()):
+            item = form.itemAt(index, QFormLayout.ItemRole.FieldRole)
+            layout = item.layout() if item is not None else None
+            if layout is not None and layout.indexOf(widget) >= 0:
+                return index
+        raise LookupError("not a row of this form")
 
     def _build_values(self, form: QFormLayout) -> None:
         self.unit = QLineEdit()
@@ -190,15 +256,23 @@ class HostSetupPage(Page):
                 "At least {n} people are needed: with two, each would learn the other's "
                 "value from the result."
             ).format(n=MIN_PARTICIPANTS)
-        question = None
+        question = bars_error = privacy_error = None
         if not (title_error or range_error or min_error):
             try:
-                question = self._question_from_fields(title)
+                question = self._question_from_fields(title, AVERAGE)
             except SettingsError as exc:
                 range_error = str(exc)
+        if question is not None and str(self.kind.currentData()) != AVERAGE:
+            question, bars_error, privacy_error = self._private_question(title)
         self._show(self.title_message, title_error, self.title_edit)
         self._show(self.range_message, range_error, self.lo, self.hi, self.decimals)
         self._show(self.min_message, min_error, self.min_people)
+        self._show(self.bars_message, bars_error, self.bars)
+        if privacy_error:
+            self.privacy_message.show_message(privacy_error, "error")
+        else:
+            self.privacy_message.show_message(self._accuracy(question, people), "hint")
+        self.tag_message.show_message(self._tag_hint(question), "hint")
         self.reveals.setText(
             texts.reveals(question, people, at_least=True) if question is not None else ""
         )
@@ -217,16 +291,81 @@ class HostSetupPage(Page):
             return self.tr("The lowest value must be below the highest.")
         return None
 
-    def _question_from_fields(self, title: str) -> Question:
+    def _question_from_fields(
+        self, title: str, kind: str, bins: tuple[str, ...] = (), epsilon: str = ""
+    ) -> Question:
         return Question(
-            kind=str(self.kind.currentData()),
+            kind=kind,
             title=title,
             unit=self.unit.text().strip(),
             decimals=self.decimals.value(),
             lo=self.lo.text().strip(),
             hi=self.hi.text().strip(),
             min_participants=self.min_people.value(),
+            bins=bins,
+            epsilon=epsilon,
+            tag=" ".join(self.tag.text().split()) if epsilon else "",
         )
+
+    def _private_question(self, title: str) -> tuple[Question | None, str | None, str | None]:
+        """The noisy question, or which of bars and privacy setting is wrong (and why)."""
+        kind = str(self.kind.currentData())
+        bins: tuple[str, ...] = ()
+        if kind == HISTOGRAM:
+            try:
+                bins = self.bars.bins(
+                    self.lo.text().strip(), self.hi.text().strip(), self.decimals.value()
+                )
+                self._question_from_fields(title, HISTOGRAM, bins, kinds.DEFAULT_EPSILON)
+            except SettingsError as exc:
+                return None, str(exc), None
+        try:
+            return self._question_from_fields(title, kind, bins, self.epsilon.text()), None, None
+        except SettingsError as exc:
+            return None, None, str(exc)
+
+    def _accuracy(self, question: Question | None, people: int) -> str:
+        """ε in plain words, and the error it gives with the minimum number of people."""
+        words = self.tr(
+            "ε limits how much the result can depend on any one person's answer. 1.0 is "
+            "usual; smaller hides everyone better but makes the result noisier."
+        )
+        if question is None or not question.is_private:
+            return words
+        key: BoundKey = (people, question.epsilon_value, question.sensitivity)
+        bound = self.bounds.bound(key)
+        if bound is None:
+            return words + " " + self.tr("Working out the accuracy…")
+        if question.kind == HISTOGRAM:
+            shown = str(bound)
+            accuracy = self.tr(
+                "With {n} people, each bar will be within ±{bound} people of the true count "
+                "({confidence} % of the time)."
+            )
+        else:
+            spread = question.fixed_point.decode(bound) / people
+            shown = texts.with_unit(spread, question, texts.EXTRA_AVERAGE_DIGITS)
+            accuracy = self.tr(
+                "With {n} people, the average will be within ±{bound} of the true average "
+                "({confidence} % of the time)."
+            )
+        confidence = round(CONFIDENCE * 100)
+        return f"{words} {accuracy.format(n=people, bound=shown, confidence=confidence)}"
+
+    def _tag_hint(self, question: Question | None) -> str:
+        hint = self.tr(
+            "Questions with the same tag share a privacy budget: each person's Huddle adds "
+            "up the ε they spend on that subject."
+        )
+        if question is None or self.ledger is None or not question.is_private:
+            return hint
+        ledger = self.ledger.load()
+        spent = ledger.spent(question.tag)
+        if spent > 0:
+            hint += " " + self.tr("You have already spent ε = {spent} on {subject} here.").format(
+                spent=texts.epsilon(spent), subject=subject(question.tag)
+            )
+        return hint
 
     def _show(self, message: FieldMessage, error: str | None, *fields: QWidget) -> None:
         if any(field in self._touched for field in fields):

@@ -60,7 +60,10 @@ class LobbyPage(Page):
         self.status.setWordWrap(True)
         self.status.setFont(scaled_font(self.status, 1.05, bold=True))
         self.code = CodeCard()
+        self.privacy = FieldMessage(kind="warn")
+        self.privacy.setAccessibleName(self.tr("Privacy budget"))
         self.content.addWidget(self.where)
+        self.content.addWidget(self.privacy)
         self.content.addWidget(self.code)
         self.content.addWidget(self.status)
         self._build_lists()
@@ -145,6 +148,7 @@ class LobbyPage(Page):
         self.set_title(question.title)
         self.code.set_code("")
         self.note.show_message(None)
+        self.privacy.show_message(None)
         self.set_pending({})
         self.pending_panel.setVisible(hosting)
         self.start_button.setVisible(hosting)
@@ -189,6 +193,10 @@ class LobbyPage(Page):
                 self._pending[conn].show()  # now, not on the next event loop turn
         self.pending_empty.setVisible(not pending)
         self.admit_all_button.setEnabled(bool(pending))
+
+    def show_privacy(self, text: str) -> None:
+        """The privacy budget already spent on this subject, before anyone types a value."""
+        self.privacy.show_message(text, "warn")
 
     def show_problem(self, text: str) -> None:
         self.note.show_message(text, "error")

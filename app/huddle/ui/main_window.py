@@ -19,6 +19,7 @@ from huddle.ui.home import HomePage
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.lobby import LobbyPage
 from huddle.ui.notice import NoticePage
+from huddle.ui.privacy import PrivacyLedger
 from huddle.ui.progress import ProgressPage
 from huddle.ui.result import ResultPage
 from huddle.ui.session import SessionFlow
@@ -36,7 +37,8 @@ class MainWindow(QMainWindow):
 
     ``discovery`` browses and advertises on the LAN (tests turn it off); ``bind``
     is where hosted sessions listen (default: everywhere); ``demo_peers`` starts
-    that many headless sample colleagues once a hosted session listens.
+    that many headless sample colleagues once a hosted session listens; ``ledger``
+    is the privacy ledger (default: the file the command line uses too).
     """
 
     def __init__(
@@ -47,15 +49,19 @@ class MainWindow(QMainWindow):
         bind: str | None = None,
         timeouts: Timeouts | None = None,
         demo_peers: int = 0,
+        ledger: PrivacyLedger | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.ledger = ledger or PrivacyLedger()
+        """This person's privacy ledger (tests pass one in a temporary folder)."""
         self.discovery, self.bind, self.demo_peers = discovery, bind, demo_peers
         self.setWindowTitle(self.tr("Huddle"))
         self.bridge = EngineBridge(self)
         self.engine = Engine(self.bridge.session_sink, timeouts=timeouts)
         self.home = HomePage()
         self.host_setup = HostSetupPage()
+        self.host_setup.ledger = self.ledger
         self.lobby = LobbyPage()
         self.value = ValuePage()
         self.progress = ProgressPage()

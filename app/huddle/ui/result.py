@@ -14,11 +14,12 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM
 from huddle.ui import texts
+from huddle.ui.chart import HistogramChart
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
 
@@ -33,10 +34,18 @@ class PositionBar(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.fractions: tuple[float, float | None] = (0.5, None)
         self.ends = ("", "")
+        self.band: tuple[float, float] | None = None
 
-    def set_points(self, average: float, mine: float | None, ends: tuple[str, str]) -> None:
-        """Fractions of the range (0..1), and the texts for its two ends."""
-        self.fractions, self.ends = (average, mine), ends
+    def set_points(
+        self,
+        average: float,
+        mine: float | None,
+        ends: tuple[str, str],
+        band: tuple[float, float] | None = None,
+    ) -> None:
+        """Fractions of the range (0..1), the texts for its two ends, and the part of
+        the range a noisy average's ±95 % bound covers (``band``), if any."""
+        self.fractions, self.ends, self.band = (average, mine), ends, band
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -56,6 +65,12 @@ class PositionBar(QWidget):
             palette.color(QPalette.ColorRole.Highlight),
             palette.color(QPalette.ColorRole.Text),
         )
+        if self.band is not None:
+            shade = QColor(accent)
+            shade.setAlpha(110)
+            painter.setPen(QPen(shade, 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            start, stop = self.band
+            painter.drawLine(QPointF(left + width * start, y), QPointF(left + width * stop, y))
         self._dot(painter, QPointF(left + width * average, y), accent)
         if mine is not None:
             self._pointer(painter, QPointF(left + width * mine, y - 9), text)
@@ -133,13 +148,18 @@ class ResultPage(Page):
         self.standing.setFont(scaled_font(self.standing, 1.1, bold=True))
         self.standing.setAccessibleName(self.tr("Where your value stands"))
         self.bar = PositionBar()
+        self._build_chart()
         self.code_hint = body(muted=True)
+        self.ledger_note = body(muted=True)
+        self.ledger_note.setAccessibleName(self.tr("Privacy ledger"))
         self.copied = FieldMessage(kind="info")
         self.content.addStretch(1)
-        for widget in (self.caption, self.average, self.totals):
+        for widget in (self.caption, self.average, self.totals, self.chart, self.accuracy):
             self.content.addWidget(widget)
+        self.content.addWidget(self.raw_toggle)
+        self.content.addWidget(self.raw_values)
         self.content.addSpacing(8)
-        for item in (self.standing, self.bar, self.code_hint, self.copied):
+        for item in (self.standing, self.bar, self.code_hint, self.ledger_note, self.copied):
             self.content.addWidget(item)
         self.content.addStretch(3)
         self.copy_button = button(self.tr("&Copy result"), icon="copy")
@@ -152,6 +172,34 @@ class ResultPage(Page):
         self.on_escape(self.home.emit)
         self.on_enter(self.home.emit)
         self.summary = ""
+
+    def _build_chart(self) -> None:
+        self.chart = HistogramChart()
+        self.chart.setMinimumHeight(220)
+        self.accuracy = body()
+        self.accuracy.setAccessibleName(self.tr("Accuracy"))
+        self.raw_toggle = QCheckBox(self.tr("Show the &raw noisy counts"))
+        self.raw_toggle.setToolTip(
+            self.tr(
+                "Noise can push a count below 0; the chart shows such bars as 0. "
+                "Tick to see the counts exactly as they came out of the protocol."
+            )
+        )
+        self.raw_toggle.toggled.connect(self._raw_toggled)
+        self.raw_values = body(muted=True)
+        self.raw_values.setAccessibleName(self.tr("Raw noisy counts"))
+        self.raw_values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (self.chart, self.accuracy, self.raw_toggle, self.raw_values):
+            widget.setVisible(False)
+
+    def _raw_toggled(self, on: bool) -> None:
+        self.chart.show_raw(on)
+        self.raw_values.setVisible(on)
+
+    def set_ledger_note(self, text: str) -> None:
+        """What was written to this person's privacy ledger ("" hides the line)."""
+        self.ledger_note.setText(text)
+        self.ledger_note.setVisible(bool(text))
 
     def show_outcome(self, outcome: Outcome, mine: Decimal | None, code: str) -> None:
         """Show ``outcome``; ``mine`` (this person's own value) stays on this screen only."""
@@ -167,13 +215,19 @@ class ResultPage(Page):
         self.summary = self.tr("{title}: average {average} (total {total}, {people})").format(
             title=question.title, average=average, total=total, people=people
         )
-        if question.kind == HISTOGRAM:
+        histogram = question.kind == HISTOGRAM
+        for widget in (self.chart, self.accuracy, self.raw_toggle):
+            widget.setVisible(histogram)
+        self.average.setVisible(not histogram)
+        self.raw_values.setVisible(False)
+        self.set_ledger_note("")
+        if histogram:
             self._show_bars(outcome, people)
-            mine = None  # a bar chart view comes with the histogram screen
+            mine = None  # a bar says nothing about where one value stands
         elif question.kind == DP_AVERAGE:
             self._show_noisy_average(outcome, average, people)
         self.standing.setVisible(mine is not None)
-        self.bar.setVisible(question.kind != HISTOGRAM)
+        self.bar.setVisible(not histogram)
         self.standing.setText(
             texts.standing(mine, outcome.average, question) if mine is not None else ""
         )
@@ -190,33 +244,56 @@ class ResultPage(Page):
         question = outcome.question
         bound = texts.with_unit(outcome.average_error_bound, question, texts.EXTRA_AVERAGE_DIGITS)
         self.caption.setText(self.tr("Group average, with privacy noise"))
+        self.average.setText(self.tr("≈ {average}").format(average=average))
         self.totals.setText(
-            self.tr("Within ±{bound} of the true average (95 %) · {people}").format(
-                bound=bound, people=people
-            )
+            self.tr(
+                "Within ±{bound} of the true average (95 %) · {people} · privacy setting "
+                "ε = {epsilon}"
+            ).format(bound=bound, people=people, epsilon=texts.epsilon(outcome.epsilon))
         )
         self.summary = self.tr("{title}: average about {average} (±{bound}, {people})").format(
             title=question.title, average=average, bound=bound, people=people
         )
 
     def _show_bars(self, outcome: Outcome, people: str) -> None:
-        """A plain list of bars until the histogram chart lands (the DP issue)."""
-        question, edges = outcome.question, outcome.bin_edges
-        bars = [
-            self.tr("{low} to {high}: {count}").format(
-                low=texts.typed(edges[k]), high=texts.typed(edges[k + 1]), count=count
-            )
-            for k, count in enumerate(outcome.counts)
-        ]
+        """The noisy counts as a chart, with their accuracy in words."""
+        question, edges, bound = outcome.question, outcome.bin_edges, outcome.noise_bound
+        labels = [texts.typed(e) for e in edges]
         self.caption.setText(self.tr("How many in each range, with privacy noise"))
-        self.average.setText("\n".join(bars))
-        self.average.setFont(scaled_font(self, 1.2))
+        self.raw_toggle.setChecked(False)
+        self.chart.set_data(labels, outcome.raw_counts, bound)
+        unit = f" {question.unit}" if question.unit else ""
         self.totals.setText(
-            self.tr("Each count within ±{bound} (95 %) · {people}").format(
-                bound=outcome.noise_bound, people=people
+            self.tr("{people} · privacy setting ε = {epsilon}").format(
+                people=people, epsilon=texts.epsilon(outcome.epsilon)
             )
         )
-        self.summary = f"{question.title}: " + "; ".join(bars)
+        accuracy = self.tr(
+            "Each bar is within ±%n people of the true count, at 95 % confidence.", "", bound
+        )
+        clipped = sum(1 for c in outcome.raw_counts if c < 0)
+        if clipped:
+            accuracy += " " + self.tr(
+                "Noise pushed %n bars below 0; they are shown as 0.", "", clipped
+            )
+        self.accuracy.setText(accuracy)
+        ranges = [
+            self.tr("{low} to {high}{unit}").format(low=labels[k], high=labels[k + 1], unit=unit)
+            for k in range(len(outcome.counts))
+        ]
+        self.raw_values.setText(
+            "\n".join(
+                f"{where}: {raw}" for where, raw in zip(ranges, outcome.raw_counts, strict=True)
+            )
+        )
+        shown = "; ".join(
+            f"{where}: {count}" for where, count in zip(ranges, outcome.counts, strict=True)
+        )
+        self.chart.setToolTip(self.raw_values.text())
+        self.chart.setAccessibleDescription(shown)
+        self.summary = self.tr("{title}: {bars} (each ±{bound} at 95 %, {people})").format(
+            title=question.title, bars=shown, bound=bound, people=people
+        )
 
     def _place(self, outcome: Outcome, mine: Decimal | None) -> None:
         fp = outcome.question.fixed_point
@@ -224,10 +301,15 @@ class ResultPage(Page):
         def fraction(value: Decimal) -> float:
             return float((fp.clamp(value) - fp.lo) / (fp.hi - fp.lo))
 
+        band = None
+        if outcome.question.kind == DP_AVERAGE:
+            spread = outcome.average_error_bound
+            band = (fraction(outcome.average - spread), fraction(outcome.average + spread))
         self.bar.set_points(
             fraction(outcome.average),
             fraction(mine) if mine is not None else None,
             (texts.typed(fp.lo), texts.typed(fp.hi)),
+            band,
         )
         where = self.tr("On the allowed range from {low} to {high}, the average is at {avg} %.")
         self.bar.setAccessibleDescription(

@@ -29,7 +29,14 @@ from huddle.core.events import (
 )
 from huddle.core.questions import Question
 from huddle.net.discovery import FoundSession
-from huddle.net.facade import EngineFailed, HostHandle, Joining, Listening, lan_addresses
+from huddle.net.facade import (
+    EngineFailed,
+    HostHandle,
+    Joining,
+    Listening,
+    epsilon_spent,
+    lan_addresses,
+)
 from huddle.ui.notice import Action, Notice
 
 if TYPE_CHECKING:
@@ -52,6 +59,8 @@ class Current:
     code: str = ""
     mine: Decimal | None = None
     progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+    recorded: float = 0.0
+    """ε of this session already written to the privacy ledger."""
 
     @property
     def hosting(self) -> bool:
@@ -99,6 +108,8 @@ class SessionFlow(QObject):
         handle = self.w.engine.host(question, me, contributes=contributes, bind=self.w.bind)
         self.current = Current(handle, me, question, me, stage="lobby")
         self.w.lobby.open_hosting(question, me)
+        if contributes:
+            self._show_budget(question)
         self.w.show_page(self.w.lobby, question.title)
         self._poll.start()
 
@@ -174,6 +185,7 @@ class SessionFlow(QObject):
         )
         self.w.home.join_done()
         self.w.lobby.open_joined(event.question, event.host_name, current.me)
+        self._show_budget(event.question)
         self.w.show_page(self.w.lobby, event.question.title)
 
     def _on_join_requested(self, current: Current, event: JoinRequested) -> None:
@@ -193,7 +205,8 @@ class SessionFlow(QObject):
         self._poll.stop()
         self.w.progress.begin(event.names, current.me)
         if event.needs_value:
-            self.w.value.ask(current.question, event.names, current.me, current.code)
+            budget = self._budget(current.question)
+            self.w.value.ask(current.question, event.names, current.me, current.code, budget)
             self.w.show_page(self.w.value)
         else:
             self.w.show_page(self.w.progress)
@@ -205,7 +218,24 @@ class SessionFlow(QObject):
     def _on_result_ready(self, current: Current, event: ResultReady) -> None:
         current.stage = "done"
         self.w.result.show_outcome(event.outcome, current.mine, current.code)
+        self._record(current, event.outcome.question)
         self.w.show_page(self.w.result)
+
+    # --- privacy ledger --------------------------------------------------------------
+
+    def _budget(self, question: Question) -> str:
+        return self.w.ledger.already_spent(question) if question.is_private else ""
+
+    def _show_budget(self, question: Question) -> None:
+        if question.is_private:
+            self.w.lobby.show_privacy(self._budget(question))
+
+    def _record(self, current: Current, question: Question) -> None:
+        """Write the ε this person spent on the result to their ledger (as the CLI does)."""
+        spent = epsilon_spent(current.handle) - current.recorded
+        if question.is_private and spent > 0:
+            current.recorded += spent
+            self.w.result.set_ledger_note(self.w.ledger.record(question, spent))
 
     def _on_round_aborted(self, current: Current, event: RoundAborted) -> None:
         current.stage = "stopped"

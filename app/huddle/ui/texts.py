@@ -39,7 +39,7 @@ def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
 
 
 def _reveals_noisy(question: Question) -> str:
-    epsilon = QLocale().toString(question.epsilon_value, "g", 3)
+    setting = epsilon(question.epsilon_value)
     if question.kind == HISTOGRAM:
         what = tr(
             "Everyone learns roughly how many values fall in each of the %n bars.",
@@ -54,8 +54,13 @@ def _reveals_noisy(question: Question) -> str:
             "Random noise is added inside the protocol (privacy setting ε = {epsilon}), so "
             "nobody — not the host, not everyone else together — can tell any one person's "
             "value from the result, and the exact figures exist nowhere."
-        ).format(epsilon=epsilon)
+        ).format(epsilon=setting)
     )
+
+
+def epsilon(value: float) -> str:
+    """The privacy setting ε for people: "1", "0.5", "2.25"."""
+    return str(QLocale().toString(float(value), "g", 3))
 
 
 def name_list(names: tuple[str, ...], me: str = "") -> str:

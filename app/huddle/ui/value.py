@@ -68,14 +68,20 @@ class ValuePage(Page):
         title.setFont(scaled_font(title, 1.0, bold=True))
         self.reveals = body()
         self.reveals.setAccessibleName(self.tr("What the result reveals"))
+        self.budget = body()
+        self.budget.setAccessibleName(self.tr("Privacy budget"))
         layout = QVBoxLayout(box)
         layout.setContentsMargins(14, 10, 14, 12)
         layout.addLayout(row(IconLabel("lock", 18), title, 1, spacing=6))
         layout.addWidget(self.reveals)
+        layout.addWidget(self.budget)
         return box
 
-    def ask(self, question: Question, names: tuple[str, ...], me: str, code: str) -> None:
-        """Start over for a new round with these people (``me`` is this person)."""
+    def ask(
+        self, question: Question, names: tuple[str, ...], me: str, code: str, budget: str = ""
+    ) -> None:
+        """Start over for a new round with these people (``me`` is this person);
+        ``budget`` is the privacy budget already spent on this subject, for a noisy result."""
         self.question = question
         self.set_title(question.title)
         self.intro.setText(
@@ -87,6 +93,8 @@ class ValuePage(Page):
         self.unit.setVisible(bool(question.unit))
         self.rule.setText(texts.allowed(question))
         self.reveals.setText(texts.reveals(question, len(names)))
+        self.budget.setText(budget)
+        self.budget.setVisible(bool(budget))
         self.code_hint.setText(
             self.tr("Security code {code}. Did everyone read the same code aloud?").format(
                 code=code

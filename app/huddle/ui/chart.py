@@ -1,0 +1,108 @@
+"""The noisy histogram as a bar chart (pyqtgraph), following the system palette.
+
+Bar k spans [k, k+1] on the x axis and edge k is labelled at x = k, so bars of
+unequal width still read as a row of ranges. Each bar carries its ±95 % error
+bar. By default negative noisy counts are drawn as 0; `show_raw` draws the
+noisy counts as they came out, negatives included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg  # type: ignore[import-untyped]
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+MAX_LABELS = 10
+"""More edge labels than this would overlap; the others are left out."""
+
+
+class HistogramChart(QWidget):
+    """Bars with error bars; ``heights`` is what is drawn now (for tests and screen readers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.plot = pg.PlotWidget()
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setAccessibleName(self.tr("Histogram"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.labels: list[str] = []
+        self.raw: tuple[int, ...] = ()
+        self.bound = 0
+        self.heights: tuple[int, ...] = ()
+        self.raw_shown = False
+        self._recolour()
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 260)
+
+    def set_data(self, labels: Sequence[str], raw: Sequence[int], bound: int) -> None:
+        """``labels``: the B + 1 edges as text; ``raw``: the B noisy counts, signed."""
+        self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
+        self._draw()
+
+    def show_raw(self, raw: bool) -> None:
+        self.raw_shown = raw
+        self._draw()
+
+    def _draw(self) -> None:
+        counts = self.raw if self.raw_shown else tuple(max(0, c) for c in self.raw)
+        self.heights = counts
+        self.plot.clear()
+        if not counts:
+            return
+        palette = self.palette()
+        accent = QColor(palette.color(QPalette.ColorRole.Highlight))
+        edge = QColor(accent).darker(130)
+        x = np.arange(len(counts), dtype=float)
+        y = np.array(counts, dtype=float)
+        bars = pg.BarGraphItem(
+            x0=x, x1=x + 1, y0=0, height=y, brush=accent, pen=pg.mkPen(edge, width=1)
+        )
+        self.plot.addItem(bars)
+        if self.bound:
+            whiskers = pg.ErrorBarItem(
+                x=x + 0.5,
+                y=y,
+                height=np.full(len(counts), 2.0 * self.bound),
+                beam=0.3,
+                pen=pg.mkPen(palette.color(QPalette.ColorRole.Text), width=1.5),
+            )
+            self.plot.addItem(whiskers)
+        self._axes(len(counts), y)
+
+    def _axes(self, count: int, y: np.typing.NDArray[np.float64]) -> None:
+        step = max(1, -(-count // MAX_LABELS))
+        ticks = [(float(k), self.labels[k]) for k in range(0, count + 1, step)]
+        if count % step:
+            ticks.append((float(count), self.labels[count]))
+        self.plot.getAxis("bottom").setTicks([ticks, []])
+        top = float(max(1.0, (y + self.bound).max())) * 1.08
+        bottom = float(min(0.0, (y - self.bound).min())) if self.raw_shown else 0.0
+        self.plot.setXRange(0, count, padding=0.02)
+        self.plot.setYRange(bottom, top, padding=0)
+
+    def _recolour(self) -> None:
+        palette = self.palette()
+        self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
+            axis.setTextPen(pg.mkPen(text))
+        self.plot.getAxis("left").setLabel(self.tr("people"), color=text.name())
+        self.plot.showGrid(x=False, y=True, alpha=0.25)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._recolour()
+            self._draw()
+        super().changeEvent(event)

@@ -1,0 +1,143 @@
+"""Differential privacy in the app: the local ledger, and the accuracy of a setting.
+
+The ledger file is the one the command line uses (`huddle.cli.privacy`): Qt's
+``AppDataLocation`` for organization and application "Huddle", or the folder
+in ``HUDDLE_DATA_DIR``. Tests give each window a `PrivacyLedger` at a path of
+their own.
+
+Error bounds (`noise.error_bound`) can take a fifth of a second for wide
+ranges, so `BoundEstimator` computes them on a worker thread and caches them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import functools
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Signal
+
+from huddle.cli.privacy import DATA_DIR_ENV, LEDGER_FILE
+from huddle.core import noise
+from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
+from huddle.core.outcome import CONFIDENCE
+from huddle.core.questions import Question
+from huddle.ui import texts
+
+
+def tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("privacy", text, None, n)
+
+
+eps = texts.epsilon
+
+
+def default_ledger_path() -> Path:
+    """Where this person's ledger lives (the same file as the command line's)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override) / LEDGER_FILE
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(folder) / LEDGER_FILE
+
+
+def subject(tag: str) -> str:
+    tag = " ".join(tag.split())
+    return tr("questions tagged “{tag}”").format(tag=tag) if tag else tr("untagged questions")
+
+
+class PrivacyLedger:
+    """This person's ledger file, and the sentences the screens show about it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.store = LedgerStore(path or default_ledger_path())
+
+    def load(self) -> Ledger:
+        return self.store.load()
+
+    def already_spent(self, question: Question) -> str:
+        """Before taking part: ε spent so far on this tag, and what taking part adds."""
+        ledger = self.load()
+        if ledger.corrupt:
+            return tr(
+                "Your privacy ledger on this computer could not be read, so how much "
+                "privacy you spent on earlier questions is unknown."
+            )
+        spent, cost = ledger.spent(question.tag), question.epsilon_value
+        if spent == 0:
+            return tr(
+                "Privacy budget: this is your first noisy answer on {subject} on this "
+                "computer; it costs ε = {cost}."
+            ).format(subject=subject(question.tag), cost=eps(cost))
+        return tr(
+            "Privacy budget: you have already spent ε = {spent} on {subject} on this "
+            "computer. Answers on one subject add up: taking part brings it to ε = {total}, "
+            "so together your answers are protected as if by ε = {total}."
+        ).format(spent=eps(spent), subject=subject(question.tag), total=eps(spent + cost))
+
+    def record(self, question: Question, epsilon: float, now: datetime | None = None) -> str:
+        """Write down that this person spent ``epsilon``; the sentence to show."""
+        entry = LedgerEntry(
+            title=question.title,
+            tag=question.tag,
+            kind=question.kind,
+            epsilon=epsilon,
+            timestamp=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        )
+        try:
+            ledger = self.store.append(entry)
+        except OSError as exc:
+            return tr("Could not write to your privacy ledger ({reason}).").format(
+                reason=exc.strerror or exc
+            )
+        return tr(
+            "Recorded in your privacy ledger: ε = {cost}; you have now spent ε = {total} "
+            "on {subject}."
+        ).format(
+            cost=eps(epsilon), total=eps(ledger.spent(question.tag)), subject=subject(question.tag)
+        )
+
+
+BoundKey = tuple[int, float, int]
+"""(people, ε, sensitivity Δ)."""
+
+
+class BoundEstimator(QObject):
+    """95 % error bounds, computed off the GUI thread and remembered.
+
+    Signals:
+        ready(key, bound): ``noise.error_bound(*key)`` is now known.
+    """
+
+    ready = Signal(object, int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._known: dict[BoundKey, int] = {}
+        self._asked: set[BoundKey] = set()
+
+    def bound(self, key: BoundKey) -> int | None:
+        """The bound if known; otherwise None, and `ready` follows once it is."""
+        if key in self._known:
+            return self._known[key]
+        if key not in self._asked:
+            self._asked.add(key)
+            future = _pool().submit(noise.error_bound, *key, CONFIDENCE)
+            future.add_done_callback(lambda done: self._done(key, done))
+        return None
+
+    def _done(self, key: BoundKey, done: concurrent.futures.Future[int]) -> None:
+        # On the worker thread: the signal is queued to the GUI thread.
+        if done.cancelled() or done.exception() is not None:
+            return
+        self._known[key] = done.result()
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.ready.emit(key, done.result())
+
+
+@functools.cache
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="huddle-bound")
