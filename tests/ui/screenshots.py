@@ -5,7 +5,9 @@
 Runs offscreen unless QT_QPA_PLATFORM says otherwise. Alice hosts, two demo
 colleagues and Dana (a second window) join; Dana is slow, so Alice's progress
 screen has someone to wait for. A second session ends with the host leaving
-mid-round, for the error screen.
+mid-round, for the error screen. Then two noisy sessions on one subject: a
+histogram with ten people (Dana among them), and a noisy average, where Dana's
+lobby shows the privacy budget she already spent.
 """
 
 from __future__ import annotations
@@ -22,12 +24,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QSize
 from PySide6.QtWidgets import QWidget
 
+from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.advert import Advert
+from huddle.core.questions import DP_AVERAGE, HISTOGRAM
 from huddle.net.discovery import FoundSession
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
+from huddle.ui.privacy import PrivacyLedger
 
 SIZE = QSize(760, 640)
+SETUP_SIZE = QSize(760, 720)
+"""Host setup with the noisy settings: the app's default window size."""
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
 
 
@@ -47,7 +54,8 @@ class Shooter:
     def window(self, name: str) -> MainWindow:
         settings = QSettings(str(self.config / f"{name}.ini"), QSettings.Format.IniFormat)
         settings.setValue("name", name)
-        window = MainWindow(settings, discovery=False)
+        ledger = PrivacyLedger(self.config / "data" / name / "ledger.json")  # one per person
+        window = MainWindow(settings, discovery=False, ledger=ledger)
         window.resize(SIZE)
         window.show()
         self.windows.append(window)
@@ -79,11 +87,14 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as config:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, config)
+        os.environ[DATA_DIR_ENV] = str(Path(config) / "data")  # a throwaway privacy ledger
         shooter = Shooter(out, Path(config))
         try:
             first_session(shooter)
             error_session(shooter)
             nearby(shooter)
+            histogram_session(shooter)
+            noisy_average_session(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -165,6 +176,65 @@ def nearby(shooter: Shooter) -> None:
         dana.home.model.upsert(FoundSession(key, advert, ("192.0.2.7",), 7300))
     dana.home.sessions.setCurrentIndex(dana.home.model.index(1))
     shooter.shoot(dana, "1-home-nearby")
+
+
+def noisy_host(shooter: Shooter, alice: MainWindow, kind: str, shot: str = "") -> int:
+    alice.show_page(alice.home)
+    alice.home.host_button.click()
+    setup = alice.host_setup
+    setup.prefill("What was your 2026 raise?", "EUR", "0", "10000")
+    setup.kind.setCurrentIndex(setup.kind.findData(kind))
+    setup.tag.setText("salary")
+    wait_until(
+        lambda: "people" in setup.privacy_message.text() or "±" in setup.privacy_message.text()
+    )
+    if shot:
+        alice.resize(SETUP_SIZE)
+        shooter.shoot(alice, shot)
+        alice.resize(SIZE)
+    setup.epsilon.set_value(2.0)  # eight people: ε = 1 would bury most bars in noise
+    setup.start_button.click()
+    wait_until(lambda: ":" in alice.lobby.where.text())
+    return int(alice.lobby.where.text().rsplit(":", 1)[1].split("<")[0])
+
+
+def gather(alice: MainWindow, dana: MainWindow, port: int, peers: int) -> None:
+    alice.flow.demo = alice.engine.demo_peers(port, peers)
+    dana.home.address.setText(f"127.0.0.1:{port}")
+    dana.home.join_button.click()
+    wait_until(lambda: len(alice.lobby.pending_names()) == peers + 1)
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == peers + 2)
+
+
+def histogram_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    dana.show_page(dana.home)
+    port = noisy_host(shooter, alice, HISTOGRAM, "8-host-setup-histogram")
+    gather(alice, dana, port, 6)
+    alice.lobby.start_button.click()
+    for window, value in ((alice, "3000"), (dana, "3400")):
+        shooter.on(window, window.value)
+        window.value.field.setText(value)
+        window.value.submit_button.click()
+    shooter.on(alice, alice.result)
+    shooter.shoot(alice, "9-result-histogram")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
+
+
+def noisy_average_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = noisy_host(shooter, alice, DP_AVERAGE)
+    gather(alice, dana, port, 6)
+    shooter.shoot(dana, "10-lobby-privacy-budget")
+    alice.lobby.start_button.click()
+    for window, value in ((alice, "3000"), (dana, "3400")):
+        shooter.on(window, window.value)
+        window.value.field.setText(value)
+        window.value.submit_button.click()
+    shooter.on(dana, dana.result)
+    shooter.shoot(dana, "11-result-noisy-average")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def test_a_histogram_with_equal_bars(qtbot: QtBot, setup: HostSetupPage) -> None
         "With 3 people, each bar will be within ±7 people of the true count (95 % of the time)."
     )
     assert "smaller hides everyone better" in setup.privacy_message.text()
+    assert setup.kind_message.text().startswith("A bar chart of how many answers")
     assert "roughly how many values fall in each of the 3 bars" in setup.reveals.text()
     with qtbot.waitSignal(setup.start_hosting) as started:
         setup.start_button.click()

@@ -44,9 +44,15 @@ class HistogramChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 260)
 
-    def set_data(self, labels: Sequence[str], raw: Sequence[int], bound: int) -> None:
-        """``labels``: the B + 1 edges as text; ``raw``: the B noisy counts, signed."""
+    def set_data(
+        self, labels: Sequence[str], raw: Sequence[int], bound: int, unit: str = ""
+    ) -> None:
+        """``labels``: the B + 1 edges as text; ``raw``: the B noisy counts, signed;
+        ``unit``: what the answers are counted in (the x axis)."""
         self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
+        text = self.palette().color(QPalette.ColorRole.Text)
+        self.plot.getAxis("bottom").setLabel(unit, color=text.name())
+        self.plot.getAxis("bottom").showLabel(bool(unit))
         self._draw()
 
     def show_raw(self, raw: bool) -> None:
@@ -88,7 +94,8 @@ class HistogramChart(QWidget):
         top = float(max(1.0, (y + self.bound).max())) * 1.08
         bottom = float(min(0.0, (y - self.bound).min())) if self.raw_shown else 0.0
         self.plot.setXRange(0, count, padding=0.02)
-        self.plot.setYRange(bottom, top, padding=0)
+        # A little room below the lowest value, so the axis shows its "0".
+        self.plot.setYRange(bottom - 0.03 * (top - bottom), top, padding=0)
 
     def _recolour(self) -> None:
         palette = self.palette()

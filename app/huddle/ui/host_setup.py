@@ -160,14 +160,8 @@ class HostSetupPage(Page):
             AVERAGE: self.tr(
                 "Everyone learns the exact average, the total and how many took part."
             ),
-            HISTOGRAM: self.tr(
-                "Everyone learns roughly how many answers fall in each range. Noise is added "
-                "inside the protocol, so no exact count exists anywhere."
-            ),
-            DP_AVERAGE: self.tr(
-                "Everyone learns a roughly right average. Noise is added inside the protocol, "
-                "so the exact average exists nowhere."
-            ),
+            HISTOGRAM: self.tr("A bar chart of how many answers fall in each range, with noise."),
+            DP_AVERAGE: self.tr("The average with noise added, so no exact figure exists."),
         }
         self.kind_message.show_message(hints[kind], "hint")
         self.validate()
@@ -327,8 +321,8 @@ class HostSetupPage(Page):
     def _accuracy(self, question: Question | None, people: int) -> str:
         """ε in plain words, and the error it gives with the minimum number of people."""
         words = self.tr(
-            "ε limits how much the result can depend on any one person's answer. 1.0 is "
-            "usual; smaller hides everyone better but makes the result noisier."
+            "ε limits how much the result can depend on any one person. 1.0 is usual; "
+            "smaller hides everyone better but makes the result noisier."
         )
         if question is None or not question.is_private:
             return words

@@ -108,34 +108,46 @@ BoundKey = tuple[int, float, int]
 class BoundEstimator(QObject):
     """95 % error bounds, computed off the GUI thread and remembered.
 
+    Only the most recently asked bound is worked out: while someone types
+    "1000000" digit by digit, the bounds for "1", "10", … are skipped.
+
     Signals:
         ready(key, bound): ``noise.error_bound(*key)`` is now known.
     """
 
-    ready = Signal(object, int)
+    ready = Signal(object, object)  # bounds can exceed a C int
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._known: dict[BoundKey, int] = {}
         self._asked: set[BoundKey] = set()
+        self._latest: BoundKey | None = None
 
     def bound(self, key: BoundKey) -> int | None:
         """The bound if known; otherwise None, and `ready` follows once it is."""
         if key in self._known:
             return self._known[key]
+        self._latest = key
         if key not in self._asked:
             self._asked.add(key)
-            future = _pool().submit(noise.error_bound, *key, CONFIDENCE)
+            future = _pool().submit(self._compute, key)
             future.add_done_callback(lambda done: self._done(key, done))
         return None
 
-    def _done(self, key: BoundKey, done: concurrent.futures.Future[int]) -> None:
+    def _compute(self, key: BoundKey) -> int | None:
+        if key != self._latest:
+            return None  # superseded before its turn came
+        return noise.error_bound(*key, CONFIDENCE)
+
+    def _done(self, key: BoundKey, done: concurrent.futures.Future[int | None]) -> None:
         # On the worker thread: the signal is queued to the GUI thread.
-        if done.cancelled() or done.exception() is not None:
+        result = None if done.cancelled() or done.exception() else done.result()
+        if result is None:
+            self._asked.discard(key)  # may be asked again later
             return
-        self._known[key] = done.result()
+        self._known[key] = result
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.ready.emit(key, done.result())
+            self.ready.emit(key, result)
 
 
 @functools.cache

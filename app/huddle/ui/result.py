@@ -86,13 +86,22 @@ class PositionBar(QWidget):
         self, painter: QPainter, centre: QPointF, accent: QColor, text: QColor, with_you: bool
     ) -> None:
         metrics = self.fontMetrics()
-        items = [(self.tr("average"), "dot")] + ([(self.tr("you"), "pointer")] if with_you else [])
+        items = [(self.tr("average"), "dot")]
+        if self.band is not None:
+            items.append((self.tr("95 % likely range"), "band"))
+        if with_you:
+            items.append((self.tr("you"), "pointer"))
         widths = [22 + metrics.horizontalAdvance(label) for label, _ in items]
         x = centre.x() - (sum(widths) + 16 * (len(items) - 1)) / 2
         mark_y = centre.y() - metrics.ascent() / 2 + 1
         for (label, kind), item_width in zip(items, widths, strict=True):
             if kind == "dot":
                 self._dot(painter, QPointF(x + 6, mark_y), accent, 5)
+            elif kind == "band":
+                shade = QColor(accent)
+                shade.setAlpha(110)
+                painter.setPen(QPen(shade, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+                painter.drawLine(QPointF(x + 2, mark_y), QPointF(x + 10, mark_y))
             else:
                 self._pointer(painter, QPointF(x + 6, mark_y + 4), text, 5)
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
@@ -261,21 +270,27 @@ class ResultPage(Page):
         labels = [texts.typed(e) for e in edges]
         self.caption.setText(self.tr("How many in each range, with privacy noise"))
         self.raw_toggle.setChecked(False)
-        self.chart.set_data(labels, outcome.raw_counts, bound)
+        self.chart.set_data(labels, outcome.raw_counts, bound, question.unit)
         unit = f" {question.unit}" if question.unit else ""
         self.totals.setText(
             self.tr("{people} · privacy setting ε = {epsilon}").format(
                 people=people, epsilon=texts.epsilon(outcome.epsilon)
             )
         )
-        accuracy = self.tr(
-            "Each bar is within ±%n people of the true count, at 95 % confidence.", "", bound
+        accuracy = (
+            self.tr("Each bar is within ±1 person of the true count, at 95 % confidence.")
+            if bound == 1
+            else self.tr(
+                "Each bar is within ±{bound} people of the true count, at 95 % confidence."
+            ).format(bound=bound)
         )
         clipped = sum(1 for c in outcome.raw_counts if c < 0)
-        if clipped:
+        if clipped == 1:
+            accuracy += " " + self.tr("Noise pushed 1 bar below 0; it is shown as 0.")
+        elif clipped:
             accuracy += " " + self.tr(
-                "Noise pushed %n bars below 0; they are shown as 0.", "", clipped
-            )
+                "Noise pushed {count} bars below 0; they are shown as 0."
+            ).format(count=clipped)
         self.accuracy.setText(accuracy)
         ranges = [
             self.tr("{low} to {high}{unit}").format(low=labels[k], high=labels[k + 1], unit=unit)
