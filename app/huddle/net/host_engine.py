@@ -34,10 +34,11 @@ from huddle.net.sockets import listening_socket
 
 log = logging.getLogger(__name__)
 
-MAX_STRANGERS = 32
-"""Connections that have not said Hello yet; more are refused (connection floods)."""
-MAX_STRANGERS_PER_ADDRESS = 8
-"""The same, from one address: one flooding machine cannot crowd out a colleague."""
+MAX_STRANGERS = 128
+"""Connections that have not said Hello yet (TLS included); more are refused (floods)."""
+MAX_STRANGERS_PER_ADDRESS = 32
+"""The same, from one address: one flooding machine cannot crowd out a colleague.
+Generous enough for dozens of joiners started at once on one machine (benchmarks)."""
 
 
 class HostEngine:
