@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from huddle.cli import privacy as cli_privacy
 from huddle.core.ledger import LedgerStore
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
+from huddle.ui.privacy import PrivacyLedger, default_ledger_path
 from tests.ui.conftest import WindowFactory, host, join, ledger_path, on_page, roster, type_into
 
 
@@ -185,17 +187,57 @@ def test_a_noisy_histogram_reaches_a_chart_and_the_ledger(
 
     # A second question on the same subject: everyone is told what they spent before.
     again = Question(**{**_fields(COMMUTE), "title": "Commute, again", "epsilon": "2"})
-    alice, bob, _ = windows
+    alice, bob, carol = windows
     port = host(qtbot, alice, again)
     assert alice.lobby.privacy.text().startswith("Privacy budget: you have already spent ε = 4")
-    join(qtbot, bob, port)
-    assert bob.lobby.privacy.isVisible()
-    assert bob.lobby.privacy.text() == (
+    for window in (bob, carol):
+        join(qtbot, window, port)
+    budget = (
         "Privacy budget: you have already spent ε = 4 on questions tagged “commute” on this "
         "computer. Answers on one subject add up: taking part brings it to ε = 6, so together "
         "your answers are protected as if by ε = 6."
     )
+    assert bob.lobby.privacy.isVisible()
+    assert bob.lobby.privacy.text() == budget
+    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 2)
+    alice.lobby.admit_all_button.click()
+    qtbot.waitUntil(alice.lobby.start_button.isEnabled)
+    alice.lobby.start_button.click()
+    on_page(qtbot, bob, bob.value)
+    assert bob.value.budget.isVisible() and bob.value.budget.text() == budget
+    for window in windows:
+        on_page(qtbot, window, window.value)
+        type_into(qtbot, window.value.field, "20")
+        window.value.submit_button.click()
+    on_page(qtbot, carol, carol.result)
+    assert carol.result.ledger_note.text().endswith(
+        "you have now spent ε = 6 on questions tagged “commute”."
+    )
+    assert LedgerStore(ledger_path(tmp_path, "Carol")).load().spent("Commute ") == 6.0
 
 
 def _fields(question: Question) -> dict[str, object]:
     return {name: getattr(question, name) for name in Question.__dataclass_fields__}
+
+
+def test_the_app_and_the_command_line_keep_one_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUDDLE_DATA_DIR", str(tmp_path / "portable"))
+    assert default_ledger_path() == tmp_path / "portable" / "ledger.json"
+    monkeypatch.delenv("HUDDLE_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_ledger_path() == cli_privacy.ledger_store().path
+    assert default_ledger_path() == tmp_path / "xdg" / "Huddle" / "Huddle" / "ledger.json"
+
+
+def test_an_unreadable_ledger_is_said_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.json"
+    path.write_text("{not json")
+    ledger = PrivacyLedger(path)
+    assert ledger.already_spent(COMMUTE) == (
+        "Your privacy ledger on this computer could not be read, so how much privacy you "
+        "spent on earlier questions is unknown."
+    )
+    assert ledger.record(COMMUTE, 4.0).startswith("Recorded in your privacy ledger: ε = 4;")
+    assert (tmp_path / "ledger.json.corrupt").read_text() == "{not json"
