@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -186,7 +187,7 @@ def test_a_noisy_histogram_reaches_a_chart_and_the_ledger(
         window.result.home_button.click()
 
     # A second question on the same subject: everyone is told what they spent before.
-    again = Question(**{**_fields(COMMUTE), "title": "Commute, again", "epsilon": "2"})
+    again = dataclasses.replace(COMMUTE, title="Commute, again", epsilon="2")
     alice, bob, carol = windows
     port = host(qtbot, alice, again)
     assert alice.lobby.privacy.text().startswith("Privacy budget: you have already spent ε = 4")
@@ -214,10 +215,6 @@ def test_a_noisy_histogram_reaches_a_chart_and_the_ledger(
         "you have now spent ε = 6 on questions tagged “commute”."
     )
     assert LedgerStore(ledger_path(tmp_path, "Carol")).load().spent("Commute ") == 6.0
-
-
-def _fields(question: Question) -> dict[str, object]:
-    return {name: getattr(question, name) for name in Question.__dataclass_fields__}
 
 
 def test_the_app_and_the_command_line_keep_one_ledger(
