@@ -58,3 +58,17 @@ def test_bundle_leaves_out_addons_and_the_gtk_stack(bundle: Path) -> None:
     assert not [n for n in names if any(lib in n for lib in ADDONS_LIBRARIES)]
     assert not [n for n in names if n.startswith(("libgtk", "libqgtk3", "libcairo", "libpango"))]
     assert not [n for n in names if n.startswith(("libqeglfs", "libqvnc", "libqlinuxfb"))]
+
+
+def test_frozen_command_line_runs_the_article_demo(bundle: Path, tmp_path: Path) -> None:
+    """numpy and cryptography work frozen: the article's four raises average 3171.5."""
+    demo = subprocess.run(
+        [bundle / "huddle", "demo"],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "average 3171.5" in demo.stdout
