@@ -238,3 +238,10 @@ def test_an_unreadable_ledger_is_said_plainly(tmp_path: Path) -> None:
     )
     assert ledger.record(COMMUTE, 4.0).startswith("Recorded in your privacy ledger: ε = 4;")
     assert (tmp_path / "ledger.json.corrupt").read_text() == "{not json"
+
+
+def test_no_stray_messages_for_hidden_settings(setup: HostSetupPage) -> None:
+    choose(setup, HISTOGRAM)
+    choose(setup, "average")
+    for message in (setup.bars_message, setup.privacy_message, setup.tag_message):
+        assert not message.isVisible()

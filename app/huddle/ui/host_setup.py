@@ -261,18 +261,33 @@ class HostSetupPage(Page):
         self._show(self.title_message, title_error, self.title_edit)
         self._show(self.range_message, range_error, self.lo, self.hi, self.decimals)
         self._show(self.min_message, min_error, self.min_people)
-        self._show(self.bars_message, bars_error, self.bars)
-        if privacy_error:
-            self.privacy_message.show_message(privacy_error, "error")
-        else:
-            self.privacy_message.show_message(self._accuracy(question, people), "hint")
-        self.tag_message.show_message(self._tag_hint(question), "hint")
+        self._show_private(question, people, bars_error, privacy_error)
         self.reveals.setText(
             texts.reveals(question, people, at_least=True) if question is not None else ""
         )
         self.start_button.setEnabled(question is not None)
         self._question = question
         return question
+
+    def _show_private(
+        self, question: Question | None, people: int, bars_error: str | None, privacy: str | None
+    ) -> None:
+        """The messages of the noisy settings; none while their rows are hidden (a message
+        shown in a hidden row of a form would appear at the form's top left)."""
+        kind = str(self.kind.currentData())
+        if kind != HISTOGRAM:
+            self.bars_message.show_message(None)
+        else:
+            self._show(self.bars_message, bars_error, self.bars)
+        if not kinds.BY_NAME[kind].private:
+            self.privacy_message.show_message(None)
+            self.tag_message.show_message(None)
+            return
+        if privacy:
+            self.privacy_message.show_message(privacy, "error")
+        else:
+            self.privacy_message.show_message(self._accuracy(question, people), "hint")
+        self.tag_message.show_message(self._tag_hint(question), "hint")
 
     def _range_error(self) -> str | None:
         try:
