@@ -18,6 +18,7 @@ reactions to the attacker are also fed to real participants.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import struct
@@ -89,6 +90,7 @@ class HostFuzz(RuleBasedStateMachine):
         self.raw: dict[int, crypto.Identity] = {}
         self.gone: set[int] = set()  # connections the host dropped or was told were lost
         self.queue: deque[tuple[str, int, bytes]] = deque()
+        self.held_up: int | None = None  # a slow party: its partial sum never leaves
 
     # --- plumbing --------------------------------------------------------------
 
@@ -122,6 +124,8 @@ class HostFuzz(RuleBasedStateMachine):
             elif direction == "drop" and party is not None:
                 self.party_out(conn, party.connection_lost())
             elif direction == "up" and conn not in self.gone:
+                if conn == self.held_up and data[5] == m.PartialSum.TYPE:
+                    continue
                 self.host_out(self.host.receive_data(conn, data))
             elif direction == "lost" and conn not in self.gone:
                 self.lose_conn(conn)
@@ -578,3 +582,106 @@ def _play(phase: PartPhase, inject: Callable[[ParticipantFuzz], None], then: str
     else:
         f.person(then, 500)
     f.consistent()
+
+
+def _signed_hello(f: HostFuzz, who: crypto.Identity, name: str) -> m.Hello:
+    pub = who.public
+    signed = crypto.context("hello", f.host.session_id, name.encode(), pub.sign_key, pub.kem_key)
+    return m.Hello(
+        name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=who.sign(signed)
+    )
+
+
+def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
+    """Each hostile thing connection ``conn`` can send, as the bytes it sends."""
+    rnd = f.host._round
+    rid = rnd.round_id if rnd else _rid()
+    me = f.host._conns[conn].member if conn in f.host._conns else None
+    mine = me.party if me else 99
+    others = [mem.party for mem in f.host.roster if mem.party != mine]
+    env = [
+        m.Envelope(sender=mine, recipient=j, ciphertext=bytes(40), signature=bytes(64))
+        for j in others
+    ]
+    part = m.Partial(party=mine, vector=bytes(8), signature=bytes(64))
+    msgs: dict[str, Message] = {
+        "hello again": _signed_hello(f, f.raw[conn], "Mallory"),
+        "hello, taken name": _signed_hello(f, crypto.Identity(), "H0"),
+        "hello, someone's key": _signed_hello(f, next(iter(f.honest.values())).identity, "Eve"),
+        "shares": m.Shares(round_id=rid, envelopes=tuple(env)),
+        "shares, old round": m.Shares(round_id=_rid(), envelopes=tuple(env)),
+        "partial": m.PartialSum(round_id=rid, partial=part),
+        "partial, someone else's": m.PartialSum(
+            round_id=rid, partial=dataclasses.replace(part, party=others[0] if others else 1)
+        ),
+        "complaint": m.Complaint(round_id=rid, accused=others[0] if others else 1),
+        "cancel": m.Cancel(round_id=rid),
+        "leave": m.Leave(),
+        "start": m.Start(round_id=rid, roster_digest=bytes(32)),
+        "deliver": m.Deliver(round_id=rid, envelopes=()),
+    }
+    out = {name: [encode(msg)] for name, msg in msgs.items()}
+    frame = encode(m.Cancel(round_id=rid))
+    for how in ("truncated", "version", "oversized", "split", "garbage"):
+        out[how] = mangle(frame, how, 7)
+    return out
+
+
+def _host_at(phase: str, stage: str) -> tuple[HostFuzz, int]:
+    f = HostFuzz()
+    f.stranger_connects()
+    raw = max(f.raw)
+    if stage != "stranger":
+        f.host_out(f.host.receive_data(raw, encode(_signed_hello(f, f.raw[raw], "Mallory"))))
+    if stage == "member":
+        f.host_out(f.host.admit(raw))
+    for i in range(3):
+        f.honest_joins(f"H{i}")
+    for conn in sorted(f.host.pending):
+        if conn in f.honest:
+            f.host_out(f.host.admit(conn))
+    f.pump()
+    for conn, party in f.honest.items():
+        if not (phase in ("sharing", "aborted") and conn == max(f.honest)):  # not typed yet
+            f.party_out(conn, party.submit("1000"))
+    if phase == "summing":
+        f.held_up = min(f.honest)
+    if phase != "lobby":
+        f.start()
+    if phase == "aborted":
+        conn = min(f.honest)
+        f.party_out(conn, f.honest[conn].cancel())
+        f.pump()
+    assert f.host.phase.value == phase
+    return f, raw
+
+
+HOST_CASES = [
+    (phase, stage)
+    for phase in ("lobby", "sharing", "summing", "done", "aborted")
+    for stage in ("stranger", "pending", "member")
+    # A member's round cannot pass sharing without its shares.
+    if not (stage == "member" and phase in ("summing", "done"))
+]
+
+
+@pytest.mark.parametrize(("phase", "stage"), HOST_CASES)
+def test_every_hostile_message_at_every_host_phase(phase: str, stage: str) -> None:
+    """Exhaustive companion on the host side: each message from a stranger, a pending
+    joiner or a member, in each phase; then the honest group plays on."""
+    names = list(_host_hostile(*_host_at(phase, stage)))
+    for name in names:
+        try:
+            f, raw = _host_at(phase, stage)
+            f.consistent()
+            if raw not in f.gone:
+                for chunk in _host_hostile(f, raw)[name]:
+                    if raw not in f.gone:
+                        f.host_out(f.host.receive_data(raw, chunk))
+                f.pump()
+            f.consistent()
+            f.held_up = None
+            f.advance()
+            f.consistent()
+        except Exception as exc:
+            raise AssertionError(f"{name!r} from a {stage} while {phase}") from exc
