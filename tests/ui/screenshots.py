@@ -229,6 +229,8 @@ def noisy_average_session(shooter: Shooter) -> None:
     gather(alice, dana, port, 6)
     shooter.shoot(dana, "10-lobby-privacy-budget")
     alice.lobby.start_button.click()
+    shooter.on(dana, dana.value)
+    shooter.shoot(dana, "10-value-privacy-budget")
     for window, value in ((alice, "3000"), (dana, "3400")):
         shooter.on(window, window.value)
         window.value.field.setText(value)
