@@ -15,6 +15,8 @@ Proves, for every fault (a killed connection, a frozen peer) and every phase:
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -33,6 +35,7 @@ from huddle.core.events import (
 )
 from huddle.core.messages import Deliver, Partials, PartialSum
 from huddle.net.link import Link
+from tests import processes
 from tests.net.engines import FAST
 
 from .parties import Group, Party, abort, freeze, fresh, hold, host_hold, lobby
@@ -184,3 +187,43 @@ async def test_the_host_vanishing(fault: str, phase: str, n: int) -> None:
         for link in list(host._links.values()):
             abort(link)
         await group.close()
+
+
+def test_a_killed_join_process_in_the_lobby_leaves_the_others_a_working_round() -> None:
+    """Real processes: a `huddle join` killed with SIGKILL in the lobby is dropped from the
+    roster (with a new security code for everyone) and the round completes without it."""
+    common = ["--title", "raise", "--range", "0", "100000", "--no-advertise", "--json"]
+    host = processes.start("host", *common, "--expect", "4", "--bind", "127.0.0.1", stdin="10\n")
+    port = processes.host_port(host)
+    join = ["join", f"127.0.0.1:{port}", "--json"]
+    first = processes.start(*join, "--name", "J1", stdin="20\n")
+    _wait_output(first, "Lobby:")
+    victim = processes.start(*join, "--name", "Victim", stdin="99999\n")
+    _wait_output(first, "Lobby: .*Victim")
+    victim.popen.send_signal(signal.SIGKILL)
+    victim.popen.wait(10)
+    _wait_output(first, "Victim left")
+    rest = [
+        processes.start(*join, "--name", n, stdin=v + "\n") for n, v in (("J2", "30"), ("J3", "40"))
+    ]
+    _wait_output(first, "Lobby: (?!.*Victim)", after="Victim left")
+    lobby = [ln for ln in first.stdout_seen + first.stderr_seen if ln.startswith("Lobby:")]
+    with_victim = next(ln for ln in lobby if "Victim" in ln)
+    assert "Victim" not in lobby[-1] and lobby[-1].split("code")[1] != with_victim.split("code")[1]
+    for proc in (host, first, *rest):
+        result = proc.result(60)
+        assert result["participants"] == 4 and Decimal(result["average_exact"]) == 25, result
+
+
+def _wait_output(proc: processes.Proc, pattern: str, timeout: float = 20, after: str = "") -> None:
+    """Wait for a line matching ``pattern`` (after the first line matching ``after``)."""
+    deadline = time.monotonic() + timeout
+
+    def seen() -> bool:
+        lines = proc.stdout_seen + proc.stderr_seen
+        start = next((i for i, ln in enumerate(lines) if re.search(after, ln)), None)
+        return start is not None and any(re.search(pattern, ln) for ln in lines[start:])
+
+    while not seen():
+        assert time.monotonic() < deadline and proc.popen.poll() is None, proc.stderr_seen
+        time.sleep(0.05)
