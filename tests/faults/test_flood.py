@@ -6,22 +6,31 @@ trickle a byte every 0.5 s — do not stop honest participants (from 127.0.0.1)
 from joining and completing their round; that the host drops every offender
 within its hello timeout, writes at most one warning line per offender (naming
 it) rather than a flood, and stays bounded in memory (peak RSS from /proc).
+Also: each kind of hostile bytes from a stranger gets exactly one warning naming
+the offender's address and port, and the honest round still completes.
 Bounded: 200 connections, each held at most a few seconds, on loopback only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
+import struct
 import subprocess
 import sys
 import time
 from collections import Counter
 
+import pytest
+
+from huddle.core import messages as m
+from huddle.core.codec import encode
 from huddle.core.events import ResultReady, RosterChanged
 from huddle.net import tls
 from huddle.net.host_engine import MAX_STRANGERS_PER_ADDRESS
-from tests.net.engines import FAST, joiner
+from tests.net.engines import FAST, auto_admit_host, joiner
 
 from .flood_host import TIMEOUTS
 
@@ -110,3 +119,44 @@ async def test_flood_and_slowloris_do_not_stop_an_honest_round() -> None:
     refused = sum("refusing" in ln for ln in warnings)
     assert refused >= sum(KINDS.values()) - len(ATTACKERS) * MAX_STRANGERS_PER_ADDRESS
     assert "Traceback" not in err
+
+
+JUNK = {
+    "bad version": b"\x00\x00\x00\x05\x63\x04{}xx",
+    "oversized length": struct.pack(">I", 10**9),
+    "not JSON": b"\x00\x00\x00\x05\x01\x04xxx",
+    "wrong first message": encode(m.Start(round_id=bytes(16), roster_digest=bytes(32))),
+    "truncated Hello": encode(m.Leave())[:-1] + b"\x00\x00\x00\x40\x01\x02{",
+}
+
+
+async def test_hostile_bytes_get_one_warning_naming_the_offender(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    host, host_events = await auto_admit_host(timeouts=FAST)
+    offenders = []
+    for junk in JUNK.values():
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", host.port, ssl=tls.client_context(), local_addr=(ATTACKERS[0], 0)
+        )
+        offenders.append(f"{ATTACKERS[0]}:{writer.get_extra_info('sockname')[1]}")
+        writer.write(junk)
+        await writer.drain()
+        with contextlib.suppress(OSError):
+            while await asyncio.wait_for(reader.read(4096), FAST.hello + 2):
+                pass  # until the host hangs up
+        writer.close()
+    parties = [joiner(host.port, n, timeouts=FAST) for n in ("a", "b")]
+    for (engine, rec, _), value in zip(parties, ("1", "2"), strict=True):
+        await rec.wait_for(RosterChanged)
+        engine.submit(value)
+    host.submit("3")
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
+    host.start_round()
+    assert (await parties[0][1].wait_for(ResultReady)).outcome.sum == 6  # type: ignore[attr-defined]
+    await host.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    for offender in offenders:
+        assert sum(offender in w for w in warnings) == 1, (offender, warnings)
+    assert len(warnings) == len(offenders), warnings

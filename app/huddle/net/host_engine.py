@@ -34,6 +34,8 @@ from huddle.net.sockets import listening_socket
 
 log = logging.getLogger(__name__)
 
+_ROUTINE_DROPS = frozenset({"left", "rejected by host", "session closed"})
+
 MAX_STRANGERS = 128
 """Connections that have not said Hello yet (TLS included); more are refused (floods)."""
 MAX_STRANGERS_PER_ADDRESS = 32
@@ -233,8 +235,11 @@ class HostEngine:
         return own_join or isinstance(event, RoundStarted)
 
     def _drop(self, drop: Drop) -> None:
-        log.info("dropping connection %d: %s", drop.conn, drop.reason)
         link = self._links.pop(drop.conn, None)
+        who = link.label if link else f"connection {drop.conn}"
+        # Anything but a routine goodbye is the peer's fault: one warning naming it.
+        level = logging.INFO if drop.reason in _ROUTINE_DROPS else logging.WARNING
+        log.log(level, "dropped %s (connection %d): %s", who, drop.conn, drop.reason)
         if link is not None:
             self._background(link.drain_and_close())
 
