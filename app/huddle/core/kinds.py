@@ -10,6 +10,17 @@ field. One small class per kind:
   Δ = 2: replacing one person's answer moves one count down and another up.
 - ``dp_average``: a noisy average. The vector is [clamp(x)] plus noise with
   Δ = (hi − lo)·10^d fixed-point units; the number of contributors is public.
+- ``vote``, ``dp_vote``, ``vote_outcome``: one option per person, one-hot over
+  the options (`huddle.core.options`); exact tallies, noisy tallies (Δ = 2, as
+  a histogram), or only who leads the noisy tallies (`huddle.core.tallies`).
+- ``poll``: yes/no by randomized response, [sent bit]; no added noise — the
+  coins are the mechanism, ε = ln 3 (`huddle.core.randomized_response`).
+- ``choice``: approval vote, 0/1 per option, noisy counts and the option with
+  the largest (report-noisy-max). Every app sees the whole noisy vector (it
+  checks the host's sum), so the noise covers the vector: replacing one
+  person's ticks can move every count by one, Δ = number of options.
+- ``spread``, ``dp_spread``: [K·u, u²] for the average and the standard
+  deviation (`huddle.core.spread`), exact or with noise.
 
 Rules of this file: pure functions of the question they are given; errors are
 `SettingsError` (the host's settings) or `InputError` (what a person typed),
@@ -24,7 +35,8 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar
 
-from huddle.core import noise
+from huddle.core import noise, options, spread
+from huddle.core import randomized_response as rr
 from huddle.core.encoding import FixedPoint
 from huddle.core.errors import SettingsError
 
@@ -34,6 +46,13 @@ if TYPE_CHECKING:
 AVERAGE = "average"
 HISTOGRAM = "histogram"
 DP_AVERAGE = "dp_average"
+VOTE = "vote"
+DP_VOTE = "dp_vote"
+VOTE_OUTCOME = "vote_outcome"
+POLL = "poll"
+CHOICE = "choice"
+SPREAD = "spread"
+DP_SPREAD = "dp_spread"
 
 MIN_BINS = 2
 MAX_BINS = 1000
@@ -58,6 +77,8 @@ class Kind:
     name: ClassVar[str]
     private: ClassVar[bool] = False
     """True for kinds released with differential-privacy noise."""
+    takes_options: ClassVar[bool] = False
+    """True for kinds whose answers are options the host lists."""
 
     def check(self, q: Question, max_parties: int) -> None:
         """Raise `SettingsError` unless the kind-specific settings make sense."""
@@ -70,9 +91,21 @@ class Kind:
         """A parsed, in-range value as the signed integers this person will share."""
         return [q.fixed_point.encode(value)]
 
+    def encode_text(self, q: Question, text: str, coin: rr.Coin) -> list[int]:
+        """What a person typed as the integers they will share; `InputError` if unusable.
+
+        ``coin`` is a fair coin for kinds whose answers are randomized on the
+        person's own computer (the poll); other kinds ignore it.
+        """
+        return self.encode(q, q.fixed_point.parse(text))
+
     def sensitivity(self, q: Question) -> int:
-        """Δ, the most one person's answer can move any element; 0 for exact kinds."""
+        """Δ, the L1 distance one person's answer can move the vector; 0 for exact kinds."""
         return 0
+
+    def release_epsilon(self, q: Question) -> float:
+        """The ε one release costs each person who answers (0 for exact kinds)."""
+        return q.epsilon_value if self.private else 0.0
 
 
 class Average(Kind):
@@ -131,7 +164,124 @@ class DpAverage(Kind):
         return math.ceil((fp.hi - fp.lo) * fp.scale)
 
 
-BY_NAME: dict[str, Kind] = {k.name: k for k in (Average(), Histogram(), DpAverage())}
+class Vote(Kind):
+    name = VOTE
+    takes_options = True
+
+    def check(self, q: Question, max_parties: int) -> None:
+        check_options(q)
+        if q.epsilon:
+            raise SettingsError("A privacy setting ε only applies to noisy tallies.")
+
+    def vector_length(self, q: Question) -> int:
+        return len(q.options)
+
+    def encode_text(self, q: Question, text: str, coin: rr.Coin) -> list[int]:
+        return options.one_hot(len(q.options), options.pick(q.options, text))
+
+
+class DpVote(Vote):
+    name = DP_VOTE
+    private = True
+
+    def check(self, q: Question, max_parties: int) -> None:
+        check_options(q)
+        check_noise(q, HISTOGRAM_SENSITIVITY, 1, max_parties)
+
+    def sensitivity(self, q: Question) -> int:
+        return HISTOGRAM_SENSITIVITY
+
+
+class VoteOutcome(DpVote):
+    """Noisy tallies, of which people are shown only who leads and whether by a majority."""
+
+    name = VOTE_OUTCOME
+
+
+class Choice(Vote):
+    name = CHOICE
+    private = True
+
+    def check(self, q: Question, max_parties: int) -> None:
+        check_options(q)
+        check_noise(q, self.sensitivity(q), 1, max_parties)
+
+    def encode_text(self, q: Question, text: str, coin: rr.Coin) -> list[int]:
+        return options.approvals(len(q.options), options.picks(q.options, text))
+
+    def sensitivity(self, q: Question) -> int:
+        return len(q.options)
+
+
+class Poll(Kind):
+    name = POLL
+
+    def check(self, q: Question, max_parties: int) -> None:
+        if q.bins or q.epsilon:
+            raise SettingsError(
+                "A yes/no poll takes no bars and no ε: its coins set the privacy (ε = ln 3)."
+            )
+        fp = q.fixed_point
+        if q.decimals or fp.lo != 0 or fp.hi != 1:
+            raise SettingsError("A yes/no poll's answers are 0 (no) and 1 (yes).")
+
+    def encode_text(self, q: Question, text: str, coin: rr.Coin) -> list[int]:
+        return [rr.bit(text, coin)]
+
+    def release_epsilon(self, q: Question) -> float:
+        return rr.EPSILON
+
+
+class Spread(Kind):
+    name = SPREAD
+
+    def check(self, q: Question, max_parties: int) -> None:
+        if q.bins or q.epsilon:
+            raise SettingsError(
+                "Bars and a privacy setting ε only apply to a histogram or a noisy result."
+            )
+        spread.check_capacity(q.fixed_point, max_parties)
+
+    def vector_length(self, q: Question) -> int:
+        return 2
+
+    def layout(self, q: Question) -> spread.Layout:
+        return spread.layout(q.fixed_point, noisy=self.private)
+
+    def encode(self, q: Question, value: Decimal) -> list[int]:
+        fp = q.fixed_point
+        return spread.encode(fp, fp.clamp(value), self.layout(q))
+
+
+class DpSpread(Spread):
+    name = DP_SPREAD
+    private = True
+
+    def check(self, q: Question, max_parties: int) -> None:
+        if q.bins:
+            raise SettingsError("Bars only apply to a histogram.")
+        shape = self.layout(q)
+        check_noise(q, shape.sensitivity, shape.largest, max_parties)
+
+    def sensitivity(self, q: Question) -> int:
+        return self.layout(q).sensitivity
+
+
+BY_NAME: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Average(),
+        Histogram(),
+        DpAverage(),
+        Vote(),
+        DpVote(),
+        VoteOutcome(),
+        Poll(),
+        Choice(),
+        Spread(),
+        DpSpread(),
+    )
+}
 KINDS = tuple(BY_NAME)
 
 
@@ -163,6 +313,16 @@ def check_noise(q: Question, sensitivity: int, largest: Decimal | int, parties: 
     room = NOISE_ROOM_SCALES * scale / (parties * float(largest))
     bits = math.ceil(math.log2(1.0 + room))
     FixedPoint(0, Decimal(0), Decimal(largest)).check_capacity(parties, extra_bits=bits)
+
+
+def check_options(q: Question) -> None:
+    """The options of a vote or choice are sound and its range is 1 … their number."""
+    options.check(q.options)
+    if q.bins:
+        raise SettingsError("Bars only apply to a histogram, not to a vote.")
+    fp = q.fixed_point
+    if q.decimals or fp.lo != 1 or fp.hi != len(q.options):
+        raise SettingsError("The answers to a vote are its options, numbered from 1.")
 
 
 def edges(q: Question) -> tuple[Decimal, ...]:

@@ -152,9 +152,46 @@ def error_bound(
     most about three parts in 10^4 of the bound (checked in the tests), on
     the safe (larger) side.
     """
+    r = _shape(parties, parties if shares is None else shares)
+    return _bound(r, epsilon, sensitivity, confidence)
+
+
+def difference_bound(
+    parties: int, epsilon: float, sensitivity: int, confidence: float = 0.95
+) -> int:
+    """Smallest integer t with P(|noise₁ − noise₂| ≤ t) ≥ confidence.
+
+    noise₁ and noise₂ are the independent total noises of two released
+    elements (two tallies): how far noise alone can reorder two counts. Their
+    difference is NB(2r, p) − NB(2r, p), r = n/(n−1), so the same exact
+    quantile (and the same stretching for wide noise) as `error_bound` applies.
+    """
+    return _bound(2.0 * _shape(parties, parties), epsilon, sensitivity, confidence)
+
+
+def lead_needed(
+    parties: int, epsilon: float, sensitivity: int, options: int, confidence: float = 0.95
+) -> int:
+    """A lead that noise overturns less than 1 − confidence of the time.
+
+    If one option's true count exceeds every other's by at least this many,
+    it has the largest noisy count (ties counted as losses) with probability at
+    least ``confidence``: each of the ``options`` − 1 rivals overtakes it with
+    probability P(D ≥ lead) = (1 − P(|D| ≤ lead − 1))/2 for the symmetric
+    difference D of two noises, and a union bound adds those up.
+    """
+    if options < 2:
+        raise SettingsError("A lead needs at least two options.")
+    per_rival = 1.0 - 2.0 * (1.0 - confidence) / (options - 1)
+    if per_rival <= 0.0:
+        raise SettingsError("The confidence level must be between 0 and 1 (for example 0.95).")
+    return difference_bound(parties, epsilon, sensitivity, per_rival) + 1
+
+
+def _bound(r: float, epsilon: float, sensitivity: int, confidence: float) -> int:
+    """Smallest t with P(|X − Y| ≤ t) ≥ confidence, X, Y ~ NB(r, 1 − e^(−ε/Δ))."""
     if not 0.0 < confidence < 1.0 - 1e-9:
         raise SettingsError("The confidence level must be between 0 and 1 (for example 0.95).")
-    r = _shape(parties, parties if shares is None else shares)
     scale = noise_scale(epsilon, sensitivity)
     if scale <= _EXACT_SCALE:
         return _quantile(r, 1.0 / scale, confidence)

@@ -14,19 +14,41 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 
 from huddle.core import kinds
+from huddle.core import randomized_response as rr
 from huddle.core.codec import limit
 from huddle.core.encoding import FixedPoint, Vector, to_ring
 from huddle.core.errors import InputError, SettingsError
-from huddle.core.kinds import AVERAGE, DP_AVERAGE, HISTOGRAM, KINDS, MAX_BINS
+from huddle.core.kinds import (
+    AVERAGE,
+    CHOICE,
+    DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
+    HISTOGRAM,
+    KINDS,
+    MAX_BINS,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
+)
+from huddle.core.options import MAX_OPTIONS
 
 __all__ = [
     "AVERAGE",
+    "CHOICE",
     "DP_AVERAGE",
+    "DP_SPREAD",
+    "DP_VOTE",
     "HISTOGRAM",
     "KINDS",
     "MAX_BINS",
     "MAX_PARTICIPANTS",
     "MIN_PARTICIPANTS",
+    "POLL",
+    "SPREAD",
+    "VOTE",
+    "VOTE_OUTCOME",
     "Question",
 ]
 
@@ -55,6 +77,8 @@ class Question:
     """The privacy setting ε of a noisy kind, as text; "" for an exact result."""
     tag: str = field(default="", metadata=limit(max_len=64))
     """The subject ("salary"): ε spent on one tag adds up in each person's ledger."""
+    options: tuple[str, ...] = field(default=(), metadata=limit(max_len=MAX_OPTIONS))
+    """The options of a vote or a private choice, in the order people see them."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -67,7 +91,10 @@ class Question:
                 "learn the other's value from the result."
             )
         self.fixed_point.check_capacity(MAX_PARTICIPANTS)
-        kinds.BY_NAME[self.kind].check(self, MAX_PARTICIPANTS)
+        kind = kinds.BY_NAME[self.kind]
+        if self.options and not kind.takes_options:
+            raise SettingsError("Options only apply to a vote or a private choice.")
+        kind.check(self, MAX_PARTICIPANTS)
 
     @property
     def fixed_point(self) -> FixedPoint:
@@ -77,6 +104,16 @@ class Question:
     def is_private(self) -> bool:
         """True if the result is released with differential-privacy noise."""
         return kinds.BY_NAME[self.kind].private
+
+    @property
+    def takes_options(self) -> bool:
+        """True if people answer by picking from the host's options."""
+        return kinds.BY_NAME[self.kind].takes_options
+
+    @property
+    def release_epsilon(self) -> float:
+        """The ε taking part costs each person (ln 3 for a poll; 0 for exact results)."""
+        return kinds.BY_NAME[self.kind].release_epsilon(self)
 
     @property
     def epsilon_value(self) -> float:
@@ -97,19 +134,27 @@ class Question:
     def vector_length(self) -> int:
         return kinds.BY_NAME[self.kind].vector_length(self)
 
-    def encode_answer(self, text: str) -> Vector:
-        """What a person typed, as the vector they will secret-share (without noise)."""
-        value = self.fixed_point.parse(text)
-        encoded = kinds.BY_NAME[self.kind].encode(self, value)
+    def encode_answer(self, text: str, coin: rr.Coin = rr.csprng_coin) -> Vector:
+        """What a person typed, as the vector they will secret-share (without noise).
+
+        For a poll, a true answer is randomized here with ``coin`` (the OS
+        CSPRNG unless a test passes its own), so it never reaches the protocol
+        as typed; see `huddle.core.randomized_response`.
+        """
+        encoded = kinds.BY_NAME[self.kind].encode_text(self, text, coin)
         return to_ring(np.array(encoded, dtype=np.int64))
 
     def check_answer(self, text: str) -> str | None:
-        """A message explaining why ``text`` is not acceptable, or None."""
+        """A message explaining why ``text`` is not acceptable, or None (flips no real coin)."""
         try:
-            self.encode_answer(text)
+            self.encode_answer(text, _no_coin)
         except InputError as exc:
             return str(exc)
         return None
+
+
+def _no_coin() -> bool:
+    return False
 
 
 def _decimal(text: str, which: str) -> Decimal:
