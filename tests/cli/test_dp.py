@@ -150,7 +150,7 @@ def test_exact_average_records_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path
         (["--histogram", "5", "--epsilon", "-1"], "positive number"),
         (["--histogram", "5", "--epsilon", "nan"], "positive number"),
         (["--dp-average", "--epsilon", "50"], "no meaningful privacy"),
-        (["--epsilon", "1"], "--epsilon applies to --histogram"),
+        (["--epsilon", "1"], "--epsilon applies to the noisy kinds: --histogram"),
         (["--histogram", "5", "--dp-average"], "not allowed with"),
     ],
 )

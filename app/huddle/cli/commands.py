@@ -16,9 +16,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from huddle.cli import privacy
+from huddle.cli import privacy, results
 from huddle.cli.identity import default_display_name
 from huddle.cli.prompt import ask_secret
+from huddle.core import options
+from huddle.core import randomized_response as rr
 from huddle.core.errors import HuddleError, InputError, LocalProtocolError
 from huddle.core.events import (
     Event,
@@ -34,7 +36,19 @@ from huddle.core.events import (
 from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
 from huddle.core.outcome import Outcome
 from huddle.core.participant import ParticipantSession
-from huddle.core.questions import AVERAGE, DP_AVERAGE, HISTOGRAM, Question
+from huddle.core.questions import (
+    AVERAGE,
+    CHOICE,
+    DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
+    HISTOGRAM,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
+    Question,
+)
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts
 
@@ -81,6 +95,7 @@ class Runner:
         self.names: tuple[str, ...] = ()
         self.finished: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.submit: Callable[[str], None] = _not_connected
+        self.question: Question | None = None
         self.on_roster: Callable[[RosterChanged], None] | None = None
         self.on_join_request: Callable[[JoinRequested], None] | None = None
 
@@ -93,7 +108,7 @@ class Runner:
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, Welcomed):
-            q = event.question
+            q = self.question = event.question
             self.say(f"Joined {event.host_name}'s session “{q.title}”. Waiting to be admitted...")
             self.privacy_note(q)
             if self.value is not None:
@@ -118,9 +133,23 @@ class Runner:
         elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
             self.finished.set_exception(CommandError(event.reason))
 
+    def answer(self, text: str) -> None:
+        """Submit ``text``; for a poll, flip the coins here and say what was sent.
+
+        `InputError` (nothing sent) if the answer is not usable.
+        """
+        q = self.question
+        if q is None or q.kind != POLL or text.strip().casefold().startswith(rr.SENT_PREFIX):
+            self.submit(text)
+            return
+        truth, _ = rr.parse(text)
+        response = rr.respond(truth, rr.csprng_coin)
+        self.submit(rr.sent_text(response))
+        self.say(results.sent_line(response))
+
     def _submit_given_value(self, value: str) -> None:
         try:
-            self.submit(value)
+            self.answer(value)
         except InputError as exc:
             if not self.finished.done():
                 self.finished.set_exception(CommandError(str(exc), EXIT_USAGE))
@@ -129,19 +158,25 @@ class Runner:
 
     async def _ask_value(self) -> None:
         while not self.finished.done():
-            text = await ask_secret("Your value (not shown): ")
+            prompt = results.prompt(self.question) if self.question else "Your value: "
+            text = await ask_secret(prompt)
             if text is None:
                 self.finished.set_exception(CommandError("no value given; leaving."))
                 return
             try:
-                self.submit(text)
+                self.answer(text)
                 return
             except InputError as exc:
                 self.say(str(exc))
 
     def privacy_note(self, question: Question) -> None:
-        """Before taking part in a noisy release: the ε already spent on its tag."""
-        if question.is_private:
+        """Before anyone answers: the options, what the result reveals, and for a noisy
+        release the ε already spent on its tag."""
+        for line in results.ballot(question):
+            self.say(line)
+        if reveals := results.reveals(question):
+            self.say(reveals)
+        if question.release_epsilon:
             self.say(privacy.before_joining(question, privacy.ledger_store().load()))
 
     def report(self, outcome: Outcome, participant: ParticipantSession | None = None) -> int:
@@ -149,59 +184,82 @@ class Runner:
         result = outcome.as_dict() | {"security_code": self.code, "names": list(self.names)}
         unit = f" {outcome.question.unit}" if outcome.question.unit else ""
         self.say(f"Result for “{outcome.question.title}” (security code {self.code}):")
-        if outcome.question.is_private:
+        if outcome.question.kind == AVERAGE:
+            self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
+        else:
             for line in privacy.describe(outcome):
                 self.say(line)
-        else:
-            self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
         self.say(f"  over {outcome.count} people: {', '.join(self.names)}")
-        if participant is not None and participant.epsilon_spent > 0:
+        spent = privacy.spent(outcome.question, participant)
+        if spent > 0:
             store, now = privacy.ledger_store(), datetime.now(UTC)
-            self.say(privacy.record(store, outcome.question, participant.epsilon_spent, now))
+            self.say(privacy.record(store, outcome.question, spent, now))
         if self.json:
             print(json.dumps(result), flush=True)
         return EXIT_OK
 
 
 def _question(args: argparse.Namespace) -> Question:
-    kind, bins = _kind(args)
-    if kind == AVERAGE and args.epsilon is not None:
-        raise CommandError("--epsilon applies to --histogram, --bins or --dp-average", EXIT_USAGE)
+    kind, bins, opts = _kind(args)
+    noisy = kind not in (AVERAGE, VOTE, POLL, SPREAD)
+    if not noisy and args.epsilon is not None:
+        raise CommandError(
+            "--epsilon applies to the noisy kinds: --histogram, --bins, --dp-average, "
+            "--dp-vote, --vote-outcome, --choice and --dp-spread",
+            EXIT_USAGE,
+        )
+    lo, hi = args.range
+    if opts:
+        lo, hi = options.value_range(len(opts))
+    elif kind == POLL:
+        lo, hi = "0", "1"
     return Question(
         kind=kind,
         title=args.title,
         unit=args.unit,
-        decimals=args.decimals,
-        lo=args.range[0],
-        hi=args.range[1],
+        decimals=0 if opts or kind == POLL else args.decimals,
+        lo=lo,
+        hi=hi,
         min_participants=args.min_participants,
         bins=bins,
-        epsilon="" if kind == AVERAGE else (args.epsilon or DEFAULT_EPSILON),
+        epsilon=(args.epsilon or DEFAULT_EPSILON) if noisy else "",
         tag=args.tag,
+        options=opts,
     )
 
 
-def _kind(args: argparse.Namespace) -> tuple[str, tuple[str, ...]]:
-    """The result kind and, for a histogram, its bar edges (a count becomes equal bars)."""
+_OPTION_FLAGS = (("vote", VOTE), ("dp_vote", DP_VOTE), ("vote_outcome", VOTE_OUTCOME))
+_FLAGS = (("poll", POLL), ("spread", SPREAD), ("dp_spread", DP_SPREAD), ("dp_average", DP_AVERAGE))
+
+
+def _kind(args: argparse.Namespace) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The result kind, a histogram's bar edges (a count becomes equal bars), the options."""
     if args.bins:
-        return HISTOGRAM, tuple(args.bins)
+        return HISTOGRAM, tuple(args.bins), ()
     if args.histogram is not None:
         lo, hi = args.range
-        return HISTOGRAM, equal_width_edges(lo, hi, args.histogram, args.decimals)
-    return (DP_AVERAGE if args.dp_average else AVERAGE), ()
+        return HISTOGRAM, equal_width_edges(lo, hi, args.histogram, args.decimals), ()
+    for flag, kind in (*_OPTION_FLAGS, ("choice", CHOICE)):
+        if getattr(args, flag, None):
+            return kind, (), options.clean(getattr(args, flag))
+    for flag, kind in _FLAGS:
+        if getattr(args, flag, False):
+            return kind, (), ()
+    return AVERAGE, (), ()
 
 
 async def _host(args: argparse.Namespace) -> int:
     question = _question(args)
     if args.no_value and args.value is not None:
         raise CommandError("use either --value or --no-value, not both", EXIT_USAGE)
-    if args.value is not None:
-        question.encode_answer(args.value)  # refuse bad input before going on the network
+    if args.value is not None and (problem := question.check_answer(args.value)):
+        raise InputError(problem)  # refuse bad input before going on the network
     if args.expect < question.min_participants:
         raise CommandError(
             f"--expect must be at least --min ({question.min_participants})", EXIT_USAGE
         )
     runner = Runner(args)
+    runner.question = question
     announcer: Announcer | None = None
 
     def on_event(event: Event) -> None:
@@ -240,7 +298,7 @@ async def _host(args: argparse.Namespace) -> int:
     if not args.no_advertise:
         announcer = _announce(engine, args.bind, runner)
     if args.value is not None:
-        engine.submit(args.value)
+        runner.answer(args.value)
     try:
         outcome = await runner.finished
     finally:

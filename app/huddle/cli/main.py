@@ -94,6 +94,46 @@ def _add_question_options(p: argparse.ArgumentParser) -> None:
         help="release a noisy average: the total of the values (kept within the range) "
         "gets noise; the number of people is exact",
     )
+    kind.add_argument(
+        "--vote",
+        nargs="+",
+        metavar="OPTION",
+        help="a vote, one option per person; everyone sees the exact tallies "
+        "(a unanimous result reveals every vote)",
+    )
+    kind.add_argument(
+        "--dp-vote", nargs="+", metavar="OPTION", help="a vote released as noisy tallies"
+    )
+    kind.add_argument(
+        "--vote-outcome",
+        nargs="+",
+        metavar="OPTION",
+        help="a vote of which only the leader and whether it has a majority are shown, "
+        "worked out from noisy tallies",
+    )
+    kind.add_argument(
+        "--choice",
+        nargs="+",
+        metavar="OPTION",
+        help="a private choice: everyone ticks any options they approve; the winner is "
+        "picked with noise (very likely, not certainly, the most approved)",
+    )
+    kind.add_argument(
+        "--poll",
+        action="store_true",
+        help="a yes/no poll by randomized response: each app flips coins before sending "
+        "(ε = ln 3); the share of yes is estimated",
+    )
+    kind.add_argument(
+        "--spread",
+        action="store_true",
+        help="the exact average and standard deviation",
+    )
+    kind.add_argument(
+        "--dp-spread",
+        action="store_true",
+        help="a noisy average and standard deviation",
+    )
     q.add_argument(
         "--epsilon",
         metavar="E",
@@ -111,7 +151,11 @@ def _add_question_options(p: argparse.ArgumentParser) -> None:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="your display name (default: your full name from the OS)")
-    p.add_argument("--value", help=f"your value. {VALUE_WARNING}")
+    p.add_argument(
+        "--value",
+        help="your answer: a number; for a vote an option's number or name; for a choice "
+        f"several, separated by commas; for a poll yes or no. {VALUE_WARNING}",
+    )
     p.add_argument(
         "--json", action="store_true", help="print one JSON object with the result on stdout"
     )

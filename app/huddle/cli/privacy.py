@@ -23,9 +23,11 @@ from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
+from huddle.cli import results
 from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
 from huddle.core.outcome import Outcome
-from huddle.core.questions import HISTOGRAM, Question
+from huddle.core.participant import ParticipantSession
+from huddle.core.questions import DP_AVERAGE, HISTOGRAM, POLL, Question
 
 DATA_DIR_ENV = "HUDDLE_DATA_DIR"
 LEDGER_FILE = "ledger.json"
@@ -60,16 +62,31 @@ def subject(tag: str) -> str:
     return f"questions tagged “{tag.strip()}”" if tag.strip() else "untagged questions"
 
 
+def spent(question: Question, participant: ParticipantSession | None) -> float:
+    """The ε this person spent on the result ``participant`` took part in.
+
+    A noisy kind costs its ε for every round in which they published a partial
+    sum (`ParticipantSession.epsilon_spent`). A poll's answer is randomized
+    once, and a re-run sends the same randomized bit, so it costs ln 3 once.
+    """
+    if participant is None:
+        return 0.0
+    if question.is_private:
+        return participant.epsilon_spent
+    return question.release_epsilon
+
+
 def before_joining(question: Question, ledger: Ledger) -> str:
     """What a person should know before adding to a noisy release (sequential composition)."""
-    eps = question.epsilon_value
-    head = f"Privacy: this result is released with noise, ε = {eps:g} (smaller is more private)."
+    eps = question.release_epsilon
+    how = "randomized on your computer" if question.kind == POLL else "released with noise"
+    head = f"Privacy: this result is {how}, ε = {eps:.3g} (smaller is more private)."
     if ledger.corrupt:
         return f"{head} Your privacy ledger could not be read, so what you spent before is unknown."
-    spent = ledger.spent(question.tag)
+    already = ledger.spent(question.tag)
     return (
-        f"{head} You have already spent ε = {spent:g} on {subject(question.tag)} "
-        f"on this computer; taking part brings it to ε = {spent + eps:g}."
+        f"{head} You have already spent ε = {already:.3g} on {subject(question.tag)} "
+        f"on this computer; taking part brings it to ε = {already + eps:.3g}."
     )
 
 
@@ -88,7 +105,7 @@ def record(store: LedgerStore, question: Question, epsilon: float, now: datetime
         return f"Could not record ε = {epsilon:g} in your privacy ledger {store.path}: {exc}"
     total = ledger.spent(question.tag)
     return (
-        f"Privacy ledger: recorded ε = {epsilon:g}; you have now spent ε = {total:g} "
+        f"Privacy ledger: recorded ε = {epsilon:.3g}; you have now spent ε = {total:.3g} "
         f"on {subject(question.tag)} ({store.path})."
     )
 
@@ -96,6 +113,8 @@ def record(store: LedgerStore, question: Question, epsilon: float, now: datetime
 def describe(outcome: Outcome) -> list[str]:
     """The human-readable lines for a noisy result, with its accuracy."""
     q = outcome.question
+    if q.kind not in (HISTOGRAM, DP_AVERAGE):
+        return results.describe(outcome)
     unit = f" {q.unit}" if q.unit else ""
     eps = f"ε = {outcome.epsilon:g}"
     if q.kind == HISTOGRAM:

@@ -1,0 +1,189 @@
+"""Terminal text for votes, private choices, polls and spread: before and after.
+
+Before anyone answers, `reveals` says what the chosen result can give away and
+`ballot` lists the options; `prompt` is the question asked. After the round,
+`describe` gives the result lines with their accuracy. `sent_line` tells a
+poll participant, on their own terminal only, what their app actually sent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from huddle.core import randomized_response as rr
+from huddle.core import tallies
+from huddle.core.outcome import CONFIDENCE, Outcome
+from huddle.core.questions import (
+    CHOICE,
+    DP_SPREAD,
+    DP_VOTE,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
+    Question,
+)
+
+_BAR_WIDTH = 30
+_PERCENT = round(CONFIDENCE * 100)
+
+
+def ballot(question: Question) -> list[str]:
+    """The numbered options, for people who answer by number."""
+    return [f"  {i}) {option}" for i, option in enumerate(question.options, start=1)]
+
+
+def prompt(question: Question) -> str:
+    if question.kind == POLL:
+        return "Your answer, yes or no (not shown): "
+    if question.kind == CHOICE:
+        return "The options you approve, numbers or names separated by commas (not shown): "
+    if question.takes_options:
+        return "Your vote, a number or a name (not shown): "
+    return "Your value (not shown): "
+
+
+def reveals(question: Question) -> str:
+    """What this kind of result can reveal, said before anyone answers ("" if said elsewhere)."""
+    if question.kind == VOTE:
+        return (
+            "Exact tallies: everyone sees how many votes each option got. A unanimous "
+            "result reveals every vote, and all the others together can work out yours."
+        )
+    if question.kind == VOTE_OUTCOME:
+        return (
+            "Outcome only: everyone sees which option leads and whether it has a majority, "
+            "worked out from tallies with noise; the exact counts exist nowhere."
+        )
+    if question.kind == POLL:
+        return (
+            "Randomized response: your app flips a coin; tails, it sends your true answer; "
+            "heads, it sends a second coin flip. Nobody can tell what you answered, and "
+            "even the randomized answers are only ever added up."
+        )
+    if question.kind == SPREAD:
+        return (
+            "Everyone learns the exact average and standard deviation. A deviation of 0 "
+            "reveals that everyone gave the same value."
+        )
+    return ""
+
+
+def sent_line(response: rr.Response) -> str:
+    """What this person's app sent, for their own terminal only."""
+    sent = "yes" if response.sent else "no"
+    if response.first_heads:
+        return f"Your app's first coin came up heads, so it sent a second coin flip: {sent}."
+    return f"Your app's first coin came up tails, so it sent your true answer: {sent}."
+
+
+def describe(outcome: Outcome) -> list[str]:
+    """The result lines of a vote, choice, poll or spread, with their accuracy."""
+    kind = outcome.question.kind
+    if kind in (VOTE, DP_VOTE):
+        return _tallies(outcome)
+    if kind == VOTE_OUTCOME:
+        return _outcome_only(outcome)
+    if kind == CHOICE:
+        return _choice(outcome)
+    if kind == POLL:
+        return _poll(outcome)
+    return _spread(outcome)
+
+
+def _tallies(outcome: Outcome) -> list[str]:
+    q = outcome.question
+    noisy = q.kind == DP_VOTE
+    counts = tallies.shown(outcome.tallies) if noisy else outcome.tallies
+    if noisy:
+        head = (
+            f"  noisy tallies (ε = {q.epsilon_value:g}); each is within ±{outcome.noise_bound} "
+            f"votes of the true count at {_PERCENT} %:"
+        )
+    else:
+        lead = outcome.leader
+        names = " and ".join(q.options[i] for i in lead.options)
+        verdict = "tie" if lead.tied else ("majority" if lead.majority else "leads, no majority")
+        head = f"  votes ({outcome.count} cast): {names} — {verdict}"
+    width = max(len(o) for o in q.options)
+    top = max(*counts, 1)
+    lines = [head]
+    for option, count, raw in zip(q.options, counts, outcome.tallies, strict=True):
+        bar = "█" * round(_BAR_WIDTH * count / top)
+        note = f"  (noise gave {raw})" if raw != count else ""
+        lines.append(f"    {option:>{width}}  {bar:<{_BAR_WIDTH}} {count:>4}{note}")
+    return lines
+
+
+def _outcome_only(outcome: Outcome) -> list[str]:
+    q, lead = outcome.question, outcome.leader
+    names = " and ".join(q.options[i] for i in lead.options)
+    if lead.tied:
+        verdict = f"{names} are level"
+    elif lead.majority:
+        verdict = f"{names} leads, with more than half of the {outcome.count} votes"
+    else:
+        verdict = f"{names} leads, without a majority of the {outcome.count} votes"
+    return [
+        f"  outcome only (ε = {q.epsilon_value:g}): {verdict}.",
+        f"  How sure: an option truly ahead of every other by {outcome.lead_needed} votes or "
+        f"more is shown leading at least {_PERCENT} % of the time; the majority call is "
+        f"right at {_PERCENT} % unless the true tally is within {outcome.noise_bound} votes "
+        "of half.",
+    ]
+
+
+def _choice(outcome: Outcome) -> list[str]:
+    q, winner = outcome.question, outcome.winner
+    line = f"  private choice (ε = {q.epsilon_value:g}): {q.options[winner.option]}"
+    if winner.tied_with:
+        others = ", ".join(q.options[i] for i in winner.tied_with)
+        line += f" (drawn by lot: tied in the noisy counts with {others})"
+    return [
+        line,
+        "  Very likely, not certainly, the most approved: an option ahead of every other by "
+        f"{outcome.lead_needed} approvals or more wins at least {_PERCENT} % of the time.",
+    ]
+
+
+def _poll(outcome: Outcome) -> list[str]:
+    low, high = outcome.poll_interval
+    estimate = min(max(outcome.poll_estimate, 0.0), 1.0)
+    lines = [
+        f"  randomized response (ε = ln 3 ≈ {rr.EPSILON:.2f}): about {_pct(estimate)} answered "
+        f"yes — {_PERCENT} % interval {_pct(low)} to {_pct(high)}",
+        f"  ({outcome.total[0]} of {outcome.count} apps sent yes; the estimate is "
+        "2 × that share − 1/2)",
+    ]
+    if estimate != outcome.poll_estimate:
+        lines.append(
+            f"  (the coins pushed the estimate to {_pct(outcome.poll_estimate)}; "
+            "the nearest possible share is shown)"
+        )
+    return lines
+
+
+def _spread(outcome: Outcome) -> list[str]:
+    q, m = outcome.question, outcome.moments
+    unit = f" {q.unit}" if q.unit else ""
+    places = q.decimals + 2
+    mean, deviation = _num(m.mean, places), _num(m.deviation, places)
+    if q.kind == SPREAD:
+        return [f"  average {mean}{unit} — standard deviation {deviation}{unit}"]
+    assert q.kind == DP_SPREAD
+    low, high = outcome.deviation_interval
+    bound = _num(outcome.mean_error_bound, places)
+    return [
+        f"  noisy average {mean}{unit} ± {bound} at {_PERCENT} % (ε = {q.epsilon_value:g})",
+        f"  standard deviation about {deviation}{unit}; at {_PERCENT} % between "
+        f"{_num(low, places)} and {_num(high, places)}{unit}",
+    ]
+
+
+def _pct(share: float) -> str:
+    return f"{round(100 * share)} %"
+
+
+def _num(value: Decimal, places: int) -> str:
+    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
