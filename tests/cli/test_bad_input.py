@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from huddle.core.codec import encode
+from huddle.core.codec import PROTOCOL_VERSION, encode
 from huddle.core.messages import Welcome
 from huddle.core.questions import Question
 from huddle.net import tls
@@ -96,7 +96,7 @@ WELCOME = encode(Welcome(session_id=bytes(16), host_name="Mallory", question=Que
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        (struct.pack(">IBB", 5, 1, 1) + b"{{{", "not valid JSON"),
+        (struct.pack(">IBB", 5, PROTOCOL_VERSION, 1) + b"{{{", "not valid JSON"),
         (struct.pack(">I", 2**31), "over the"),
         (struct.pack(">IBB", 4, 7, 1) + b"{}", "protocol 7"),
         (WELCOME.replace(b'"min_participants":3', b'"min_participants":1'), "At least 3 people"),

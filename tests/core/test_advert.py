@@ -124,7 +124,7 @@ def test_our_own_bad_adverts_are_local_errors() -> None:
 HOSTILE = {
     "empty": {},
     "garbage": {b"\xff\xfe": b"\x00" * 40, b"": None},
-    "version 2": txt(v=b"2"),
+    "a newer version": txt(v=str(PROTOCOL_VERSION + 1).encode()),
     "version 0": txt(v=b"0"),
     "version with sign": txt(v=b"+1"),
     "version with leading zero": txt(v=b"01"),

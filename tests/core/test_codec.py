@@ -19,12 +19,10 @@ SAMPLES = [
     m.Lobby(you=1, roster=(m.Member(party=1, name="Bob", sign_key=KEY, kem_key=KEY),)),
     m.Rejected(reason="full"),
     m.Start(round_id=RID, roster_digest=bytes(32)),
-    m.Shares(
-        round_id=RID, envelopes=(m.Envelope(sender=1, recipient=2, ciphertext=b"x", signature=SIG),)
-    ),
-    m.Deliver(round_id=RID, envelopes=()),
-    m.PartialSum(round_id=RID, partial=m.Partial(party=1, vector=bytes(8), signature=SIG)),
-    m.Partials(round_id=RID, partials=()),
+    m.Shares(round_id=RID, recipients=(2, 3), sealed=(b"x" * 49, b"y" * 49)),
+    m.Deliver(round_id=RID, senders=(), sealed=()),
+    m.PartialSum(round_id=RID, vector=bytes(8), tags=(bytes(16), b"t" * 16)),
+    m.Partials(round_id=RID, parties=(1, 2), vectors=(bytes(8), b"v" * 8), tags=(b"", bytes(16))),
     m.Progress(round_id=RID, shared=(1, 2), summed=()),
     m.Complaint(round_id=RID, accused=2),
     m.Cancel(round_id=RID),

@@ -107,9 +107,7 @@ def test_real_runs_use_fresh_csprng_noise_and_the_host_holds_only_noisy_totals()
         # Everything the host was sent: sealed envelopes and partial sums whose
         # total (the most it can compute) is the noisy histogram everyone gets.
         messages = [m for frame in received for m in FrameDecoder().feed(frame)]
-        partials = [
-            vector_from_bytes(m.partial.vector) for m in messages if isinstance(m, PartialSum)
-        ]
+        partials = [vector_from_bytes(m.vector) for m in messages if isinstance(m, PartialSum)]
         assert len(partials) == len(VALUES)
         assert from_ring(combine(partials)) == list(host_outcome.total)
         assert {o.raw_counts for o in outcomes(net, conns)} == {host_outcome.raw_counts}
@@ -210,7 +208,7 @@ def test_exact_average_draws_no_noise(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_value_kept_for_a_rerun_stays_noise_free() -> None:
     def drop_deliveries(direction: str, conn: int, data: bytes) -> bytes | None:
-        return None if direction == "down" and b"envelopes" in data else data
+        return None if direction == "down" and b"senders" in data else data
 
     net, conns = play(HIST, VALUES, tap=drop_deliveries)
     net.host_do(net.host.cancel())

@@ -1,15 +1,17 @@
 """Many parties through the sans-IO state machines, in memory."""
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, encode
-from huddle.core.events import ResultReady, RosterChanged, RoundAborted, SessionEnded
-from huddle.core.messages import Deliver, Envelope, Lobby, Member, Shares
+from huddle.core.events import Drop, ResultReady, RosterChanged, RoundAborted, Send, SessionEnded
+from huddle.core.messages import Deliver, Hello, Lobby, Member, Partials, Shares, Welcome
 from huddle.core.participant import Phase
 from huddle.core.questions import Question
 
@@ -147,23 +149,26 @@ def test_a_host_substituting_a_key_makes_security_codes_differ() -> None:
     assert net.parties[conns["b"]].code == net.host.code
 
 
+Sealed = tuple[tuple[int, ...], tuple[bytes, ...]]
+
+
 def _rewrite_deliver(net: Network, target: int, change) -> None:  # type: ignore[no-untyped-def]
     def tap(direction: str, conn: int, data: bytes) -> bytes:
         if direction == "down" and conn == target:
             msg = FrameDecoder().feed(data)[0]
             if isinstance(msg, Deliver):
-                return encode(Deliver(round_id=msg.round_id, envelopes=change(msg.envelopes)))
+                senders, sealed = change((msg.senders, msg.sealed))
+                return encode(Deliver(round_id=msg.round_id, senders=senders, sealed=sealed))
         return data
 
     net.tap = tap
 
 
-def _flip(env: Envelope) -> Envelope:
-    ct = bytearray(env.ciphertext)
-    ct[-1] ^= 1
-    return Envelope(
-        sender=env.sender, recipient=env.recipient, ciphertext=bytes(ct), signature=env.signature
-    )
+def _flip_first(delivered: Sealed) -> Sealed:
+    senders, sealed = delivered
+    first = bytearray(sealed[0])
+    first[-1] ^= 1
+    return senders, (bytes(first), *sealed[1:])
 
 
 @pytest.mark.parametrize("attack", ["tamper", "redirect", "replay"])
@@ -171,14 +176,14 @@ def test_tampered_redirected_or_replayed_shares_abort_without_publishing(attack:
     net = make_network()
     conns = {n: net.join(n) for n in ["a", "b", "c"]}
     victim = conns["a"]
-    captured: list[Envelope] = []
+    captured: list[Sealed] = []
     if attack == "replay":
         # Round one: record what is delivered to a, withhold it, and cancel.
         def record(direction: str, conn: int, data: bytes) -> bytes | None:
             msg = FrameDecoder().feed(data)[0]
             if isinstance(msg, Deliver):
                 if conn == victim:
-                    captured.extend(msg.envelopes)
+                    captured.append((msg.senders, msg.sealed))
                 return None
             return data
 
@@ -188,34 +193,25 @@ def test_tampered_redirected_or_replayed_shares_abort_without_publishing(attack:
         net.host_do(net.host.start())
         net.host_do(net.host.cancel())
         assert captured and all(p.phase is Phase.ABORTED for p in net.parties.values())
-        # Round two: a gets round one's envelopes again.
-        _rewrite_deliver(net, victim, lambda envs: tuple(captured))
+        # Round two: a gets round one's shares again.
+        _rewrite_deliver(net, victim, lambda delivered: captured[0])
     elif attack == "tamper":
-        _rewrite_deliver(net, victim, lambda envs: (_flip(envs[0]), *envs[1:]))
+        _rewrite_deliver(net, victim, _flip_first)
     else:
-        # Redirect: the host hands a the envelope that c sealed for b.
+        # Redirect: the host hands a the share that c sealed for b.
         c_party, b_party = net.parties[conns["c"]].me, net.parties[conns["b"]].me
-        a_party = net.parties[victim].me
+        for_b: list[bytes] = []
 
         def record(direction: str, conn: int, data: bytes) -> bytes:
             msg = FrameDecoder().feed(data)[0]
-            if direction == "up" and isinstance(msg, Shares):
-                captured.extend(
-                    e for e in msg.envelopes if e.sender == c_party and e.recipient == b_party
-                )
+            if direction == "up" and conn == conns["c"] and isinstance(msg, Shares):
+                for_b.append(msg.sealed[msg.recipients.index(b_party)])
             if direction == "down" and conn == victim and isinstance(msg, Deliver):
-                envs = tuple(
-                    Envelope(
-                        sender=c_party,
-                        recipient=a_party,
-                        ciphertext=captured[0].ciphertext,
-                        signature=captured[0].signature,
-                    )
-                    if e.sender == c_party
-                    else e
-                    for e in msg.envelopes
+                sealed = tuple(
+                    for_b[0] if sender == c_party else piece
+                    for sender, piece in zip(msg.senders, msg.sealed, strict=True)
                 )
-                return encode(Deliver(round_id=msg.round_id, envelopes=envs))
+                return encode(Deliver(round_id=msg.round_id, senders=msg.senders, sealed=sealed))
             return data
 
         net.tap = record
@@ -238,3 +234,64 @@ def test_tampered_redirected_or_replayed_shares_abort_without_publishing(attack:
     assert "security check" in aborted[-1].reason
     assert net.parties[victim].phase is Phase.ABORTED
     assert "Complaint" in sent_up and "PartialSum" not in sent_up
+
+
+@pytest.mark.parametrize("attack", ["vector", "tag", "swap"])
+def test_a_partial_sum_altered_by_the_host_is_caught_and_its_sender_named(attack: str) -> None:
+    """The host cannot change a partial sum (or pass one off as another's) unseen.
+
+    Each partial sum carries a tag for each other member under a key only the
+    two of them hold: the host can neither fix up the tag after changing the
+    vector nor move a vector to another sender's slot.
+    """
+    net = make_network()
+    conns = {n: net.join(n) for n in ["a", "b", "c"]}
+    victim, b_party = conns["a"], net.parties[conns["b"]].me
+    published: list[Partials] = []
+
+    def tap(direction: str, conn: int, data: bytes) -> bytes:
+        msg = FrameDecoder().feed(data)[0]
+        if direction != "down" or conn != victim or not isinstance(msg, Partials):
+            return data
+        published.append(msg)
+        i = msg.parties.index(b_party)
+        vectors, tags = list(msg.vectors), list(msg.tags)
+        if attack == "vector":
+            vectors[i] = (int.from_bytes(vectors[i], "little") + 1).to_bytes(8, "little")
+        elif attack == "tag":
+            tags[i] = bytes(16)
+        else:  # b's slot gets c's vector and tag
+            j = msg.parties.index(net.parties[conns["c"]].me)
+            vectors[i], tags[i] = vectors[j], tags[j]
+        altered = replace(msg, vectors=tuple(vectors), tags=tuple(tags))
+        return encode(altered)
+
+    net.tap = tap
+    for c in conns.values():
+        net.party_do(c, net.parties[c].submit("5"))
+    net.host_do(net.host.start())
+    assert published, "the round reached the partial sums"
+    assert not results(net, {"a": victim})
+    assert len(results(net, {"b": conns["b"], "c": conns["c"]})) == 2
+    aborted = [e for e in net.events[victim] if isinstance(e, RoundAborted)]
+    assert aborted and aborted[-1].missing == ("b",)
+    assert net.parties[victim].outcome is None
+
+
+def test_a_hello_with_an_unusable_encryption_key_is_refused() -> None:
+    """A low-order X25519 key would give every pairwise key a known value."""
+    net = make_network()
+    conn, outs = net.host.connect()
+    welcome = FrameDecoder().feed(next(o.data for o in outs if isinstance(o, Send)))[0]
+    assert isinstance(welcome, Welcome)
+    who = crypto.Identity()
+    bad_kem = bytes(32)  # the all-zero point: Diffie-Hellman with it yields zero
+    signed = crypto.context("hello", welcome.session_id, b"Eve", who.public.sign_key, bad_kem)
+    hello = Hello(
+        name="Eve", sign_key=who.public.sign_key, kem_key=bad_kem, signature=who.sign(signed)
+    )
+    outs = net.host.receive_data(conn, encode(hello))
+    assert [o.reason for o in outs if isinstance(o, Drop)] == [
+        "Hello with an encryption key that cannot be used."
+    ]
+    assert not net.host.pending

@@ -74,9 +74,8 @@ def aborted_then_rerun(values: dict[str, int]) -> tuple[Record, dict[str, int], 
                 if isinstance(msg, PartialSum):
                     if conn == conns["M"]:
                         return None  # M is gone before its partial sum reaches anyone
-                    rec.partials[-1][msg.partial.party] = int(
-                        vector_from_bytes(msg.partial.vector)[0]
-                    )
+                    sender = net.parties[conn].me
+                    rec.partials[-1][sender] = int(vector_from_bytes(msg.vector)[0])
         return data
 
     net.tap = tap

@@ -23,15 +23,18 @@ import subprocess
 import threading
 import time
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
 
-from huddle.core.codec import Message
+from huddle.core.codec import FrameDecoder, encode
 from huddle.core.events import (
+    Output,
     ResultReady,
     RosterChanged,
     RoundAborted,
+    Send,
     ShareTranscript,
 )
 from huddle.core.messages import Deliver, PartialSum
@@ -114,19 +117,21 @@ async def test_in_process_runs_at_debug_log_no_secret(
 
     # 3. A share tampered with on the way: a complaint, the sender is expelled; re-run.
     host, host_events, parties = await _group(VALUES[3:7], contributes=False)
-    real_send_to = host.session._send_to
+    real_deliver = host.session._deliver
 
-    def tamper(party: int, msg: Message) -> list:  # type: ignore[type-arg]
-        if isinstance(msg, Deliver) and party == 1:
-            bad = dataclasses.replace(msg.envelopes[0], ciphertext=bytes(48))
-            msg = dataclasses.replace(msg, envelopes=(bad, *msg.envelopes[1:]))
-        return real_send_to(party, msg)
+    def tamper(rnd: Any) -> list[Output]:
+        first, *rest = real_deliver(rnd)
+        assert isinstance(first, Send)
+        msg = FrameDecoder().feed(first.data)[0]
+        assert isinstance(msg, Deliver)
+        bad = dataclasses.replace(msg, sealed=(bytes(49), *msg.sealed[1:]))
+        return [Send(first.conn, encode(bad)), *rest]
 
-    host.session._send_to = tamper  # type: ignore[method-assign]
+    host.session._deliver = tamper  # type: ignore[method-assign]
     host.start_round()
     aborted = await host_events.wait_for(RoundAborted)
     assert "failed its security check" in aborted.reason  # type: ignore[attr-defined]
-    host.session._send_to = real_send_to  # type: ignore[method-assign]
+    host.session._deliver = real_deliver  # type: ignore[method-assign]
     await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
     host.start_round()
     await host_events.wait_for(ResultReady)

@@ -18,7 +18,6 @@ reactions to the attacker are also fed to real participants.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import struct
@@ -34,11 +33,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from huddle.core import crypto
 from huddle.core import messages as m
 from huddle.core.codec import Message, encode
-from huddle.core.errors import InputError
+from huddle.core.errors import InputError, IntegrityError
 from huddle.core.events import Drop, Event, Output, Send
 from huddle.core.host import HostSession
 from huddle.core.host import Phase as HostPhase
-from huddle.core.participant import ParticipantSession
+from huddle.core.participant import ParticipantSession, pair_info, round_key
 from huddle.core.participant import Phase as PartPhase
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest
@@ -280,32 +279,25 @@ class HostFuzz(RuleBasedStateMachine):
                 name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=signature
             )
 
-        envelope = st.builds(
-            m.Envelope,
-            sender=party,
-            recipient=party,
-            ciphertext=st.binary(max_size=80),
-            signature=sig,
-        )
-        partial = st.builds(
-            m.Partial,
-            party=party,
-            vector=st.sampled_from([bytes(8), bytes(16), b""]),
-            signature=sig,
-        )
+        parties = st.lists(party, max_size=6).map(tuple)
+        pieces = st.lists(st.binary(max_size=80), max_size=6).map(tuple)
+        tags = st.lists(st.binary(min_size=16, max_size=16), max_size=6).map(tuple)
         return st.one_of(
             hello(),
+            st.builds(m.Shares, round_id=round_ids, recipients=parties, sealed=pieces),
             st.builds(
-                m.Shares, round_id=round_ids, envelopes=st.lists(envelope, max_size=6).map(tuple)
+                m.PartialSum,
+                round_id=round_ids,
+                vector=st.sampled_from([bytes(8), bytes(16), b""]),
+                tags=tags,
             ),
-            st.builds(m.PartialSum, round_id=round_ids, partial=partial),
             st.builds(m.Complaint, round_id=round_ids, accused=party),
             st.builds(m.Cancel, round_id=round_ids),
             st.builds(
                 m.Start, round_id=round_ids, roster_digest=st.binary(min_size=32, max_size=32)
             ),
             st.builds(m.Aborted, round_id=round_ids, reason=st.just("x"), missing=st.just(())),
-            st.builds(m.Deliver, round_id=round_ids, envelopes=st.just(())),
+            st.builds(m.Deliver, round_id=round_ids, senders=st.just(()), sealed=st.just(())),
             st.sampled_from(
                 [m.Leave(), m.Ping(), m.Pong(), m.Closed(reason="bye"), m.Rejected(reason="no")]
             ),
@@ -428,25 +420,14 @@ class ParticipantFuzz(RuleBasedStateMachine):
         good=st.booleans(),
     )
     def deliver(self, how: str, cut: int, senders: list[int], good: bool) -> None:
-        envelopes = []
+        sealed = []
         for sender in senders:
-            who = self.identity(sender)
-            info = crypto.context("share", self.p.session_id, self.round_id, sender, 1)
-            ciphertext = crypto.seal(
-                self.p.identity.public.kem_key, Share(seed=bytes(32)).to_bytes(), info
-            )
-            if not good:
-                ciphertext = ciphertext[:-1]
-            signed = crypto.context(
-                "envelope", self.p.session_id, self.round_id, sender, 1, ciphertext
-            )
-            signature = who.sign(signed) if who else bytes(64)
-            envelopes.append(
-                m.Envelope(sender=sender, recipient=1, ciphertext=ciphertext, signature=signature)
-            )
-        self.feed(
-            mangle(encode(m.Deliver(round_id=self.round_id, envelopes=tuple(envelopes))), how, cut)
-        )
+            key = self.key("share", sender)
+            seed = Share(seed=bytes(32)).to_bytes()
+            piece = crypto.seal_with(key[0], seed, key[1]) if key else bytes(49)
+            sealed.append(piece if good else piece[:-1])
+        deliver = m.Deliver(round_id=self.round_id, senders=tuple(senders), sealed=tuple(sealed))
+        self.feed(mangle(encode(deliver), how, cut))
 
     @rule(
         how=MANGLING,
@@ -455,15 +436,32 @@ class ParticipantFuzz(RuleBasedStateMachine):
         size=st.sampled_from([0, 8, 16]),
     )
     def partials(self, how: str, cut: int, senders: list[int], size: int) -> None:
-        partials = []
+        vectors, tags = [], []
         for sender in senders:
-            who = self.identity(sender)
             vector = self.p._partial if sender == 1 and self.p._partial else bytes(size)
-            signed = crypto.context("partial", self.p.session_id, self.round_id, sender, vector)
-            signature = who.sign(signed) if who else bytes(64)
-            partials.append(m.Partial(party=sender, vector=vector, signature=signature))
-        self.feed(
-            mangle(encode(m.Partials(round_id=self.round_id, partials=tuple(partials))), how, cut)
+            key = self.key("partial", sender)
+            vectors.append(vector)
+            tags.append(
+                b"" if sender == 1 else crypto.tag(key[0], key[1] + vector) if key else bytes(16)
+            )
+        partials = m.Partials(
+            round_id=self.round_id, parties=tuple(senders), vectors=tuple(vectors), tags=tuple(tags)
+        )
+        self.feed(mangle(encode(partials), how, cut))
+
+    def key(self, purpose: str, sender: int) -> tuple[bytes, bytes] | None:
+        """The honest ``sender``'s key for its message to us, if it has one."""
+        who = self.identity(sender)
+        members = {x.party: x for x in self.roster}
+        if who is None or sender == 1 or not {sender, 1} <= members.keys():
+            return None
+        info = pair_info(self.p.session_id, members[sender], members[1])
+        try:
+            pair = who.pair_key(members[1].kem_key, info)
+        except IntegrityError:
+            return None
+        return round_key(
+            pair, purpose, self.p.session_id, self.round_id, sender=sender, recipient=1
         )
 
     @rule(
@@ -487,7 +485,7 @@ class ParticipantFuzz(RuleBasedStateMachine):
             "hello": m.Hello(
                 name="x", sign_key=pub.sign_key, kem_key=pub.kem_key, signature=bytes(64)
             ),
-            "shares": m.Shares(round_id=rid, envelopes=()),
+            "shares": m.Shares(round_id=rid, recipients=(), sealed=()),
         }[msg]
         self.feed(mangle(encode(message), how, cut))
 
@@ -599,26 +597,21 @@ def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
     me = f.host._conns[conn].member if conn in f.host._conns else None
     mine = me.party if me else 99
     others = [mem.party for mem in f.host.roster if mem.party != mine]
-    env = [
-        m.Envelope(sender=mine, recipient=j, ciphertext=bytes(40), signature=bytes(64))
-        for j in others
-    ]
-    part = m.Partial(party=mine, vector=bytes(8), signature=bytes(64))
+    recipients, sealed = tuple(others), tuple(bytes(49) for _ in others)
+    tags = tuple(bytes(16) for _ in others)
     msgs: dict[str, Message] = {
         "hello again": _signed_hello(f, f.raw[conn], "Mallory"),
         "hello, taken name": _signed_hello(f, crypto.Identity(), "H0"),
         "hello, someone's key": _signed_hello(f, next(iter(f.honest.values())).identity, "Eve"),
-        "shares": m.Shares(round_id=rid, envelopes=tuple(env)),
-        "shares, old round": m.Shares(round_id=_rid(), envelopes=tuple(env)),
-        "partial": m.PartialSum(round_id=rid, partial=part),
-        "partial, someone else's": m.PartialSum(
-            round_id=rid, partial=dataclasses.replace(part, party=others[0] if others else 1)
-        ),
+        "shares": m.Shares(round_id=rid, recipients=recipients, sealed=sealed),
+        "shares, old round": m.Shares(round_id=_rid(), recipients=recipients, sealed=sealed),
+        "partial": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags),
+        "partial, tags missing": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags[1:]),
         "complaint": m.Complaint(round_id=rid, accused=others[0] if others else 1),
         "cancel": m.Cancel(round_id=rid),
         "leave": m.Leave(),
         "start": m.Start(round_id=rid, roster_digest=bytes(32)),
-        "deliver": m.Deliver(round_id=rid, envelopes=()),
+        "deliver": m.Deliver(round_id=rid, senders=(), sealed=()),
     }
     out = {name: [encode(msg)] for name, msg in msgs.items()}
     frame = encode(m.Cancel(round_id=rid))

@@ -22,6 +22,7 @@ import sys
 from typing import Any
 
 from huddle.core.advert import Advert, SessionState
+from huddle.core.codec import PROTOCOL_VERSION
 from huddle.net.discovery import (
     DEFAULT_TTL,
     Advertiser,
@@ -63,7 +64,7 @@ async def stdin_lines() -> asyncio.StreamReader:
 
 async def advertise(args: argparse.Namespace) -> None:
     advert = Advert(
-        protocol_version=1,
+        protocol_version=PROTOCOL_VERSION,
         session_id=os.urandom(16),
         title=args.title,
         host_name=args.host_name,

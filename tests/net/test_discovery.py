@@ -21,6 +21,7 @@ import pytest
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from huddle.core.advert import SERVICE_TYPE, Advert, encode_txt
+from huddle.core.codec import PROTOCOL_VERSION
 from huddle.net.discovery import (
     Advertiser,
     Browser,
@@ -50,7 +51,7 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
 
 
 def advert(title: str, **changes: Any) -> Advert:
-    base = Advert(1, os.urandom(16), title, "Alice", "open", 0, bytes(32))
+    base = Advert(PROTOCOL_VERSION, os.urandom(16), title, "Alice", "open", 0, bytes(32))
     return dataclasses.replace(base, **changes)
 
 

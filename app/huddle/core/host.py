@@ -3,8 +3,12 @@
 Rules of this file:
 - It is sans-IO. The engine feeds it bytes per connection and carries out the
   `Send`/`Drop` outputs it returns; nothing here touches a socket or a clock.
-- The host relays sealed envelopes it cannot open and adds up partial sums. It
+- The host relays sealed shares it cannot open and adds up partial sums. It
   never sees a value or a share in the clear.
+- Relaying costs O(n) per member and message: shares are forwarded as the
+  bytes that arrived, and progress goes out to members only when the engine
+  asks (`progress`, on a timer), not on every arrival — with n members that
+  would be n² frames in a round that otherwise takes milliseconds.
 - Anything a peer does wrong drops that peer (and aborts a running round); it
   never raises out of `receive_data`.
 
@@ -42,12 +46,10 @@ from huddle.core.messages import (
     Closed,
     Complaint,
     Deliver,
-    Envelope,
     Hello,
     Leave,
     Lobby,
     Member,
-    Partial,
     Partials,
     PartialSum,
     Ping,
@@ -93,8 +95,10 @@ class _Conn:
 class _Round:
     round_id: bytes
     parties: tuple[int, ...]
-    shares: dict[int, tuple[Envelope, ...]] = field(default_factory=dict)
-    partials: dict[int, Partial] = field(default_factory=dict)
+    shares: dict[int, Shares] = field(default_factory=dict)
+    partials: dict[int, PartialSum] = field(default_factory=dict)
+    announced: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    """The progress members were last told about (see `HostSession.progress`)."""
 
 
 class HostSession:
@@ -191,6 +195,23 @@ class HostSession:
         out.append(RoundStarted(names=self._names(parties), needs_value=False))
         return out
 
+    def progress(self) -> list[Output]:
+        """Tell members who has sent what, if that changed since they were last told.
+
+        The engine calls this a few times a second while a round runs: people
+        waiting on a slow colleague see the table move, and a fast round is not
+        slowed by a progress frame to everyone on every arrival.
+        """
+        rnd = self._round
+        if rnd is None or self.phase not in (Phase.SHARING, Phase.SUMMING):
+            return []
+        state = self._progress_state(rnd)
+        if state == rnd.announced:
+            return []
+        rnd.announced = state
+        shared, summed = state
+        return self._broadcast(Progress(round_id=rnd.round_id, shared=shared, summed=summed))
+
     def cancel(self, reason: str = "The host cancelled the round.") -> list[Output]:
         if self.phase not in (Phase.SHARING, Phase.SUMMING):
             return []
@@ -254,6 +275,8 @@ class HostSession:
             "hello", self.session_id, msg.name.encode(), msg.sign_key, msg.kem_key
         )
         crypto.verify(msg.sign_key, msg.signature, signed)
+        if not crypto.usable_kem_key(msg.kem_key):
+            raise RemoteProtocolError("Hello with an encryption key that cannot be used.")
         if self.phase not in (Phase.LOBBY, Phase.ABORTED):
             return self.reject(conn, "This session has already started.")
         taken = {m.name for m in self.roster} | set(self.pending.values())
@@ -279,7 +302,7 @@ class HostSession:
         if isinstance(msg, Shares):
             return self._shares(rnd, member, msg)
         if isinstance(msg, PartialSum):
-            return self._partial(rnd, member, msg.partial)
+            return self._partial(rnd, member, msg)
         if isinstance(msg, Cancel):
             return self._abort(f"{member.name} cancelled the round.", (member.party,))
         if isinstance(msg, Complaint):
@@ -295,46 +318,83 @@ class HostSession:
         if self.phase is not Phase.SHARING or member.party in rnd.shares:
             raise RemoteProtocolError("Shares sent twice or too late.")
         others = sorted(p for p in rnd.parties if p != member.party)
-        if sorted(e.recipient for e in msg.envelopes) != others or any(
-            e.sender != member.party for e in msg.envelopes
-        ):
+        if sorted(msg.recipients) != others or len(msg.sealed) != len(msg.recipients):
             raise RemoteProtocolError("Shares are not addressed one to each other member.")
-        rnd.shares[member.party] = msg.envelopes
-        out = self._progress(rnd)
+        rnd.shares[member.party] = msg
+        out = self._progress_event(rnd)
         if len(rnd.shares) == len(rnd.parties):
             self.phase = Phase.SUMMING
-            for party in rnd.parties:
-                mine = tuple(
-                    e for envs in rnd.shares.values() for e in envs if e.recipient == party
-                )
-                out += self._send_to(party, Deliver(round_id=rnd.round_id, envelopes=mine))
-            rnd.shares.clear()
+            out += self._deliver(rnd)
         return out
 
-    def _partial(self, rnd: _Round, member: Member, partial: Partial) -> list[Output]:
+    def _deliver(self, rnd: _Round) -> list[Output]:
+        """Hand every member the shares sealed to it, as the bytes that came in."""
+        inbox: dict[int, tuple[list[int], list[bytes]]] = {p: ([], []) for p in rnd.parties}
+        for sender, shares in rnd.shares.items():
+            for recipient, sealed in zip(shares.recipients, shares.sealed, strict=True):
+                senders, pieces = inbox[recipient]
+                senders.append(sender)
+                pieces.append(sealed)
+        rnd.shares.clear()
+        conns = self._member_conns()
+        return [
+            Send(
+                conns[party],
+                encode(
+                    Deliver(round_id=rnd.round_id, senders=tuple(senders), sealed=tuple(pieces))
+                ),
+            )
+            for party, (senders, pieces) in inbox.items()
+            if party in conns
+        ]
+
+    def _partial(self, rnd: _Round, member: Member, msg: PartialSum) -> list[Output]:
         if self.phase is not Phase.SUMMING or member.party in rnd.partials:
             raise RemoteProtocolError("Partial sum sent twice or too early.")
-        if partial.party != member.party or len(partial.vector) != 8 * self.question.vector_length:
+        if len(msg.vector) != 8 * self.question.vector_length or (
+            len(msg.tags) != len(rnd.parties) - 1
+        ):
             raise RemoteProtocolError("Partial sum is malformed.")
-        rnd.partials[member.party] = partial
-        out = self._progress(rnd)
+        rnd.partials[member.party] = msg
+        out = self._progress_event(rnd)
         if len(rnd.partials) == len(rnd.parties):
-            partials = tuple(rnd.partials[p] for p in rnd.parties)
-            out += self._broadcast(Partials(round_id=rnd.round_id, partials=partials))
-            total = combine([vector_from_bytes(p.vector) for p in partials])
-            self.outcome = Outcome(self.question, len(rnd.parties), tuple(from_ring(total)))
-            self.phase = Phase.DONE
-            out.append(ResultReady(self.outcome))
+            out += self._publish(rnd)
         return out
 
-    def _progress(self, rnd: _Round) -> list[Output]:
-        sharing = self.phase is Phase.SHARING
-        shared = tuple(sorted(rnd.shares)) if sharing else rnd.parties
-        summed = tuple(sorted(rnd.partials))
-        waiting = tuple(p for p in rnd.parties if p not in (shared if sharing else summed))
-        out = self._broadcast(Progress(round_id=rnd.round_id, shared=shared, summed=summed))
-        out.append(ProgressChanged(self._names(shared), self._names(summed), self._names(waiting)))
+    def _publish(self, rnd: _Round) -> list[Output]:
+        """Every partial sum to every member, each with the tags meant for it."""
+        parties = rnd.parties
+        vectors = tuple(rnd.partials[p].vector for p in parties)
+        out: list[Output] = []
+        conns = self._member_conns()
+        for k, recipient in enumerate(parties):
+            # Party j's tags skip j itself, so j's tag for the k-th party sits at
+            # k − 1 if j comes before it, else at k.
+            tags = tuple(
+                b"" if j == k else rnd.partials[p].tags[k - 1 if j < k else k]
+                for j, p in enumerate(parties)
+            )
+            if recipient in conns:
+                partials = Partials(
+                    round_id=rnd.round_id, parties=parties, vectors=vectors, tags=tags
+                )
+                out.append(Send(conns[recipient], encode(partials)))
+        total = combine([vector_from_bytes(v) for v in vectors])
+        self.outcome = Outcome(self.question, len(parties), tuple(from_ring(total)))
+        self.phase = Phase.DONE
+        out.append(ResultReady(self.outcome))
         return out
+
+    def _progress_state(self, rnd: _Round) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        shared = tuple(sorted(rnd.shares)) if self.phase is Phase.SHARING else rnd.parties
+        return shared, tuple(sorted(rnd.partials))
+
+    def _progress_event(self, rnd: _Round) -> list[Output]:
+        """The host person's own view of the progress (no frames go out)."""
+        shared, summed = self._progress_state(rnd)
+        done = set(shared if self.phase is Phase.SHARING else summed)
+        waiting = tuple(p for p in rnd.parties if p not in done)
+        return [ProgressChanged(self._names(shared), self._names(summed), self._names(waiting))]
 
     def _lose(self, conn: int, reason: str, *, dropped: bool = False) -> list[Output]:
         c = self._conns.pop(conn)
@@ -380,11 +440,13 @@ class HostSession:
         data = encode(msg)
         return [Send(cid, data) for cid, c in self._conns.items() if c.stage is _Stage.MEMBER]
 
-    def _send_to(self, party: int, msg: Message) -> list[Output]:
-        for cid, c in self._conns.items():
-            if c.member and c.member.party == party and c.stage is _Stage.MEMBER:
-                return [Send(cid, encode(msg))]
-        return []
+    def _member_conns(self) -> dict[int, int]:
+        """The connection of each admitted member, by party."""
+        return {
+            c.member.party: cid
+            for cid, c in self._conns.items()
+            if c.stage is _Stage.MEMBER and c.member
+        }
 
     def _names(self, parties: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(self._known.get(p, f"participant {p}") for p in parties)

@@ -22,8 +22,8 @@ _ID = limit(exact_len=ID_BYTES)
 _PARTY = limit(lo=0, hi=1_000_000)
 _PARTIES = limit(max_len=MAX_PARTICIPANTS)
 _REASON = limit(max_len=300)
-_CIPHERTEXT = limit(max_len=64 * 1024)
 _VECTOR = limit(max_len=MAX_FRAME // (2 * MAX_PARTICIPANTS))
+_TAGS = limit(max_len=MAX_PARTICIPANTS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,25 +34,6 @@ class Member:
     name: str = field(metadata=limit(max_len=NAME_LEN))
     sign_key: bytes = field(metadata=_KEY)
     kem_key: bytes = field(metadata=_KEY)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Envelope:
-    """One share, sealed to its recipient and signed by its sender."""
-
-    sender: int = field(metadata=_PARTY)
-    recipient: int = field(metadata=_PARTY)
-    ciphertext: bytes = field(metadata=_CIPHERTEXT)
-    signature: bytes = field(metadata=_SIG)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Partial:
-    """A published partial sum (sum of the shares one party holds), signed."""
-
-    party: int = field(metadata=_PARTY)
-    vector: bytes = field(metadata=_VECTOR)
-    signature: bytes = field(metadata=_SIG)
 
 
 @message(1)
@@ -105,37 +86,55 @@ class Start(Message):
 @message(6)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Shares(Message):
-    """Member → host: my sealed shares, one envelope per other member."""
+    """Member → host: my sealed shares, ``sealed[i]`` for ``recipients[i]``.
+
+    Each is sealed under a key only the sender and that recipient share (see
+    `huddle.core.crypto`), so the host forwards bytes it cannot open or alter.
+    """
 
     round_id: bytes = field(metadata=_ID)
-    envelopes: tuple[Envelope, ...] = field(metadata=_PARTIES)
+    recipients: tuple[int, ...] = field(metadata=_PARTIES)
+    sealed: tuple[bytes, ...] = field(metadata=_PARTIES)
 
 
 @message(7)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Deliver(Message):
-    """Host → member: every envelope addressed to you, once all have arrived."""
+    """Host → member: every share sealed to you, ``sealed[i]`` from ``senders[i]``."""
 
     round_id: bytes = field(metadata=_ID)
-    envelopes: tuple[Envelope, ...] = field(metadata=_PARTIES)
+    senders: tuple[int, ...] = field(metadata=_PARTIES)
+    sealed: tuple[bytes, ...] = field(metadata=_PARTIES)
 
 
 @message(8)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartialSum(Message):
-    """Member → host: my partial sum."""
+    """Member → host: my partial sum, with one tag for each other member.
+
+    ``tags`` follow the other members in ascending party order; each proves
+    to one of them that the vector is the one this member published.
+    """
 
     round_id: bytes = field(metadata=_ID)
-    partial: Partial
+    vector: bytes = field(metadata=_VECTOR)
+    tags: tuple[bytes, ...] = field(metadata=_TAGS)
 
 
 @message(9)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Partials(Message):
-    """Host → members: every partial sum, so each member adds them up itself."""
+    """Host → member: every partial sum, so each member adds them up itself.
+
+    ``vectors[i]`` is the partial sum of ``parties[i]`` and ``tags[i]`` its tag
+    for you (empty for your own). Everyone gets the same vectors; only the
+    tags differ from member to member.
+    """
 
     round_id: bytes = field(metadata=_ID)
-    partials: tuple[Partial, ...] = field(metadata=_PARTIES)
+    parties: tuple[int, ...] = field(metadata=_PARTIES)
+    vectors: tuple[bytes, ...] = field(metadata=_PARTIES)
+    tags: tuple[bytes, ...] = field(metadata=_PARTIES)
 
 
 @message(10)

@@ -6,9 +6,11 @@ Rules of this file:
 - The value a person typed stays in this object only (never in an event, a log
   or an error). It is kept across an aborted round so the host can re-run
   without the missing people, with fresh shares, and wiped after the result.
-- Every envelope and partial sum is checked against the roster's keys and the
-  exact (session, round, sender, recipient) context. A check that fails stops
-  the round before anything derived from our value is published.
+- Every share and partial sum is checked under the pairwise key we share with
+  its sender, bound to the exact (session, round, sender, recipient). A check
+  that fails stops the round before anything derived from our value is
+  published. Pairwise keys are agreed as the roster fills up, in the lobby,
+  so a round spends microseconds per message on cryptography.
 - For a noisy kind, our noise share is added to the vector just before it is
   split, drawn afresh every round from a new CSPRNG-seeded generator: `_value`
   itself stays noise-free, and a re-run never reuses noise.
@@ -47,12 +49,10 @@ from huddle.core.messages import (
     Closed,
     Complaint,
     Deliver,
-    Envelope,
     Hello,
     Leave,
     Lobby,
     Member,
-    Partial,
     Partials,
     PartialSum,
     Ping,
@@ -71,6 +71,27 @@ from huddle.core.sharing import Share, combine, split
 
 HOST = 0
 Splitter = Callable[[Vector, Sequence[int]], tuple[Vector, dict[int, Share]]]
+
+
+def pair_info(session_id: bytes, a: Member, b: Member) -> bytes:
+    """What a pairwise key is bound to: the session and both members' identities."""
+    low, high = sorted((a, b), key=lambda m: m.party)
+    return crypto.context(
+        "pair", session_id,
+        low.party, low.sign_key, low.kem_key, high.party, high.sign_key, high.kem_key,
+    )  # fmt: skip
+
+
+def round_key(
+    pair: bytes, purpose: str, session_id: bytes, round_id: bytes, *, sender: int, recipient: int
+) -> tuple[bytes, bytes]:
+    """The key for one message of a round (``purpose`` "share" or "partial"), and its context.
+
+    Each (purpose, round, sender, recipient) gets its own key, so every key
+    seals or tags exactly one message.
+    """
+    context = crypto.context(purpose, session_id, round_id, sender, recipient)
+    return crypto.derive(pair, context), context
 
 
 class Phase(enum.Enum):
@@ -107,6 +128,7 @@ class ParticipantSession:
         self.host_name = ""
         self.session_id = b""
         self.roster: tuple[Member, ...] = ()
+        self._by_party: dict[int, Member] = {}
         self.me = -1
         self.outcome: Outcome | None = None
         self._random = random_bytes
@@ -118,6 +140,8 @@ class ParticipantSession:
         self._parties: tuple[int, ...] = ()
         self._kept: Vector | None = None
         self._partial: bytes = b""
+        self._pairs: dict[Member, bytes] = {}
+        """The secret shared with each other member of the roster (see `crypto`)."""
         self._noise_rng = noise_rng
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
@@ -254,6 +278,8 @@ class ParticipantSession:
             raise RemoteProtocolError("The roster lists someone twice.")
         before = {m.name for m in self.roster}
         self.roster, self.me = msg.roster, msg.you
+        self._by_party = {m.party: m for m in msg.roster}
+        self._agree_pair_keys()
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
@@ -293,13 +319,11 @@ class ParticipantSession:
         kept, sent = self._splitter(vector, others)
         if vector is not self._value:
             vector.fill(0)
-        keys = {m.party: m.kem_key for m in self.roster}
-        envelopes = tuple(self._seal(j, share, keys[j]) for j, share in sent.items())
+        sealed = tuple(self._seal(j, share) for j, share in sent.items())
         self._kept = kept
         self.phase = Phase.SHARED
-        out: list[Output] = [
-            Send(HOST, encode(Shares(round_id=self._round_id, envelopes=envelopes)))
-        ]
+        shares = Shares(round_id=self._round_id, recipients=tuple(sent), sealed=sealed)
+        out: list[Output] = [Send(HOST, encode(shares))]
         if self._transcript:
             length = self.question.vector_length
             out.append(
@@ -327,77 +351,96 @@ class ParticipantSession:
         noise.fill(0)
         return noisy
 
-    def _seal(self, recipient: int, share: Share, kem_key: bytes) -> Envelope:
-        info = crypto.context("share", self.session_id, self._round_id, self.me, recipient)
-        ciphertext = crypto.seal(kem_key, share.to_bytes(), info)
-        signed = crypto.context(
-            "envelope", self.session_id, self._round_id, self.me, recipient, ciphertext
-        )
-        return Envelope(
-            sender=self.me,
-            recipient=recipient,
-            ciphertext=ciphertext,
-            signature=self.identity.sign(signed),
-        )
+    def _seal(self, recipient: int, share: Share) -> bytes:
+        key, aad = self._round_key("share", self.me, recipient)
+        return crypto.seal_with(key, share.to_bytes(), aad)
 
     def _deliver(self, msg: Deliver) -> list[Output]:
         assert self._kept is not None and self.question is not None
         others = sorted(p for p in self._parties if p != self.me)
-        if sorted(e.sender for e in msg.envelopes) != others:
+        if sorted(msg.senders) != others or len(msg.sealed) != len(msg.senders):
             raise RemoteProtocolError("The host delivered the wrong set of shares.")
         total = self._kept.copy()
-        for envelope in msg.envelopes:
+        for sender, sealed in zip(msg.senders, msg.sealed, strict=True):
             try:
-                total += self._open(envelope).expand(self.question.vector_length)
+                total += self._open(sender, sealed).expand(self.question.vector_length)
             except (IntegrityError, RemoteProtocolError):
-                return self._complain(envelope.sender)
+                return self._complain(sender)
         self._wipe_round()
         vector = vector_to_bytes(total)
-        signed = crypto.context("partial", self.session_id, self._round_id, self.me, vector)
-        partial = Partial(party=self.me, vector=vector, signature=self.identity.sign(signed))
+        total.fill(0)
         self._partial = vector
         self.phase = Phase.SUMMED
         if self.question.is_private:
             self.epsilon_spent += self.question.epsilon_value
+        tags = tuple(self._tag(self.me, j, vector) for j in others)
         out: list[Output] = [
-            Send(HOST, encode(PartialSum(round_id=self._round_id, partial=partial)))
+            Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
         ]
         if self._transcript:
-            out.append(ShareTranscript(self.name, (), (), tuple(from_ring(total))))
+            out.append(
+                ShareTranscript(self.name, (), (), tuple(from_ring(vector_from_bytes(vector))))
+            )
         return out
 
-    def _open(self, envelope: Envelope) -> Share:
-        if envelope.recipient != self.me:
-            raise IntegrityError("A share was addressed to someone else.")
-        sender = self._member(envelope.sender)
-        signed = crypto.context(
-            "envelope", self.session_id, self._round_id, sender.party, self.me, envelope.ciphertext
-        )
-        crypto.verify(sender.sign_key, envelope.signature, signed)
-        info = crypto.context("share", self.session_id, self._round_id, sender.party, self.me)
-        return Share.from_bytes(self.identity.open(envelope.ciphertext, info))
+    def _open(self, sender: int, sealed: bytes) -> Share:
+        key, aad = self._round_key("share", sender, self.me)
+        return Share.from_bytes(crypto.open_with(key, sealed, aad))
 
     def _partials(self, msg: Partials) -> list[Output]:
         assert self.question is not None
-        if sorted(p.party for p in msg.partials) != sorted(self._parties):
+        count = len(msg.parties)
+        if sorted(msg.parties) != sorted(self._parties) or not (
+            len(msg.vectors) == len(msg.tags) == count
+        ):
             raise RemoteProtocolError("The host published the wrong set of partial sums.")
         vectors = []
-        for partial in msg.partials:
-            signed = crypto.context(
-                "partial", self.session_id, self._round_id, partial.party, partial.vector
-            )
+        for party, vector, mac in zip(msg.parties, msg.vectors, msg.tags, strict=True):
             try:
-                crypto.verify(self._member(partial.party).sign_key, partial.signature, signed)
-                if partial.party == self.me and partial.vector != self._partial:
-                    raise IntegrityError("Our own partial sum was altered.")
-                vectors.append(self._vector(partial.vector))
+                if party == self.me:
+                    if vector != self._partial:
+                        raise IntegrityError("Our own partial sum was altered.")
+                else:
+                    key, aad = self._round_key("partial", party, self.me)
+                    crypto.check_tag(key, mac, aad + vector)
+                vectors.append(self._vector(vector))
             except HuddleError:
-                return self._complain(partial.party)
+                return self._complain(party)
         total = combine(vectors)
         self.outcome = Outcome(self.question, len(self._parties), tuple(from_ring(total)))
         self.phase = Phase.DONE
         self._wipe_value()
         return [ResultReady(self.outcome)]
+
+    def _tag(self, sender: int, recipient: int, vector: bytes) -> bytes:
+        key, aad = self._round_key("partial", sender, recipient)
+        return crypto.tag(key, aad + vector)
+
+    def _round_key(self, purpose: str, sender: int, recipient: int) -> tuple[bytes, bytes]:
+        peer = self._member(recipient if sender == self.me else sender)
+        pair = self._pairs.get(peer)
+        if pair is None:
+            raise IntegrityError("No key was agreed with this participant.")
+        return round_key(
+            pair, purpose, self.session_id, self._round_id, sender=sender, recipient=recipient
+        )
+
+    def _agree_pair_keys(self) -> None:
+        """Agree a secret with each member we have none with yet (X25519 + HKDF).
+
+        Done in the lobby as people join, so Start finds every key ready.
+        """
+        me = self._member(self.me)
+        current = {m for m in self.roster if m.party != self.me}
+        self._pairs = {m: k for m, k in self._pairs.items() if m in current}
+        for peer in current - self._pairs.keys():
+            try:
+                info = pair_info(self.session_id, me, peer)
+                self._pairs[peer] = self.identity.pair_key(peer.kem_key, info)
+            except IntegrityError:
+                raise RemoteProtocolError(
+                    f"The host admitted {peer.name} with a key that cannot be used."
+                ) from None
 
     def _vector(self, data: bytes) -> Vector:
         assert self.question is not None
@@ -432,10 +475,10 @@ class ParticipantSession:
         ]
 
     def _member(self, party: int) -> Member:
-        for m in self.roster:
-            if m.party == party:
-                return m
-        raise RemoteProtocolError("A message names someone who is not on the roster.")
+        member = self._by_party.get(party)
+        if member is None:
+            raise RemoteProtocolError("A message names someone who is not on the roster.")
+        return member
 
     def _name_of(self, party: int) -> str:
         return next((m.name for m in self.roster if m.party == party), f"participant {party}")
@@ -461,4 +504,5 @@ class ParticipantSession:
 
     def _end(self) -> None:
         self._wipe_value()
+        self._pairs.clear()
         self.phase = Phase.ENDED

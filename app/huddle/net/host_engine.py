@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 _ROUTINE_DROPS = frozenset({"left", "rejected by host", "session closed"})
 
+PROGRESS_EVERY = 0.25
+"""Seconds between progress updates to members while a round runs."""
+
 MAX_STRANGERS = 128
 """Connections that have not said Hello yet (TLS included); more are refused (floods)."""
 MAX_STRANGERS_PER_ADDRESS = 32
@@ -70,6 +73,7 @@ class HostEngine:
         self._addresses: dict[int, str] = {}
         self._handshaking: Counter[str] = Counter()
         self._server: asyncio.Server | None = None
+        self._progress_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.local: ParticipantSession | None = None
         self._local_conn = 0
@@ -99,6 +103,7 @@ class HostEngine:
             self._local_conn, outs = self.session.connect()
             self._dispatch(outs)
             self._dispatch(self.session.admit(self._local_conn))
+        self._progress_task = asyncio.get_running_loop().create_task(self._tell_progress())
         log.info("hosting on port %d", self.port)
         return self.port
 
@@ -122,6 +127,8 @@ class HostEngine:
         self._local_out(self.local.submit(text))
 
     async def close(self, reason: str = "The host closed the session.") -> None:
+        if self._progress_task is not None:
+            self._progress_task.cancel()
         self._dispatch(self.session.close(reason))
         if self._server is not None:
             self._server.close()
@@ -202,6 +209,11 @@ class HostEngine:
             self._addresses.pop(conn, None)
         log.info("connection %d ended: %s", conn, reason)
         self._dispatch(self.session.connection_lost(conn, reason))
+
+    async def _tell_progress(self) -> None:
+        while self.session.phase is not Phase.CLOSED:
+            await asyncio.sleep(PROGRESS_EVERY)
+            self._dispatch(self.session.progress())
 
     def _hello_timeout(self, conn: int) -> None:
         if conn in self.session.strangers:

@@ -78,9 +78,9 @@ class Link:
         try:
             while not self.closed:
                 try:
-                    data = await asyncio.wait_for(
-                        self.reader.read(READ_CHUNK), timeout=self.timeouts.idle
-                    )
+                    # asyncio.timeout, not wait_for: no extra task per read.
+                    async with asyncio.timeout(self.timeouts.idle):
+                        data = await self.reader.read(READ_CHUNK)
                 except TimeoutError:
                     return "stopped answering"
                 except (ConnectionError, OSError) as exc:

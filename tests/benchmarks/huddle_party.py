@@ -1,0 +1,53 @@
+"""One headless Huddle party for compare_mpyc.py.
+
+``python huddle_party.py PORT INDEX``: joins the host on 127.0.0.1:PORT, answers
+with the same input the MPyC party of that index uses, and prints one JSON line
+with the time the round started here, the time the verified result was known
+here, and the result's total vector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+from huddle.core.events import Event, ResultReady, RoundStarted, SessionEnded, Welcomed
+from huddle.net.join_engine import JoinEngine
+
+
+async def main(port: int, index: int) -> int:
+    times: dict[str, float] = {}
+    done = asyncio.Event()
+    result: list[int] = []
+    engine: JoinEngine
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Welcomed):
+            bins = len(event.question.bins) - 1
+            value = 1000 + index if bins <= 0 else (index * 7) % bins
+            engine.submit(str(value))
+        elif isinstance(event, RoundStarted):
+            times["t0"] = time.time()
+        elif isinstance(event, ResultReady):
+            times["t1"] = time.time()
+            result.extend(event.outcome.total)
+            done.set()
+        elif isinstance(event, SessionEnded):
+            print(f"party {index}: {event.reason}", file=sys.stderr)
+            done.set()
+
+    engine = JoinEngine("127.0.0.1", port, f"party {index}", on_event)
+    task = asyncio.create_task(engine.run())
+    await done.wait()
+    engine.leave()
+    await asyncio.wait([task], timeout=5)
+    if not result:
+        return 1
+    print(json.dumps({**times, "total": result}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]))))
