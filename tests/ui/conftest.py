@@ -106,8 +106,11 @@ def host(qtbot: QtBot, window: MainWindow, question: Question, *, contributes: b
     if question.bins:
         setup.bars.custom.setChecked(True)
         type_into(qtbot, setup.bars.edges, ", ".join(question.bins))
+    if question.options:
+        setup.options.setPlainText("\n".join(question.options))
     if question.is_private:
         setup.epsilon.set_value(question.epsilon_value)
+    if question.release_epsilon:
         type_into(qtbot, setup.tag, question.tag)
     setup.contributes.setChecked(contributes)
     assert setup.start_button.isEnabled()

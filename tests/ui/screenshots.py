@@ -7,7 +7,8 @@ colleagues and Dana (a second window) join; Dana is slow, so Alice's progress
 screen has someone to wait for. A second session ends with the host leaving
 mid-round, for the error screen. Then two noisy sessions on one subject: a
 histogram with ten people (Dana among them), and a noisy average, where Dana's
-lobby shows the privacy budget she already spent.
+lobby shows the privacy budget she already spent. Last, the kinds of issue 9: a
+vote, a yes/no poll by randomized response, a private choice and a spread.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import QWidget
 
 from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.advert import Advert
-from huddle.core.questions import DP_AVERAGE, HISTOGRAM
+from huddle.core.questions import CHOICE, DP_AVERAGE, HISTOGRAM, POLL, SPREAD, VOTE
 from huddle.net.discovery import FoundSession
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
@@ -95,6 +96,10 @@ def main(out: Path) -> None:
             nearby(shooter)
             histogram_session(shooter)
             noisy_average_session(shooter)
+            vote_session(shooter)
+            poll_session(shooter)
+            choice_session(shooter)
+            spread_session(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -237,6 +242,110 @@ def noisy_average_session(shooter: Shooter) -> None:
         window.value.submit_button.click()
     shooter.on(dana, dana.result)
     shooter.shoot(dana, "11-result-noisy-average")
+
+
+def kind_host(
+    shooter: Shooter, alice: MainWindow, kind: str, title: str, opts: str = "", shot: str = ""
+) -> int:
+    """Alice hosts ``kind`` from Home (``opts``: the options, one per line)."""
+    alice.show_page(alice.home)
+    alice.home.host_button.click()
+    setup = alice.host_setup
+    setup.prefill(title, "min" if kind == SPREAD else "", "0", "120")
+    setup.kind.setCurrentIndex(setup.kind.findData(kind))
+    setup.options.setPlainText(opts)
+    setup.tag.setText("team")
+    if kind == CHOICE:
+        setup.epsilon.set_value(3.0)
+    wait_until(setup.start_button.isEnabled)
+    if shot:
+        alice.resize(SETUP_SIZE)
+        shooter.shoot(alice, shot)
+        alice.resize(SIZE)
+    setup.start_button.click()
+    wait_until(lambda: ":" in alice.lobby.where.text())
+    return int(alice.lobby.where.text().rsplit(":", 1)[1].split("<")[0])
+
+
+def answer(shooter: Shooter, window: MainWindow, *picks: int, typed: str = "") -> None:
+    shooter.on(window, window.value)
+    if typed:
+        window.value.field.setText(typed)
+    for index in picks:
+        window.value.group.button(index).click()
+    window.value.submit_button.click()
+
+
+LUNCH = "Pizza Roma\nSushi bar\nThai kitchen\nFalafel stand"
+
+
+def vote_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    dana.show_page(dana.home)
+    port = kind_host(
+        shooter, alice, VOTE, "Where do we go for the team lunch?", LUNCH, "12-host-setup-vote"
+    )
+    gather(alice, dana, port, 4)
+    alice.lobby.start_button.click()
+    shooter.on(dana, dana.value)
+    dana.value.group.button(1).click()
+    shooter.shoot(dana, "12-value-vote")
+    dana.value.submit_button.click()
+    answer(shooter, alice, 1)
+    shooter.on(alice, alice.result)
+    shooter.shoot(alice, "12-result-vote")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
+
+
+def poll_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = kind_host(shooter, alice, POLL, "Did you take all your leave last year?")
+    gather(alice, dana, port, 6)
+    alice.lobby.start_button.click()
+    shooter.on(dana, dana.value)
+    dana.value.group.button(0).click()
+    shooter.shoot(dana, "13-value-poll")
+    dana.value.submit_button.click()
+    answer(shooter, alice, 1)
+    shooter.on(dana, dana.result)
+    shooter.shoot(dana, "13-result-poll")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
+
+
+def choice_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = kind_host(
+        shooter,
+        alice,
+        CHOICE,
+        "Which day suits you for the offsite?",
+        "Monday\nTuesday\nWednesday\nThursday",
+    )
+    gather(alice, dana, port, 6)
+    alice.lobby.start_button.click()
+    shooter.on(dana, dana.value)
+    for index in (1, 2):
+        dana.value.group.button(index).click()
+    shooter.shoot(dana, "14-value-choice")
+    dana.value.submit_button.click()
+    answer(shooter, alice, 1, 3)
+    shooter.on(alice, alice.result)
+    shooter.shoot(alice, "14-result-choice")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
+
+
+def spread_session(shooter: Shooter) -> None:
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = kind_host(shooter, alice, SPREAD, "How many minutes is your commute?")
+    gather(alice, dana, port, 4)
+    alice.lobby.start_button.click()
+    answer(shooter, alice, typed="25")
+    answer(shooter, dana, typed="70")
+    shooter.on(dana, dana.result)
+    shooter.shoot(dana, "15-result-spread")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ class HistogramChart(QWidget):
         self.bound = 0
         self.heights: tuple[int, ...] = ()
         self.raw_shown = False
+        self.categories = False
+        """Bars are named options (labels under their middles), not ranges between edges."""
+        self.counting = self.tr("people")
         self._recolour()
 
     def sizeHint(self) -> QSize:
@@ -50,7 +53,22 @@ class HistogramChart(QWidget):
         """``labels``: the B + 1 edges as text; ``raw``: the B noisy counts, signed;
         ``unit``: what the answers are counted in (the x axis)."""
         self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
+        self.categories = False
+        self._label_axes(unit, self.tr("people"))
+
+    def set_categories(
+        self, labels: Sequence[str], raw: Sequence[int], bound: int, counting: str
+    ) -> None:
+        """One bar per option: ``labels`` the B option names, ``raw`` their (noisy) counts,
+        ``counting`` what is counted (the y axis), e.g. "votes"."""
+        self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
+        self.categories = True
+        self._label_axes("", counting)
+
+    def _label_axes(self, unit: str, counting: str) -> None:
+        self.counting = counting
         text = self.palette().color(QPalette.ColorRole.Text)
+        self.plot.getAxis("left").setLabel(counting, color=text.name())
         self.plot.getAxis("bottom").setLabel(unit, color=text.name())
         self.plot.getAxis("bottom").showLabel(bool(unit))
         self._draw()
@@ -87,9 +105,12 @@ class HistogramChart(QWidget):
 
     def _axes(self, count: int, y: np.typing.NDArray[np.float64]) -> None:
         step = max(1, -(-count // MAX_LABELS))
-        ticks = [(float(k), self.labels[k]) for k in range(0, count + 1, step)]
-        if count % step:
-            ticks.append((float(count), self.labels[count]))
+        if self.categories:
+            ticks = [(k + 0.5, self.labels[k]) for k in range(count)]
+        else:
+            ticks = [(float(k), self.labels[k]) for k in range(0, count + 1, step)]
+            if count % step:
+                ticks.append((float(count), self.labels[count]))
         self.plot.getAxis("bottom").setTicks([ticks, []])
         top = float(max(1.0, (y + self.bound).max())) * 1.08
         bottom = float(min(0.0, (y - self.bound).min())) if self.raw_shown else 0.0
@@ -105,7 +126,7 @@ class HistogramChart(QWidget):
             axis = self.plot.getAxis(name)
             axis.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
             axis.setTextPen(pg.mkPen(text))
-        self.plot.getAxis("left").setLabel(self.tr("people"), color=text.name())
+        self.plot.getAxis("left").setLabel(self.counting, color=text.name())
         self.plot.showGrid(x=False, y=True, alpha=0.25)
 
     def changeEvent(self, event: QEvent) -> None:

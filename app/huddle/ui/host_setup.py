@@ -11,20 +11,28 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from huddle.core import kinds
+from huddle.core import kinds, noise, options
 from huddle.core.errors import SettingsError
 from huddle.core.outcome import CONFIDENCE
 from huddle.core.questions import (
     AVERAGE,
+    CHOICE,
     DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
     HISTOGRAM,
     MAX_PARTICIPANTS,
     MIN_PARTICIPANTS,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
     Question,
 )
 from huddle.ui import texts
@@ -33,6 +41,8 @@ from huddle.ui.privacy import BoundEstimator, BoundKey, PrivacyLedger, subject
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
 
 MAX_TITLE, MAX_UNIT, MAX_DECIMALS, MAX_TAG = 120, 24, 6, 64
+NO_RANGE = (VOTE, DP_VOTE, VOTE_OUTCOME, CHOICE, POLL)
+"""Kinds whose answers are not numbers typed in a range."""
 
 
 class HostSetupPage(Page):
@@ -67,6 +77,7 @@ class HostSetupPage(Page):
         form.setVerticalSpacing(10)
         form.setHorizontalSpacing(14)
         self._build_question(form)
+        self._build_options(form)
         self._build_values(form)
         self._build_privacy(form)
         self._build_people(form)
@@ -124,11 +135,31 @@ class HostSetupPage(Page):
         self.kind.addItem(self.tr("Group average"), AVERAGE)
         self.kind.addItem(self.tr("Histogram (private, noised)"), HISTOGRAM)
         self.kind.addItem(self.tr("Average (private, noised)"), DP_AVERAGE)
+        self.kind.addItem(self.tr("Average and spread"), SPREAD)
+        self.kind.addItem(self.tr("Average and spread (private, noised)"), DP_SPREAD)
+        self.kind.addItem(self.tr("Vote, exact tallies"), VOTE)
+        self.kind.addItem(self.tr("Vote (private, noised tallies)"), DP_VOTE)
+        self.kind.addItem(self.tr("Vote, outcome only (private)"), VOTE_OUTCOME)
+        self.kind.addItem(self.tr("Private choice: tick any options"), CHOICE)
+        self.kind.addItem(self.tr("Yes/no poll (randomized response)"), POLL)
         self.kind_message = self._field(
             form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
         )
         self.title_edit.textChanged.connect(lambda: self._edited(self.title_edit))
         self.kind.currentIndexChanged.connect(self._kind_changed)
+
+    def _build_options(self, form: QFormLayout) -> None:
+        self.options = QPlainTextEdit()
+        self.options.setPlaceholderText(self.tr("One option per line, e.g.\nPizza\nSushi\nThai"))
+        self.options.setTabChangesFocus(True)
+        self.options.setFixedHeight(self.options.fontMetrics().lineSpacing() * 5 + 14)
+        self.options_message = self._field(
+            form, self.tr("&Options:"), self.options, self.tr("Options, one per line")
+        )
+        self.options.textChanged.connect(lambda: self._edited(self.options))
+
+    def option_list(self) -> tuple[str, ...]:
+        return options.clean(self.options.toPlainText().splitlines())
 
     def _build_privacy(self, form: QFormLayout) -> None:
         self.bars = BarsSetting()
@@ -151,17 +182,36 @@ class HostSetupPage(Page):
 
     def _kind_changed(self) -> None:
         kind = str(self.kind.currentData())
-        private = kinds.BY_NAME[kind].private
+        mechanism = kinds.BY_NAME[kind]
         form = self._form
         form.setRowVisible(self._row_of(form, self.bars), kind == HISTOGRAM)
-        for widget in (self.epsilon, self.tag):
-            form.setRowVisible(self._row_of(form, widget), private)
+        form.setRowVisible(self._row_of(form, self.options), mechanism.takes_options)
+        for widget in (self.unit, self.decimals, self.span):
+            form.setRowVisible(self._row_of(form, widget), kind not in NO_RANGE)
+        form.setRowVisible(self._row_of(form, self.epsilon), mechanism.private)
+        form.setRowVisible(self._row_of(form, self.tag), mechanism.private or kind == POLL)
         hints = {
             AVERAGE: self.tr(
                 "Everyone learns the exact average, the total and how many took part."
             ),
             HISTOGRAM: self.tr("A bar chart of how many answers fall in each range, with noise."),
             DP_AVERAGE: self.tr("The average with noise added, so no exact figure exists."),
+            SPREAD: self.tr("The exact average and standard deviation."),
+            DP_SPREAD: self.tr("The average and standard deviation with noise added."),
+            VOTE: self.tr("One option each; everyone sees the exact number of votes per option."),
+            DP_VOTE: self.tr("One option each; the number of votes per option, with noise."),
+            VOTE_OUTCOME: self.tr(
+                "One option each; everyone sees only which option leads and whether it has "
+                "a majority, worked out from tallies with noise."
+            ),
+            CHOICE: self.tr(
+                "Everyone ticks any options they would be happy with; the winner is picked "
+                "with noise: very likely, not certainly, the most approved."
+            ),
+            POLL: self.tr(
+                "Each app flips coins before sending a yes or no (ε = ln 3 ≈ 1.1, set by the "
+                "coins); everyone sees an estimate of how many said yes."
+            ),
         }
         self.kind_message.show_message(hints[kind], "hint")
         self.validate()
@@ -191,7 +241,7 @@ class HostSetupPage(Page):
         self.hi.setAccessibleName(self.tr("Highest allowed value"))
         to = QLabel(self.tr("to"))
         to.setBuddy(self.hi)
-        span = QWidget()
+        span = self.span = QWidget()
         span_row = row(self.lo, to, self.hi)
         span_row.setContentsMargins(0, 0, 0, 0)
         span.setLayout(span_row)
@@ -242,7 +292,8 @@ class HostSetupPage(Page):
         """Check every field, show what is wrong next to it, and enable Start if all is well."""
         title = " ".join(self.title_edit.text().split())
         title_error = None if title else self.tr("Give the question a title.")
-        range_error = self._range_error()
+        kind = str(self.kind.currentData())
+        range_error = self._range_error() if kind not in NO_RANGE else None
         people = self.min_people.value()
         min_error = None
         if people < MIN_PARTICIPANTS:
@@ -250,17 +301,16 @@ class HostSetupPage(Page):
                 "At least {n} people are needed: with two, each would learn the other's "
                 "value from the result."
             ).format(n=MIN_PARTICIPANTS)
-        question = bars_error = privacy_error = None
+        question = bars_error = privacy_error = options_error = None
         if not (title_error or range_error or min_error):
-            try:
-                question = self._question_from_fields(title, AVERAGE)
-            except SettingsError as exc:
-                range_error = str(exc)
-        if question is not None and str(self.kind.currentData()) != AVERAGE:
-            question, bars_error, privacy_error = self._private_question(title)
+            if kind in NO_RANGE:
+                question, options_error, privacy_error = self._answer_question(title, kind)
+            else:
+                question, range_error, bars_error, privacy_error = self._numeric(title, kind)
         self._show(self.title_message, title_error, self.title_edit)
         self._show(self.range_message, range_error, self.lo, self.hi, self.decimals)
         self._show(self.min_message, min_error, self.min_people)
+        self._show(self.options_message, options_error, self.options)
         self._show_private(question, people, bars_error, privacy_error)
         self.reveals.setText(
             texts.reveals(question, people, at_least=True) if question is not None else ""
@@ -268,6 +318,41 @@ class HostSetupPage(Page):
         self.start_button.setEnabled(question is not None)
         self._question = question
         return question
+
+    def _numeric(
+        self, title: str, kind: str
+    ) -> tuple[Question | None, str | None, str | None, str | None]:
+        """A question answered with numbers: it, or the range, bars or privacy error."""
+        try:
+            question = self._question_from_fields(title, AVERAGE)
+            if kind == SPREAD:
+                question = self._question_from_fields(title, SPREAD)
+        except SettingsError as exc:
+            return None, str(exc), None, None
+        if kind in (AVERAGE, SPREAD):
+            return question, None, None, None
+        private, bars_error, privacy_error = self._private_question(title)
+        return private, None, bars_error, privacy_error
+
+    def _answer_question(
+        self, title: str, kind: str
+    ) -> tuple[Question | None, str | None, str | None]:
+        """A vote, choice or poll: it, or what is wrong with its options or privacy."""
+        opts = self.option_list() if kinds.BY_NAME[kind].takes_options else ()
+        lo, hi = options.value_range(len(opts)) if opts else ("0", "1")
+        if opts or kind != POLL:
+            try:
+                options.check(opts)
+            except SettingsError as exc:
+                return None, str(exc), None
+        epsilon = self.epsilon.text() if kinds.BY_NAME[kind].private else ""
+        try:
+            question = self._question_from_fields(
+                title, kind, epsilon=epsilon, lo=lo, hi=hi, decimals=0, options=opts
+            )
+            return question, None, None
+        except SettingsError as exc:
+            return None, None, str(exc)
 
     def _show_private(
         self, question: Question | None, people: int, bars_error: str | None, privacy: str | None
@@ -279,6 +364,12 @@ class HostSetupPage(Page):
             self.bars_message.show_message(None)
         else:
             self._show(self.bars_message, bars_error, self.bars)
+        if not kinds.BY_NAME[kind].takes_options:
+            self.options_message.show_message(None)
+        if kind == POLL:
+            self.privacy_message.show_message(None)
+            self.tag_message.show_message(self._tag_hint(question), "hint")
+            return
         if not kinds.BY_NAME[kind].private:
             self.privacy_message.show_message(None)
             self.tag_message.show_message(None)
@@ -301,19 +392,32 @@ class HostSetupPage(Page):
         return None
 
     def _question_from_fields(
-        self, title: str, kind: str, bins: tuple[str, ...] = (), epsilon: str = ""
+        self,
+        title: str,
+        kind: str,
+        bins: tuple[str, ...] = (),
+        epsilon: str = "",
+        **answers: object,
     ) -> Question:
+        """The question these fields describe; ``answers`` overrides how answers are
+        given (lo, hi, decimals, options) for votes, choices and polls."""
+        settings: dict[str, object] = {
+            "unit": self.unit.text().strip(),
+            "decimals": self.decimals.value(),
+            "lo": self.lo.text().strip(),
+            "hi": self.hi.text().strip(),
+        } | answers
+        if answers:
+            settings["unit"] = ""
+        counted = epsilon or kind == POLL
         return Question(
             kind=kind,
             title=title,
-            unit=self.unit.text().strip(),
-            decimals=self.decimals.value(),
-            lo=self.lo.text().strip(),
-            hi=self.hi.text().strip(),
             min_participants=self.min_people.value(),
             bins=bins,
             epsilon=epsilon,
-            tag=" ".join(self.tag.text().split()) if epsilon else "",
+            tag=" ".join(self.tag.text().split()) if counted else "",
+            **settings,  # type: ignore[arg-type]
         )
 
     def _private_question(self, title: str) -> tuple[Question | None, str | None, str | None]:
@@ -341,6 +445,8 @@ class HostSetupPage(Page):
         )
         if question is None or not question.is_private:
             return words
+        if question.kind in (VOTE_OUTCOME, CHOICE):
+            return f"{words} {self._lead_accuracy(question, people)}"
         key: BoundKey = (people, question.epsilon_value, question.sensitivity)
         bound = self.bounds.bound(key)
         if bound is None:
@@ -351,8 +457,18 @@ class HostSetupPage(Page):
                 "With {n} people, each bar will be within ±{bound} people of the true count "
                 "({confidence} % of the time)."
             )
+        elif question.kind == DP_VOTE:
+            shown = str(bound)
+            accuracy = self.tr(
+                "With {n} people, each tally will be within ±{bound} votes of the true count "
+                "({confidence} % of the time)."
+            )
         else:
-            spread = question.fixed_point.decode(bound) / people
+            factor = 1
+            kind = kinds.BY_NAME[question.kind]
+            if isinstance(kind, kinds.Spread):
+                factor = kind.layout(question).factor
+            spread = question.fixed_point.decode(bound) / people / factor
             shown = texts.with_unit(spread, question, texts.EXTRA_AVERAGE_DIGITS)
             accuracy = self.tr(
                 "With {n} people, the average will be within ±{bound} of the true average "
@@ -361,12 +477,31 @@ class HostSetupPage(Page):
         confidence = round(CONFIDENCE * 100)
         return f"{words} {accuracy.format(n=people, bound=shown, confidence=confidence)}"
 
+    def _lead_accuracy(self, question: Question, people: int) -> str:
+        """How big a lead the noise overturns less than 5 % of the time (cheap to compute:
+        the noise of a vote or choice is narrow)."""
+        confidence = round(CONFIDENCE * 100)
+        lead = noise.lead_needed(
+            people, question.epsilon_value, question.sensitivity, len(question.options)
+        )
+        if question.kind == CHOICE:
+            text = self.tr(
+                "With {n} people, an option ahead of every other by {lead} approvals or more "
+                "wins at least {confidence} % of the time."
+            )
+        else:
+            text = self.tr(
+                "With {n} people, an option ahead of every other by {lead} votes or more is "
+                "shown leading at least {confidence} % of the time."
+            )
+        return text.format(n=people, lead=lead, confidence=confidence)
+
     def _tag_hint(self, question: Question | None) -> str:
         hint = self.tr(
             "Questions with the same tag share a privacy budget: each person's Huddle adds "
             "up the ε they spend on that subject."
         )
-        if question is None or self.ledger is None or not question.is_private:
+        if question is None or self.ledger is None or not question.release_epsilon:
             return hint
         ledger = self.ledger.load()
         spent = ledger.spent(question.tag)

@@ -66,7 +66,7 @@ class PrivacyLedger:
                 "Your privacy ledger on this computer could not be read, so how much "
                 "privacy you spent on earlier questions is unknown."
             )
-        spent, cost = ledger.spent(question.tag), question.epsilon_value
+        spent, cost = ledger.spent(question.tag), question.release_epsilon
         if spent == 0:
             return tr(
                 "Privacy budget: this is your first noisy answer on {subject} on this "

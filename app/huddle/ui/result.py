@@ -16,9 +16,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 
+from huddle.core import randomized_response as rr
 from huddle.core.outcome import Outcome
-from huddle.core.questions import DP_AVERAGE, HISTOGRAM
-from huddle.ui import texts
+from huddle.core.questions import DP_AVERAGE, DP_SPREAD, HISTOGRAM, POLL, SPREAD
+from huddle.ui import result_kinds, texts
 from huddle.ui.chart import HistogramChart
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
@@ -210,10 +211,26 @@ class ResultPage(Page):
         self.ledger_note.setText(text)
         self.ledger_note.setVisible(bool(text))
 
-    def show_outcome(self, outcome: Outcome, mine: Decimal | None, code: str) -> None:
-        """Show ``outcome``; ``mine`` (this person's own value) stays on this screen only."""
+    def show_outcome(
+        self, outcome: Outcome, mine: Decimal | None, code: str, sent: rr.Response | None = None
+    ) -> None:
+        """Show ``outcome``; ``mine`` (this person's own value) and ``sent`` (what their app
+        sent in a poll) stay on this screen only."""
         question = outcome.question
         self.set_title(question.title)
+        self.average.setFont(self._big)
+        self.raw_values.setVisible(False)
+        self.raw_toggle.setChecked(False)
+        self.set_ledger_note("")
+        self._code_hint(code)
+        self.copied.show_message(None)
+        people = self.tr("%n people", "", outcome.count)
+        if question.takes_options or question.kind == POLL:
+            result_kinds.show(self, outcome, people, sent)
+            return
+        if question.kind in (SPREAD, DP_SPREAD):
+            self._show_spread(outcome, mine, people)
+            return
         average = texts.average(outcome.average, question)
         total = texts.with_unit(outcome.sum, question)
         people = self.tr("%n people", "", outcome.count)
@@ -241,13 +258,27 @@ class ResultPage(Page):
             texts.standing(mine, outcome.average, question) if mine is not None else ""
         )
         self._place(outcome, mine)
+
+    def _code_hint(self, code: str) -> None:
         self.code_hint.setText(
             self.tr(
                 "Security code {code}. If it matches on every screen, everyone got this same "
                 "result from the same group."
             ).format(code=code)
         )
-        self.copied.show_message(None)
+
+    def _show_spread(self, outcome: Outcome, mine: Decimal | None, people: str) -> None:
+        self.chart.setVisible(False)
+        self.raw_toggle.setVisible(False)
+        self.average.setVisible(True)
+        self.bar.setVisible(True)
+        result_kinds.show_spread(self, outcome, people)
+        average = outcome.moments.mean
+        self.standing.setVisible(mine is not None)
+        self.standing.setText(
+            texts.standing(mine, average, outcome.question) if mine is not None else ""
+        )
+        self._place(outcome, mine, average)
 
     def _show_noisy_average(self, outcome: Outcome, average: str, people: str) -> None:
         question = outcome.question
@@ -310,8 +341,11 @@ class ResultPage(Page):
             title=question.title, bars=shown, bound=bound, people=people
         )
 
-    def _place(self, outcome: Outcome, mine: Decimal | None) -> None:
+    def _place(
+        self, outcome: Outcome, mine: Decimal | None, average: Decimal | None = None
+    ) -> None:
         fp = outcome.question.fixed_point
+        average = outcome.average if average is None else average
 
         def fraction(value: Decimal) -> float:
             return float((fp.clamp(value) - fp.lo) / (fp.hi - fp.lo))
@@ -319,9 +353,12 @@ class ResultPage(Page):
         band = None
         if outcome.question.kind == DP_AVERAGE:
             spread = outcome.average_error_bound
-            band = (fraction(outcome.average - spread), fraction(outcome.average + spread))
+            band = (fraction(average - spread), fraction(average + spread))
+        elif outcome.question.kind == DP_SPREAD:
+            spread = outcome.mean_error_bound
+            band = (fraction(average - spread), fraction(average + spread))
         self.bar.set_points(
-            fraction(outcome.average),
+            fraction(average),
             fraction(mine) if mine is not None else None,
             (texts.typed(fp.lo), texts.typed(fp.hi)),
             band,
@@ -331,7 +368,7 @@ class ResultPage(Page):
             where.format(
                 low=texts.typed(fp.lo),
                 high=texts.typed(fp.hi),
-                avg=round(fraction(outcome.average) * 100),
+                avg=round(fraction(average) * 100),
             )
         )
 

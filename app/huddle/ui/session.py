@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
+from huddle.core import randomized_response as rr
 from huddle.core.events import (
     Event,
     JoinRequested,
@@ -27,7 +28,7 @@ from huddle.core.events import (
     SessionEnded,
     Welcomed,
 )
-from huddle.core.questions import Question
+from huddle.core.questions import POLL, Question
 from huddle.net.discovery import FoundSession
 from huddle.net.facade import (
     EngineFailed,
@@ -61,6 +62,8 @@ class Current:
     progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     recorded: float = 0.0
     """ε of this session already written to the privacy ledger."""
+    sent: rr.Response | None = None
+    """A poll: what this person's app did with their answer (their screen only)."""
 
     @property
     def hosting(self) -> bool:
@@ -217,23 +220,26 @@ class SessionFlow(QObject):
 
     def _on_result_ready(self, current: Current, event: ResultReady) -> None:
         current.stage = "done"
-        self.w.result.show_outcome(event.outcome, current.mine, current.code)
+        self.w.result.show_outcome(event.outcome, current.mine, current.code, current.sent)
         self._record(current, event.outcome.question)
         self.w.show_page(self.w.result)
 
     # --- privacy ledger --------------------------------------------------------------
 
     def _budget(self, question: Question) -> str:
-        return self.w.ledger.already_spent(question) if question.is_private else ""
+        return self.w.ledger.already_spent(question) if question.release_epsilon else ""
 
     def _show_budget(self, question: Question) -> None:
-        if question.is_private:
+        if question.release_epsilon:
             self.w.lobby.show_privacy(self._budget(question))
 
     def _record(self, current: Current, question: Question) -> None:
         """Write the ε this person spent on the result to their ledger (as the CLI does)."""
         spent = epsilon_spent(current.handle) - current.recorded
-        if question.is_private and spent > 0:
+        if question.kind == POLL and current.sent is not None:
+            # The answer was randomized once; a re-run resends the same bit: ln 3, once.
+            spent = question.release_epsilon - current.recorded
+        if question.release_epsilon and spent > 0:
             current.recorded += spent
             self.w.result.set_ledger_note(self.w.ledger.record(question, spent))
 
@@ -360,10 +366,17 @@ class SessionFlow(QObject):
         current = self.current
         if current is None or current.question is None:
             return
-        mine = current.question.fixed_point.parse(text)
+        question = current.question
+        numeric = not (question.takes_options or question.kind == POLL)
+        mine = question.fixed_point.parse(text) if numeric else None
+        sent = None
+        if question.kind == POLL:
+            truth, _ = rr.parse(text)
+            sent = rr.respond(truth, rr.csprng_coin)
+            text = rr.sent_text(sent)
 
         def accepted(_: object) -> None:
-            current.mine = mine
+            current.mine, current.sent = mine, sent
             self.w.value.clear()
             if self.current is current and current.stage == "round":
                 self.w.show_page(self.w.progress)

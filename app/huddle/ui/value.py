@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from huddle.core.questions import Question
+from huddle.core import options
+from huddle.core.questions import CHOICE, POLL, Question
 from huddle.ui import texts
 from huddle.ui.widgets import FieldMessage, IconLabel, Page, body, button, row, scaled_font
 
@@ -24,6 +35,8 @@ class ValuePage(Page):
     def __init__(self) -> None:
         super().__init__()
         self.question: Question | None = None
+        self.picking = False
+        """The answer is picked from buttons (a vote, choice or poll), not typed."""
         self.intro = body()
         self.content.addWidget(self.intro)
         self.field = QLineEdit()
@@ -35,15 +48,23 @@ class ValuePage(Page):
         self.field.setMinimumWidth(220)
         self.field.textChanged.connect(self._check)
         self.field.returnPressed.connect(self._submit)
-        caption = QLabel(self.tr("Your &value:"))
+        caption = self.caption = QLabel(self.tr("Your &value:"))
         caption.setFont(scaled_font(caption, 1.1, bold=True))
         caption.setBuddy(self.field)
+        self.choices = QWidget()
+        self.choices.setAccessibleName(self.tr("Options"))
+        self._choice_layout = QVBoxLayout(self.choices)
+        self._choice_layout.setContentsMargins(4, 2, 0, 2)
+        self._choice_layout.setSpacing(6)
+        self.group = QButtonGroup(self)
+        self.group.buttonToggled.connect(self._picked)
         self.unit = QLabel()
         self.unit.setFont(scaled_font(self.unit, 1.4))
         self.rule = body(muted=True)
         self.message = FieldMessage(self.field)
         self.content.addWidget(caption)
         self.content.addLayout(row(self.field, self.unit, 1))
+        self.content.addWidget(self.choices)
         self.content.addWidget(self.rule)
         self.content.addWidget(self.message)
         self.content.addWidget(self._reveals_box())
@@ -90,8 +111,12 @@ class ValuePage(Page):
             )
         )
         self.unit.setText(question.unit)
-        self.unit.setVisible(bool(question.unit))
-        self.rule.setText(texts.allowed(question))
+        picking = self.picking = question.takes_options or question.kind == POLL
+        self.unit.setVisible(bool(question.unit) and not picking)
+        self.field.setVisible(not picking)
+        self.choices.setVisible(picking)
+        self._build_choices(question)
+        self.rule.setText(self._rule(question))
         self.reveals.setText(texts.reveals(question, len(names)))
         self.budget.setText(budget)
         self.budget.setVisible(bool(budget))
@@ -104,10 +129,60 @@ class ValuePage(Page):
         self.submit_button.setEnabled(False)
         self.message.show_message(None)
         self.field.setEnabled(True)
-        self.field.setFocus()
+        self.choices.setEnabled(True)
+        if picking and self.group.button(0) is not None:
+            self.group.button(0).setFocus()
+        else:
+            self.field.setFocus()
+
+    def _rule(self, question: Question) -> str:
+        if question.kind == CHOICE:
+            return self.tr("Tick every option you would be happy with (at least one).")
+        if question.kind == POLL:
+            return self.tr("Answer truthfully: your app randomizes it before anything is sent.")
+        if question.takes_options:
+            return self.tr("Pick one option.")
+        return texts.allowed(question)
+
+    def _build_choices(self, question: Question) -> None:
+        """Radio buttons (a vote, a poll) or check boxes (a private choice)."""
+        for old in self.group.buttons():
+            self.group.removeButton(old)
+            old.deleteLater()
+        labels = question.options if question.takes_options else (self.tr("Yes"), self.tr("No"))
+        self.group.setExclusive(question.kind != CHOICE)
+        captions = {
+            CHOICE: self.tr("Options you &approve:"),
+            POLL: self.tr("Your &answer:"),
+        }
+        default = self.tr("Your &vote:") if question.takes_options else self.tr("Your &value:")
+        self.caption.setText(captions.get(question.kind, default))
+        for index, label in enumerate(labels):
+            box: QAbstractButton = (
+                QCheckBox(label) if question.kind == CHOICE else QRadioButton(label)
+            )
+            box.setFont(scaled_font(box, 1.15))
+            self.group.addButton(box, index)
+            self._choice_layout.addWidget(box)
+        first = self.group.button(0)
+        if first is not None:
+            self.caption.setBuddy(first)
+
+    def picked_text(self) -> str:
+        """The answer the ticked buttons make ("" if none): option numbers, or yes/no."""
+        ticked = sorted(self.group.id(b) for b in self.group.buttons() if b.isChecked())
+        if not ticked or self.question is None:
+            return ""
+        if self.question.kind == POLL:
+            return "yes" if ticked == [0] else "no"
+        return options.answer_text(ticked)
+
+    def _picked(self) -> None:
+        self.submit_button.setEnabled(bool(self.picked_text()))
 
     def show_error(self, text: str) -> None:
         self.field.setEnabled(True)
+        self.choices.setEnabled(True)
         self.message.show_message(text)
         self.submit_button.setEnabled(False)
 
@@ -124,6 +199,13 @@ class ValuePage(Page):
         return error
 
     def _submit(self) -> None:
+        if self.question is not None and self.picking:
+            picked = self.picked_text()
+            if picked:
+                self.choices.setEnabled(False)
+                self.submit_button.setEnabled(False)
+                self.submitted.emit(picked)
+            return
         text = self.field.text()
         if self.question is None or not text.strip() or self._check(text) is not None:
             return
@@ -132,5 +214,11 @@ class ValuePage(Page):
         self.submitted.emit(text)
 
     def clear(self) -> None:
-        """Forget what was typed, undo history included (the engine keeps its own copy)."""
+        """Forget what was typed or ticked, undo history included (the engine keeps its
+        own copy)."""
         self.field.setText("")
+        exclusive = self.group.exclusive()
+        self.group.setExclusive(False)  # an exclusive group cannot untick its last button
+        for box in self.group.buttons():
+            box.setChecked(False)
+        self.group.setExclusive(exclusive)
