@@ -88,8 +88,9 @@ class HistogramChart(QWidget):
         edge = QColor(accent).darker(130)
         x = np.arange(len(counts), dtype=float)
         y = np.array(counts, dtype=float)
+        gap = 0.15 if self.categories else 0.0  # separate options; ranges stay adjacent
         bars = pg.BarGraphItem(
-            x0=x, x1=x + 1, y0=0, height=y, brush=accent, pen=pg.mkPen(edge, width=1)
+            x0=x + gap, x1=x + 1 - gap, y0=0, height=y, brush=accent, pen=pg.mkPen(edge, width=1)
         )
         self.plot.addItem(bars)
         if self.bound:

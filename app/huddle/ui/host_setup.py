@@ -67,8 +67,8 @@ class HostSetupPage(Page):
         self.content.addWidget(
             body(
                 self.tr(
-                    "Ask one question with a numeric answer. Everyone who takes part types "
-                    "their value on their own computer; all of you see only the result."
+                    "Ask one question. Everyone who takes part answers on their own "
+                    "computer; all of you see only the result."
                 ),
                 muted=True,
             )

@@ -36,6 +36,7 @@ class PositionBar(QWidget):
         self.fractions: tuple[float, float | None] = (0.5, None)
         self.ends = ("", "")
         self.band: tuple[float, float] | None = None
+        self.band_label = ""
 
     def set_points(
         self,
@@ -43,10 +44,12 @@ class PositionBar(QWidget):
         mine: float | None,
         ends: tuple[str, str],
         band: tuple[float, float] | None = None,
+        band_label: str = "",
     ) -> None:
         """Fractions of the range (0..1), the texts for its two ends, and the part of
         the range a noisy average's ±95 % bound covers (``band``), if any."""
         self.fractions, self.ends, self.band = (average, mine), ends, band
+        self.band_label = band_label or self.tr("95 % likely range")
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -89,7 +92,7 @@ class PositionBar(QWidget):
         metrics = self.fontMetrics()
         items = [(self.tr("average"), "dot")]
         if self.band is not None:
-            items.append((self.tr("95 % likely range"), "band"))
+            items.append((self.band_label, "band"))
         if with_you:
             items.append((self.tr("you"), "pointer"))
         widths = [22 + metrics.horizontalAdvance(label) for label, _ in items]
@@ -350,8 +353,12 @@ class ResultPage(Page):
         def fraction(value: Decimal) -> float:
             return float((fp.clamp(value) - fp.lo) / (fp.hi - fp.lo))
 
-        band = None
-        if outcome.question.kind == DP_AVERAGE:
+        band, band_label = None, ""
+        if outcome.question.kind == SPREAD:
+            deviation = outcome.moments.deviation
+            band = (fraction(average - deviation), fraction(average + deviation))
+            band_label = self.tr("± 1 standard deviation")
+        elif outcome.question.kind == DP_AVERAGE:
             spread = outcome.average_error_bound
             band = (fraction(average - spread), fraction(average + spread))
         elif outcome.question.kind == DP_SPREAD:
@@ -362,6 +369,7 @@ class ResultPage(Page):
             fraction(mine) if mine is not None else None,
             (texts.typed(fp.lo), texts.typed(fp.hi)),
             band,
+            band_label,
         )
         where = self.tr("On the allowed range from {low} to {high}, the average is at {avg} %.")
         self.bar.setAccessibleDescription(

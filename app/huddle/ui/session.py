@@ -375,15 +375,20 @@ class SessionFlow(QObject):
             sent = rr.respond(truth, rr.csprng_coin)
             text = rr.sent_text(sent)
 
+        # Kept before the engine confirms: the last answer in can complete the round, and
+        # the result may then arrive before the confirmation does.
+        current.mine, current.sent = mine, sent
+
         def accepted(_: object) -> None:
-            current.mine, current.sent = mine, sent
             self.w.value.clear()
             if self.current is current and current.stage == "round":
                 self.w.show_page(self.w.progress)
 
-        self.w.bridge.when_done(
-            current.handle.submit(text), accepted, lambda exc: self.w.value.show_error(str(exc))
-        )
+        def refused(exc: BaseException) -> None:
+            current.mine = current.sent = None
+            self.w.value.show_error(str(exc))
+
+        self.w.bridge.when_done(current.handle.submit(text), accepted, refused)
 
     def _cancel_round(self) -> None:
         if self.current is not None:

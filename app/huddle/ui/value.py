@@ -105,13 +105,15 @@ class ValuePage(Page):
         ``budget`` is the privacy budget already spent on this subject, for a noisy result."""
         self.question = question
         self.set_title(question.title)
-        self.intro.setText(
-            self.tr("The round has started with {names}. Type your value and submit it.").format(
-                names=texts.name_list(names, me)
-            )
+        picking = question.takes_options or question.kind == POLL
+        intro = (
+            self.tr("The round has started with {names}. Pick your answer and submit it.")
+            if picking
+            else self.tr("The round has started with {names}. Type your value and submit it.")
         )
+        self.intro.setText(intro.format(names=texts.name_list(names, me)))
         self.unit.setText(question.unit)
-        picking = self.picking = question.takes_options or question.kind == POLL
+        self.picking = picking
         self.unit.setVisible(bool(question.unit) and not picking)
         self.field.setVisible(not picking)
         self.choices.setVisible(picking)
