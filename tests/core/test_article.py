@@ -2,11 +2,8 @@
 
 from decimal import Decimal
 
-import numpy as np
-
-from huddle.core.encoding import to_ring
 from huddle.core.events import ResultReady, ShareTranscript
-from huddle.core.sharing import fixed_splitter
+from huddle.core.sharing import fixed_masks
 
 from .harness import make_network
 
@@ -25,13 +22,13 @@ def test_article_split_gives_the_article_partial_sums_and_average() -> None:
     net = make_network()
     names = list(RAISES)
     conns = {}
+    # Parties join in order and get ids 1 to 4; every one of them uses the article's table.
+    table = {i + 1: {j + 1: s for j, s in enumerate(SPLIT[name])} for i, name in enumerate(names)}
     for name in names:
-        conns[name] = net.join(name, transcript=True)
+        conns[name] = net.join(name, transcript=True, masks=fixed_masks(table))
     parties = {name: net.parties[conns[name]] for name in names}
-    ids = {name: parties[name].me for name in names}
+    assert [parties[n].me for n in names] == [1, 2, 3, 4]
     for name in names:
-        table = {ids[to]: to_ring(np.array([SPLIT[name][k]])) for k, to in enumerate(names)}
-        parties[name]._splitter = fixed_splitter(table)
         net.party_do(conns[name], parties[name].submit(str(RAISES[name])))
     net.host_do(net.host.start())
 

@@ -1,18 +1,19 @@
 """Why an aborted round leaks nothing, made concrete.
 
-Five people: H and H2 are honest, M is honest and vanishes after sending its
-shares (before its partial sum), C1 and C2 collude with the host. The host
-sees the partial sums of H, H2, C1 and C2 from the aborted round, then every
-partial sum of the re-run without M. The coalition knows every share C1 and
-C2 sent or received, and their own values.
+Five people: H and H2 are honest, M is honest and vanishes before its partial
+sum reaches the host, C1 and C2 collude with the host. The host sees the
+partial sums of H, H2, C1 and C2 from the aborted round, then every partial
+sum of the re-run without M. The coalition knows every share (mask) C1 and C2
+gave or got, and their own values.
 
-Algebra (all in Z_2^64). H's aborted partial is
+Algebra (all in Z_2^64), with s_ij the mask i gives j (derived from the
+secret only i and j share). H's aborted partial is
     P_H = x_H - sum_j s_Hj + sum_j s_jH,
 so after removing every share the coalition knows, it is left with
     est_H = x_H - s_HM - s_HH2 + s_MH + s_H2H,
-which contains s_MH: a uniformly random share from M, whose complement (M's kept
-share) was never published. est_H is therefore uniform whatever x_H is, and so
-is est_H + est_H2 (masked by s_MH + s_MH2). The re-run uses fresh shares and
+which contains s_MH: a uniformly random mask from M, whose counterpart in M's
+own partial sum was never published. est_H is therefore uniform whatever x_H is, and so
+is est_H + est_H2 (masked by s_MH + s_MH2). The re-run uses fresh masks (a new round id) and
 reveals only x_H + x_H2 through its result — what the function reveals anyway.
 
 The tests check the identity exactly on real protocol runs, that est_H is
@@ -22,9 +23,7 @@ depend on x_H.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,8 +32,7 @@ from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import Vector, vector_from_bytes
 from huddle.core.events import ResultReady
 from huddle.core.messages import PartialSum
-from huddle.core.participant import Splitter
-from huddle.core.sharing import Share, split
+from huddle.core.participant import ParticipantSession
 from tests.core.harness import make_network
 
 RING = 2**64
@@ -44,27 +42,35 @@ COALITION = ("C1", "C2")
 
 @dataclass
 class Record:
-    """What each party split, per round (test-only omniscience), and what the host saw."""
+    """Every mask each party used, per round (test-only omniscience), and what the host saw."""
 
-    kept: dict[str, list[int]] = field(default_factory=dict)
-    sent: dict[str, list[dict[int, int]]] = field(default_factory=dict)
+    round: int = 0
+    masks: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    """(round, giver, receiver) → the mask; giver and receiver must derive the same."""
     partials: list[dict[int, int]] = field(default_factory=lambda: [{}])
 
-    def splitter(self, name: str) -> Splitter:
-        def recording(vector: Vector, recipients: Sequence[int]) -> tuple[Vector, dict[int, Share]]:
-            kept, sent = split(vector, recipients, os.urandom)
-            self.kept.setdefault(name, []).append(int(kept[0]))
-            self.sent.setdefault(name, []).append({j: int(s.expand(1)[0]) for j, s in sent.items()})
-            return kept, sent
+    def watch(self, party: ParticipantSession) -> None:
+        derive = party._derived_mask
 
-        return recording
+        def recording(sender: int, recipient: int, length: int) -> Vector:
+            mask = derive(sender, recipient, length)
+            seen = self.masks.setdefault((self.round, sender, recipient), int(mask[0]))
+            assert seen == int(mask[0]), "the two ends of a pair derived different masks"
+            return mask
+
+        party._masks = recording
+
+    def given(self, giver: int, rnd: int) -> dict[int, int]:
+        return {j: m for (r, i, j), m in self.masks.items() if r == rnd and i == giver}
 
 
 def aborted_then_rerun(values: dict[str, int]) -> tuple[Record, dict[str, int], int]:
     """One full scenario; returns the record, each name's party id and the re-run's sum."""
     rec = Record()
     net = make_network()
-    conns = {n: net.join(n, splitter=rec.splitter(n)) for n in NAMES}
+    conns = {n: net.join(n) for n in NAMES}
+    for c in conns.values():
+        rec.watch(net.parties[c])
     party = {n: net.parties[c].me for n, c in conns.items()}
     decoders: dict[int, FrameDecoder] = {}
 
@@ -85,6 +91,7 @@ def aborted_then_rerun(values: dict[str, int]) -> tuple[Record, dict[str, int], 
     net.disconnect(conns["M"])
     assert net.host.phase.value == "aborted"
     rec.partials.append({})
+    rec.round = 1
     net.host_do(net.host.start())
     done = [e for e in net.host_events if isinstance(e, ResultReady)]
     return rec, party, int(done[-1].outcome.sum)
@@ -95,8 +102,8 @@ def coalition_estimate(rec: Record, party: dict[str, int], who: str) -> int:
     me = party[who]
     est = rec.partials[0][me]
     for c in COALITION:
-        est -= rec.sent[c][0][me]  # shares the coalition sent to ``who``
-        est += rec.sent[who][0][party[c]]  # shares ``who`` sent to the coalition
+        est -= rec.given(party[c], 0)[me]  # masks the coalition gave ``who``
+        est += rec.given(me, 0)[party[c]]  # masks ``who`` gave the coalition
     return est % RING
 
 
@@ -106,7 +113,7 @@ def test_the_aborted_partials_are_masked_by_the_missing_partys_shares() -> None:
     assert set(rec.partials[0]) == {party[n] for n in NAMES if n != "M"}
     assert len(rec.partials[1]) == 4 and rerun_sum == sum(values.values()) - values["M"]
     h, h2, m = party["H"], party["H2"], party["M"]
-    s = {n: rec.sent[n][0] for n in NAMES}
+    s = {n: rec.given(party[n], 0) for n in NAMES}
     est_h = coalition_estimate(rec, party, "H")
     # Exactly the identity above: what is left is the honest parties' shares.
     assert est_h == (values["H"] - s["H"][m] - s["H"][h2] + s["M"][h] + s["H2"][h]) % RING
@@ -118,10 +125,10 @@ def test_the_aborted_partials_are_masked_by_the_missing_partys_shares() -> None:
         == (values["H"] + values["H2"] + s["M"][h] + s["M"][h2] - s["H"][m] - s["H2"][m]) % RING
     )
     assert est_pair != values["H"] + values["H2"]
-    # The re-run used fresh shares: none of round 1's appears again.
-    assert not {v for d in rec.sent.values() for v in d[0].values()} & {
-        v for n in NAMES if n != "M" for v in rec.sent[n][1].values()
-    }
+    # The re-run used fresh masks: none of round 1's appears again.
+    first = {m for (r, _, _), m in rec.masks.items() if r == 0}
+    second = {m for (r, _, _), m in rec.masks.items() if r == 1}
+    assert len(first) == 20 and len(second) == 12 and not first & second
 
 
 def test_what_the_coalition_sees_does_not_depend_on_the_value() -> None:

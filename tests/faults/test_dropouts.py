@@ -3,8 +3,9 @@
 Proves, for every fault (a killed connection, a frozen peer) and every phase:
 - lobby: everyone left sees the roster without the missing person and a new,
   agreed security code;
-- after Start, before the victim's shares; after its shares, before its partial
-  sum; after its partial sum, before the result: every remaining party and the
+- after Start while the victim is still typing its value; with its value in,
+  before its partial sum reaches the host; after its partial sum, before the
+  result: every remaining party and the
   host report an abort naming the missing person; the host's re-run without
   them completes with the right average when the minimum (3) still holds, and
   is refused otherwise;
@@ -33,14 +34,14 @@ from huddle.core.events import (
     RoundStarted,
     SessionEnded,
 )
-from huddle.core.messages import Deliver, Partials, PartialSum
+from huddle.core.messages import Partials, PartialSum
 from huddle.net.link import Link
 from tests import processes
 from tests.net.engines import FAST
 
 from .parties import Group, Party, abort, freeze, fresh, hold, host_hold, lobby
 
-PHASES = ["lobby", "before-shares", "before-partial", "before-result"]
+PHASES = ["lobby", "before-value", "before-partial", "before-result"]
 FAULTS: dict[str, Callable[[Link], None]] = {"kill": abort, "freeze": freeze}
 CASES = [(f, ph, n) for n in (3, 5, 10) for ph in PHASES for f in FAULTS if f == "kill" or n == 5]
 REPORT_WITHIN = FAST.idle + 2.0
@@ -92,7 +93,7 @@ async def _vanish_in_lobby(group: Group, victim: Party, survivors: list[Party], 
 async def _vanish_in_round(
     group: Group, victim: Party, survivors: list[Party], fault: str, phase: str
 ) -> None:
-    if phase == "before-shares":
+    if phase == "before-value":
         await submit_all(group, skip=victim.name)
         group.host.start_round()
         await victim.events.wait_for(RoundStarted)
@@ -160,19 +161,23 @@ async def test_the_host_vanishing(fault: str, phase: str, n: int) -> None:
             FAULTS[fault](link)
 
     try:
-        if phase == "before-shares":
+        if phase == "before-value":
             await submit_all(group, skip=group.parties[0].name)
             host.start_round()
             await group.parties[-1].events.wait_for(RoundStarted)
         elif phase == "before-partial":
-            host_hold(host, Deliver, vanish)  # all shares are in; it dies before relaying them
+            hold(group.parties[0], PartialSum)  # one partial sum never arrives
             await submit_all(group)
             host.start_round()
+            await group.host_events.wait_for(
+                ProgressChanged,
+                test=lambda e: len(e.summed) == n - 1,  # type: ignore[attr-defined]
+            )
         elif phase == "before-result":
             host_hold(host, Partials, vanish)  # all partial sums are in; it dies before publishing
             await submit_all(group)
             host.start_round()
-        if phase in ("lobby", "before-shares"):
+        if phase in ("lobby", "before-value", "before-partial"):
             vanish()
         t0 = time.monotonic()
         for p in group.parties:

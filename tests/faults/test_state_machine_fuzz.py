@@ -37,11 +37,10 @@ from huddle.core.errors import InputError, IntegrityError
 from huddle.core.events import Drop, Event, Output, Send
 from huddle.core.host import HostSession
 from huddle.core.host import Phase as HostPhase
-from huddle.core.participant import ParticipantSession, pair_info, round_key
+from huddle.core.participant import ParticipantSession, pair_info, round_context, round_key
 from huddle.core.participant import Phase as PartPhase
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest
-from huddle.core.sharing import Share
 
 QUESTION = Question(title="raise", hi="100000")
 FINGERPRINT = bytes(range(32))
@@ -279,12 +278,9 @@ class HostFuzz(RuleBasedStateMachine):
                 name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=signature
             )
 
-        parties = st.lists(party, max_size=6).map(tuple)
-        pieces = st.lists(st.binary(max_size=80), max_size=6).map(tuple)
         tags = st.lists(st.binary(min_size=16, max_size=16), max_size=6).map(tuple)
         return st.one_of(
             hello(),
-            st.builds(m.Shares, round_id=round_ids, recipients=parties, sealed=pieces),
             st.builds(
                 m.PartialSum,
                 round_id=round_ids,
@@ -297,7 +293,6 @@ class HostFuzz(RuleBasedStateMachine):
                 m.Start, round_id=round_ids, roster_digest=st.binary(min_size=32, max_size=32)
             ),
             st.builds(m.Aborted, round_id=round_ids, reason=st.just("x"), missing=st.just(())),
-            st.builds(m.Deliver, round_id=round_ids, senders=st.just(()), sealed=st.just(())),
             st.sampled_from(
                 [m.Leave(), m.Ping(), m.Pong(), m.Closed(reason="bye"), m.Rejected(reason="no")]
             ),
@@ -336,6 +331,7 @@ class ParticipantFuzz(RuleBasedStateMachine):
         )
         self.session_id = _rid()
         self.round_id = _rid()
+        self.digest = bytes(32)
         self.roster: tuple[m.Member, ...] = ()
 
     def feed(self, frames: list[bytes]) -> None:
@@ -371,8 +367,6 @@ class ParticipantFuzz(RuleBasedStateMachine):
             self.start("whole", 0, True)
         elif phase is PartPhase.AWAITING_VALUE:
             self.check(self.p.submit("500"))
-        elif phase is PartPhase.SHARED:
-            self.deliver("whole", 0, [q for q in self.p._parties if q != self.p.me], True)
         elif phase is PartPhase.SUMMED:
             self.partials("whole", 0, list(self.p._parties), 8)
 
@@ -411,23 +405,8 @@ class ParticipantFuzz(RuleBasedStateMachine):
             if good
             else bytes(32)
         )
+        self.digest = digest
         self.feed(mangle(encode(m.Start(round_id=self.round_id, roster_digest=digest)), how, cut))
-
-    @rule(
-        how=MANGLING,
-        cut=st.integers(0, 10_000),
-        senders=st.lists(st.integers(1, 5), max_size=4),
-        good=st.booleans(),
-    )
-    def deliver(self, how: str, cut: int, senders: list[int], good: bool) -> None:
-        sealed = []
-        for sender in senders:
-            key = self.key("share", sender)
-            seed = Share(seed=bytes(32)).to_bytes()
-            piece = crypto.seal_with(key[0], seed, key[1]) if key else bytes(49)
-            sealed.append(piece if good else piece[:-1])
-        deliver = m.Deliver(round_id=self.round_id, senders=tuple(senders), sealed=tuple(sealed))
-        self.feed(mangle(encode(deliver), how, cut))
 
     @rule(
         how=MANGLING,
@@ -460,15 +439,14 @@ class ParticipantFuzz(RuleBasedStateMachine):
             pair = who.pair_key(members[1].kem_key, info)
         except IntegrityError:
             return None
-        return round_key(
-            pair, purpose, self.p.session_id, self.round_id, sender=sender, recipient=1
-        )
+        context = round_context(self.p.session_id, self.round_id, self.digest)
+        return round_key(pair, context, purpose, sender=sender, recipient=1)
 
     @rule(
         how=MANGLING,
         cut=st.integers(0, 10_000),
         msg=st.sampled_from(
-            ["progress", "aborted", "rejected", "closed", "ping", "pong", "hello", "shares"]
+            ["progress", "aborted", "rejected", "closed", "ping", "pong", "hello", "partial sum"]
         ),
         current=st.booleans(),
     )
@@ -476,7 +454,7 @@ class ParticipantFuzz(RuleBasedStateMachine):
         rid = self.round_id if current else _rid()
         pub = self.p.identity.public
         message: Message = {
-            "progress": m.Progress(round_id=rid, shared=(1, 2), summed=(9,)),
+            "progress": m.Progress(round_id=rid, summed=(1, 9)),
             "aborted": m.Aborted(round_id=rid, reason="x", missing=(2, 7)),
             "rejected": m.Rejected(reason="no"),
             "closed": m.Closed(reason="bye"),
@@ -485,7 +463,7 @@ class ParticipantFuzz(RuleBasedStateMachine):
             "hello": m.Hello(
                 name="x", sign_key=pub.sign_key, kem_key=pub.kem_key, signature=bytes(64)
             ),
-            "shares": m.Shares(round_id=rid, recipients=(), sealed=()),
+            "partial sum": m.PartialSum(round_id=rid, vector=bytes(8), tags=()),
         }[msg]
         self.feed(mangle(encode(message), how, cut))
 
@@ -513,7 +491,9 @@ class ParticipantFuzz(RuleBasedStateMachine):
         REACHED.add(f"participant {self.p.phase.value}")
         assert isinstance(self.p.phase, PartPhase)
         if self.p.phase in (PartPhase.ENDED, PartPhase.DONE):
-            assert not self.p.has_value and self.p._kept is None
+            assert not self.p.has_value and not self.p._context
+        if self.p.phase is PartPhase.ENDED:
+            assert not self.p._pairs, "pairwise secrets go with the session"
         if self.p.ended:
             assert self.p.receive_data(encode(m.Ping())) == []
         assert len({mem.party for mem in self.p.roster}) == len(self.p.roster)
@@ -540,14 +520,13 @@ HOSTILE: dict[str, Callable[[ParticipantFuzz], None]] = {
     "lobby, other keys": lambda f: f.lobby("whole", 0, [1, 4, 5], 1),
     "start": lambda f: f.start("whole", 0, True),
     "start, wrong digest": lambda f: f.start("whole", 0, False),
-    "deliver": lambda f: f.deliver("whole", 0, [2, 3], True),
-    "deliver, broken": lambda f: f.deliver("whole", 0, [2, 3], False),
-    "deliver, strangers": lambda f: f.deliver("whole", 0, [4, 5], True),
     "partials": lambda f: f.partials("whole", 0, [1, 2, 3], 8),
+    "partials, one missing": lambda f: f.partials("whole", 0, [1, 2], 8),
+    "partials, strangers": lambda f: f.partials("whole", 0, [1, 4, 5], 8),
     "partials, wrong size": lambda f: f.partials("whole", 0, [1, 2, 3], 16),
     **{
         kind: functools.partial(ParticipantFuzz.other, how="whole", cut=0, msg=kind, current=True)
-        for kind in ("progress", "aborted", "rejected", "closed", "hello", "shares")
+        for kind in ("progress", "aborted", "rejected", "closed", "hello", "partial sum")
     },
     "truncated": lambda f: f.welcome("truncated", 7, True),
     "bad version": lambda f: f.start("version", 0, True),
@@ -569,7 +548,7 @@ def test_every_hostile_message_at_every_participant_phase(phase: PartPhase) -> N
 def _play(phase: PartPhase, inject: Callable[[ParticipantFuzz], None], then: str) -> None:
     f = ParticipantFuzz()
     if phase is PartPhase.ABORTED:  # an honest host aborts when someone goes missing
-        f.advance(PartPhase.SHARED)
+        f.advance(PartPhase.SUMMED)
         f.other("whole", 0, "aborted", True)
     f.advance(phase)
     assert f.p.phase is phase
@@ -597,21 +576,19 @@ def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
     me = f.host._conns[conn].member if conn in f.host._conns else None
     mine = me.party if me else 99
     others = [mem.party for mem in f.host.roster if mem.party != mine]
-    recipients, sealed = tuple(others), tuple(bytes(49) for _ in others)
     tags = tuple(bytes(16) for _ in others)
     msgs: dict[str, Message] = {
         "hello again": _signed_hello(f, f.raw[conn], "Mallory"),
         "hello, taken name": _signed_hello(f, crypto.Identity(), "H0"),
         "hello, someone's key": _signed_hello(f, next(iter(f.honest.values())).identity, "Eve"),
-        "shares": m.Shares(round_id=rid, recipients=recipients, sealed=sealed),
-        "shares, old round": m.Shares(round_id=_rid(), recipients=recipients, sealed=sealed),
         "partial": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags),
+        "partial, old round": m.PartialSum(round_id=_rid(), vector=bytes(8), tags=tags),
         "partial, tags missing": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags[1:]),
         "complaint": m.Complaint(round_id=rid, accused=others[0] if others else 1),
         "cancel": m.Cancel(round_id=rid),
         "leave": m.Leave(),
         "start": m.Start(round_id=rid, roster_digest=bytes(32)),
-        "deliver": m.Deliver(round_id=rid, senders=(), sealed=()),
+        "partials": m.Partials(round_id=rid, parties=(), vectors=(), tags=()),
     }
     out = {name: [encode(msg)] for name, msg in msgs.items()}
     frame = encode(m.Cancel(round_id=rid))
@@ -635,7 +612,7 @@ def _host_at(phase: str, stage: str) -> tuple[HostFuzz, int]:
             f.host_out(f.host.admit(conn))
     f.pump()
     for conn, party in f.honest.items():
-        if not (phase in ("sharing", "aborted") and conn == max(f.honest)):  # not typed yet
+        if not (phase == "aborted" and conn == max(f.honest)):  # not typed yet
             f.party_out(conn, party.submit("1000"))
     if phase == "summing":
         f.held_up = min(f.honest)
@@ -651,10 +628,10 @@ def _host_at(phase: str, stage: str) -> tuple[HostFuzz, int]:
 
 HOST_CASES = [
     (phase, stage)
-    for phase in ("lobby", "sharing", "summing", "done", "aborted")
+    for phase in ("lobby", "summing", "done", "aborted")
     for stage in ("stranger", "pending", "member")
-    # A member's round cannot pass sharing without its shares.
-    if not (stage == "member" and phase in ("summing", "done"))
+    # A member's round cannot finish without its partial sum.
+    if not (stage == "member" and phase == "done")
 ]
 
 

@@ -71,7 +71,7 @@ def test_the_advert_describes_the_session(engine: HostEngine) -> None:
     )
     assert advert.session_id == engine.session.session_id
     assert advert.fingerprint == engine.certificate.fingerprint
-    engine.session.phase = Phase.SHARING
+    engine.session.phase = Phase.SUMMING
     assert advert_of(engine).state == "started"
     engine.session.phase = Phase.ABORTED  # a cancelled round reopens the lobby
     assert advert_of(engine).state == "open"
@@ -82,7 +82,7 @@ async def test_changes_while_probing_are_announced_once_started(engine: HostEngi
     announcer = Announcer(engine, advertiser=fake)
     starting = asyncio.create_task(announcer.start())
     await asyncio.sleep(0)
-    engine.session.phase = Phase.SHARING
+    engine.session.phase = Phase.SUMMING
     announcer.refresh()  # still probing: nothing to update yet
     fake.probed.set()
     assert await starting == "Team lunch._huddle._tcp.local."
@@ -100,7 +100,7 @@ async def test_refreshes_coalesce_and_unchanged_state_is_not_reannounced(
     announcer = Announcer(engine, advertiser=fake)
     await announcer.start()
     announcer.refresh()
-    engine.session.phase = Phase.SHARING
+    engine.session.phase = Phase.SUMMING
     for _ in range(5):
         announcer.refresh()
     assert (await next_update(fake)).state == "started"

@@ -1,8 +1,10 @@
 """`huddle demo`: the reference article's example, live on this machine.
 
 Four parties and a non-contributing coordinator run the real protocol over
-TLS on 127.0.0.1. Each party's app reports the shares it kept and sent (only
+TLS on 127.0.0.1. Each party's app reports the shares it kept and gave (only
 the demo asks for this), so the table can be checked against the article.
+With ``--article`` every party uses the article's table of shares in place of
+the masks it would derive from its pairwise keys.
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import sys
 
-import numpy as np
-
-from huddle.core.encoding import to_ring
 from huddle.core.events import (
     Event,
     JoinRequested,
@@ -22,8 +21,9 @@ from huddle.core.events import (
     ShareTranscript,
 )
 from huddle.core.outcome import Outcome
+from huddle.core.participant import MaskSource
 from huddle.core.questions import Question
-from huddle.core.sharing import fixed_splitter
+from huddle.core.sharing import fixed_masks
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
 
@@ -80,9 +80,9 @@ async def _run(article: bool) -> tuple[dict[str, ShareTranscript], Outcome, str]
     port = await host.start("127.0.0.1", 0)
     joiners: list[JoinEngine] = []
     tasks = []
+    masks = _article_masks(names) if article else None
     for k, name in enumerate(names):
-        splitter = _article_splitter(name, names) if article else None
-        joiner = JoinEngine("127.0.0.1", port, name, on_event, splitter=splitter, transcript=True)
+        joiner = JoinEngine("127.0.0.1", port, name, on_event, masks=masks, transcript=True)
         joiners.append(joiner)
         admitted.clear()
         tasks.append(asyncio.create_task(joiner.run()))
@@ -102,9 +102,14 @@ async def _run(article: bool) -> tuple[dict[str, ShareTranscript], Outcome, str]
     return transcripts, results[0], final_code
 
 
-def _article_splitter(name: str, names: list[str]):  # type: ignore[no-untyped-def]
-    table = {k + 1: to_ring(np.array([share])) for k, share in enumerate(ARTICLE_SPLIT[name])}
-    return fixed_splitter(table)
+def _article_masks(names: list[str]) -> MaskSource:
+    """The article's shares by party id (the parties join in order: ids 1 to 4)."""
+    return fixed_masks(
+        {
+            i + 1: {j + 1: share for j, share in enumerate(ARTICLE_SPLIT[name])}
+            for i, name in enumerate(names)
+        }
+    )
 
 
 def _print(table: dict[str, ShareTranscript], outcome: Outcome, code: str, article: bool) -> None:

@@ -3,18 +3,21 @@
 Rules of this file:
 - It is sans-IO. The engine feeds it bytes per connection and carries out the
   `Send`/`Drop` outputs it returns; nothing here touches a socket or a clock.
-- The host relays sealed shares it cannot open and adds up partial sums. It
-  never sees a value or a share in the clear.
-- Relaying costs O(n) per member and message: shares are forwarded as the
-  bytes that arrived, and progress goes out to members only when the engine
-  asks (`progress`, on a timer), not on every arrival — with n members that
-  would be n² frames in a round that otherwise takes milliseconds.
+- The host relays masked partial sums and adds them up. It never sees a value
+  or a mask (members derive masks from secrets agreed pairwise; see
+  `participant`), and cannot alter a partial sum without failing a tag only
+  the two members of a pair can make.
+- A round costs the host O(n) per member: it collects n partial sums and
+  sends each member one Partials message. Progress goes out to members only
+  when the engine asks (`progress`, on a timer), not on every arrival — with
+  n members that would be n² frames in a round that otherwise takes
+  milliseconds.
 - Anything a peer does wrong drops that peer (and aborts a running round); it
   never raises out of `receive_data`.
 
-Session phases: LOBBY → SHARING → SUMMING → DONE, with ABORTED reachable from
-either round phase and leading back to SHARING through `start()` (a re-run
-with fresh randomness and a new round id). CLOSED is final.
+Session phases: LOBBY → SUMMING → DONE, with ABORTED reachable from SUMMING
+and leading back to it through `start()` (a re-run with fresh masks and a new
+round id). CLOSED is final.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from huddle.core import crypto
+from huddle.core import codec, crypto
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.errors import LocalProtocolError, RemoteProtocolError
@@ -45,7 +48,6 @@ from huddle.core.messages import (
     Cancel,
     Closed,
     Complaint,
-    Deliver,
     Hello,
     Leave,
     Lobby,
@@ -56,7 +58,6 @@ from huddle.core.messages import (
     Pong,
     Progress,
     Rejected,
-    Shares,
     Start,
     Welcome,
 )
@@ -71,7 +72,6 @@ STRANGER_MAX_FRAME = 16 * 1024
 
 class Phase(enum.Enum):
     LOBBY = "lobby"
-    SHARING = "sharing"
     SUMMING = "summing"
     DONE = "done"
     ABORTED = "aborted"
@@ -95,9 +95,8 @@ class _Conn:
 class _Round:
     round_id: bytes
     parties: tuple[int, ...]
-    shares: dict[int, Shares] = field(default_factory=dict)
     partials: dict[int, PartialSum] = field(default_factory=dict)
-    announced: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    announced: tuple[int, ...] = ()
     """The progress members were last told about (see `HostSession.progress`)."""
 
 
@@ -124,6 +123,7 @@ class HostSession:
         self._round: _Round | None = None
         self._known: dict[int, str] = {}
         self.outcome: Outcome | None = None
+        codec.prepare()
 
     # --- what the app asks -------------------------------------------------
 
@@ -189,7 +189,7 @@ class HostSession:
             )
         parties = tuple(m.party for m in self.roster)
         self._round = _Round(round_id=self._random(ID_BYTES), parties=parties)
-        self.phase = Phase.SHARING
+        self.phase = Phase.SUMMING
         start = Start(round_id=self._round.round_id, roster_digest=self._digest())
         out: list[Output] = self._broadcast(start)
         out.append(RoundStarted(names=self._names(parties), needs_value=False))
@@ -203,17 +203,16 @@ class HostSession:
         slowed by a progress frame to everyone on every arrival.
         """
         rnd = self._round
-        if rnd is None or self.phase not in (Phase.SHARING, Phase.SUMMING):
+        if rnd is None or self.phase is not Phase.SUMMING:
             return []
-        state = self._progress_state(rnd)
-        if state == rnd.announced:
+        summed = tuple(sorted(rnd.partials))
+        if summed == rnd.announced:
             return []
-        rnd.announced = state
-        shared, summed = state
-        return self._broadcast(Progress(round_id=rnd.round_id, shared=shared, summed=summed))
+        rnd.announced = summed
+        return self._broadcast(Progress(round_id=rnd.round_id, summed=summed))
 
     def cancel(self, reason: str = "The host cancelled the round.") -> list[Output]:
-        if self.phase not in (Phase.SHARING, Phase.SUMMING):
+        if self.phase is not Phase.SUMMING:
             return []
         return self._abort(reason, ())
 
@@ -293,14 +292,9 @@ class HostSession:
         rnd = self._round
         round_id = getattr(msg, "round_id", None)
         if rnd is None or round_id != rnd.round_id or member.party not in rnd.parties:
-            if (
-                isinstance(msg, Shares | PartialSum | Cancel | Complaint)
-                and self.phase is Phase.ABORTED
-            ):
+            if isinstance(msg, PartialSum | Cancel | Complaint) and self.phase is Phase.ABORTED:
                 return []  # a straggler from the round that was just aborted
             raise RemoteProtocolError(f"{type(msg).__name__} that belongs to no running round.")
-        if isinstance(msg, Shares):
-            return self._shares(rnd, member, msg)
         if isinstance(msg, PartialSum):
             return self._partial(rnd, member, msg)
         if isinstance(msg, Cancel):
@@ -313,40 +307,6 @@ class HostSession:
             )
             return out + self._expel(msg.accused)
         raise RemoteProtocolError(f"Unexpected {type(msg).__name__} from a member.")
-
-    def _shares(self, rnd: _Round, member: Member, msg: Shares) -> list[Output]:
-        if self.phase is not Phase.SHARING or member.party in rnd.shares:
-            raise RemoteProtocolError("Shares sent twice or too late.")
-        others = sorted(p for p in rnd.parties if p != member.party)
-        if sorted(msg.recipients) != others or len(msg.sealed) != len(msg.recipients):
-            raise RemoteProtocolError("Shares are not addressed one to each other member.")
-        rnd.shares[member.party] = msg
-        out = self._progress_event(rnd)
-        if len(rnd.shares) == len(rnd.parties):
-            self.phase = Phase.SUMMING
-            out += self._deliver(rnd)
-        return out
-
-    def _deliver(self, rnd: _Round) -> list[Output]:
-        """Hand every member the shares sealed to it, as the bytes that came in."""
-        inbox: dict[int, tuple[list[int], list[bytes]]] = {p: ([], []) for p in rnd.parties}
-        for sender, shares in rnd.shares.items():
-            for recipient, sealed in zip(shares.recipients, shares.sealed, strict=True):
-                senders, pieces = inbox[recipient]
-                senders.append(sender)
-                pieces.append(sealed)
-        rnd.shares.clear()
-        conns = self._member_conns()
-        return [
-            Send(
-                conns[party],
-                encode(
-                    Deliver(round_id=rnd.round_id, senders=tuple(senders), sealed=tuple(pieces))
-                ),
-            )
-            for party, (senders, pieces) in inbox.items()
-            if party in conns
-        ]
 
     def _partial(self, rnd: _Round, member: Member, msg: PartialSum) -> list[Output]:
         if self.phase is not Phase.SUMMING or member.party in rnd.partials:
@@ -385,16 +345,12 @@ class HostSession:
         out.append(ResultReady(self.outcome))
         return out
 
-    def _progress_state(self, rnd: _Round) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        shared = tuple(sorted(rnd.shares)) if self.phase is Phase.SHARING else rnd.parties
-        return shared, tuple(sorted(rnd.partials))
-
     def _progress_event(self, rnd: _Round) -> list[Output]:
         """The host person's own view of the progress (no frames go out)."""
-        shared, summed = self._progress_state(rnd)
-        done = set(shared if self.phase is Phase.SHARING else summed)
-        waiting = tuple(p for p in rnd.parties if p not in done)
-        return [ProgressChanged(self._names(shared), self._names(summed), self._names(waiting))]
+        summed = tuple(sorted(rnd.partials))
+        waiting = tuple(p for p in rnd.parties if p not in rnd.partials)
+        names = self._names(summed)
+        return [ProgressChanged(names, names, self._names(waiting))]
 
     def _lose(self, conn: int, reason: str, *, dropped: bool = False) -> list[Output]:
         c = self._conns.pop(conn)
@@ -403,7 +359,7 @@ class HostSession:
             return out
         name, party = c.member.name, c.member.party
         rnd = self._round
-        if self.phase in (Phase.SHARING, Phase.SUMMING) and rnd and party in rnd.parties:
+        if self.phase is Phase.SUMMING and rnd and party in rnd.parties:
             out += self._abort(f"{name} left during the round.", (party,))
         else:
             out += self._roster_update(f"{name} left")

@@ -1,7 +1,9 @@
 """Every message on the wire, one frozen dataclass each.
 
 Direction is in the name's docstring. Participants keep one TLS connection, to
-the host; the host relays envelopes it cannot open. Ids: `session_id` and
+the host. A round is Start, then one PartialSum from each member, then
+Partials to each member: two trips through the host. The host sees only
+masked partial sums and cannot forge the tags that vouch for them. Ids: `session_id` and
 `round_id` are random 16-byte values; parties are small integers the host hands
 out on admission and never reuses within a session.
 """
@@ -83,34 +85,13 @@ class Start(Message):
     roster_digest: bytes = field(metadata=limit(exact_len=32))
 
 
-@message(6)
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Shares(Message):
-    """Member → host: my sealed shares, ``sealed[i]`` for ``recipients[i]``.
-
-    Each is sealed under a key only the sender and that recipient share (see
-    `huddle.core.crypto`), so the host forwards bytes it cannot open or alter.
-    """
-
-    round_id: bytes = field(metadata=_ID)
-    recipients: tuple[int, ...] = field(metadata=_PARTIES)
-    sealed: tuple[bytes, ...] = field(metadata=_PARTIES)
-
-
-@message(7)
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Deliver(Message):
-    """Host → member: every share sealed to you, ``sealed[i]`` from ``senders[i]``."""
-
-    round_id: bytes = field(metadata=_ID)
-    senders: tuple[int, ...] = field(metadata=_PARTIES)
-    sealed: tuple[bytes, ...] = field(metadata=_PARTIES)
+# Types 6 and 7 carried shares before protocol 2; they are not reused.
 
 
 @message(8)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartialSum(Message):
-    """Member → host: my partial sum, with one tag for each other member.
+    """Member → host: my partial sum (value − masks given + masks got), tagged.
 
     ``tags`` follow the other members in ascending party order; each proves
     to one of them that the vector is the one this member published.
@@ -140,10 +121,9 @@ class Partials(Message):
 @message(10)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Progress(Message):
-    """Host → members: who has sent shares and partial sums so far."""
+    """Host → members: who has published a partial sum so far."""
 
     round_id: bytes = field(metadata=_ID)
-    shared: tuple[int, ...] = field(metadata=_PARTIES)
     summed: tuple[int, ...] = field(metadata=_PARTIES)
 
 

@@ -1,22 +1,27 @@
-"""The participant's state machine: join, share, sum, check the result.
+"""The participant's state machine: join, mask, sum, check the result.
 
 Rules of this file:
 - Sans-IO: `receive_data` takes bytes from the host connection and returns
   `Send`/`Drop` instructions plus events; nothing here touches a socket or clock.
 - The value a person typed stays in this object only (never in an event, a log
   or an error). It is kept across an aborted round so the host can re-run
-  without the missing people, with fresh shares, and wiped after the result.
-- Every share and partial sum is checked under the pairwise key we share with
-  its sender, bound to the exact (session, round, sender, recipient). A check
-  that fails stops the round before anything derived from our value is
-  published. Pairwise keys are agreed as the roster fills up, in the lobby,
-  so a round spends microseconds per message on cryptography.
+  without the missing people, with fresh masks, and wiped after the result.
+- Additive shares without a round of their own: as people join, each pair of
+  members agrees a secret (X25519, see `crypto`); in a round, the share i gives
+  j is a mask both expand from that secret, bound to the session, round,
+  roster and direction (i → j). So at Start every member publishes at once
+  value − (masks it gives) + (masks it gets): a partial sum that is uniformly
+  random to anyone lacking a mask of it, and the partial sums add up to the
+  total because every mask is added once and taken away once.
+- Every partial sum carries a tag for each other member under a key only the
+  two of them hold; a check that fails names the sender and stops the round
+  before our result is trusted.
 - For a noisy kind, our noise share is added to the vector just before it is
-  split, drawn afresh every round from a new CSPRNG-seeded generator: `_value`
-  itself stays noise-free, and a re-run never reuses noise.
+  masked, drawn afresh every round from a new CSPRNG-seeded generator:
+  `_value` itself stays noise-free, and a re-run never reuses noise.
 
-Phases: CONNECTING → JOINING → LOBBY → (Start) AWAITING_VALUE → SHARED →
-SUMMED → DONE; ABORTED returns to SHARED on the next Start; ENDED is final.
+Phases: CONNECTING → JOINING → LOBBY → (Start) AWAITING_VALUE → SUMMED → DONE;
+ABORTED returns to AWAITING_VALUE on the next Start; ENDED is final.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from huddle.core import crypto
+from huddle.core import codec, crypto
 from huddle.core.codec import FrameDecoder, Message, encode
-from huddle.core.encoding import Vector, from_ring, vector_from_bytes, vector_to_bytes
+from huddle.core.encoding import Vector, from_ring, to_ring, vector_from_bytes, vector_to_bytes
 from huddle.core.errors import HuddleError, IntegrityError, LocalProtocolError, RemoteProtocolError
 from huddle.core.events import (
     Drop,
@@ -48,7 +53,6 @@ from huddle.core.messages import (
     Cancel,
     Closed,
     Complaint,
-    Deliver,
     Hello,
     Leave,
     Lobby,
@@ -59,7 +63,6 @@ from huddle.core.messages import (
     Pong,
     Progress,
     Rejected,
-    Shares,
     Start,
     Welcome,
 )
@@ -67,10 +70,14 @@ from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import Share, combine, split
+from huddle.core.sharing import combine, expand_seed
 
 HOST = 0
-Splitter = Callable[[Vector, Sequence[int]], tuple[Vector, dict[int, Share]]]
+MaskSource = Callable[[int, int, int], Vector]
+"""(sender, recipient, length) → this round's mask from sender to recipient.
+
+Normally derived from the pair's secret; the article demo passes its fixed
+table of shares instead (every party given the same table)."""
 
 
 def pair_info(session_id: bytes, a: Member, b: Member) -> bytes:
@@ -82,16 +89,21 @@ def pair_info(session_id: bytes, a: Member, b: Member) -> bytes:
     )  # fmt: skip
 
 
-def round_key(
-    pair: bytes, purpose: str, session_id: bytes, round_id: bytes, *, sender: int, recipient: int
-) -> tuple[bytes, bytes]:
-    """The key for one message of a round (``purpose`` "share" or "partial"), and its context.
+def round_context(session_id: bytes, round_id: bytes, roster_digest: bytes) -> bytes:
+    """What every key of one round is bound to: session, round id and exact roster."""
+    return crypto.context("round", session_id, round_id, roster_digest)
 
-    Each (purpose, round, sender, recipient) gets its own key, so every key
-    seals or tags exactly one message.
+
+def round_key(
+    pair: bytes, context: bytes, purpose: str, *, sender: int, recipient: int
+) -> tuple[bytes, bytes]:
+    """The key for one use in a round (``purpose`` "mask" or "partial"), and its context.
+
+    Each (purpose, round, sender, recipient) gets its own key, so each key
+    expands one mask or tags one message.
     """
-    context = crypto.context(purpose, session_id, round_id, sender, recipient)
-    return crypto.derive(pair, context), context
+    full = context + crypto.context(purpose, sender, recipient)
+    return crypto.derive(pair, full), full
 
 
 class Phase(enum.Enum):
@@ -99,7 +111,6 @@ class Phase(enum.Enum):
     JOINING = "joining"
     LOBBY = "lobby"
     AWAITING_VALUE = "awaiting value"
-    SHARED = "shared"
     SUMMED = "summed"
     DONE = "done"
     ABORTED = "aborted"
@@ -116,7 +127,7 @@ class ParticipantSession:
         host_fingerprint: bytes,
         random_bytes: Callable[[int], bytes],
         identity: crypto.Identity | None = None,
-        splitter: Splitter | None = None,
+        masks: MaskSource | None = None,
         transcript: bool = False,
         noise_rng: Callable[[], np.random.Generator] = csprng_generator,
     ) -> None:
@@ -132,13 +143,15 @@ class ParticipantSession:
         self.me = -1
         self.outcome: Outcome | None = None
         self._random = random_bytes
-        self._splitter: Splitter = splitter or (lambda v, r: split(v, r, random_bytes))
+        self._masks: MaskSource = masks or self._derived_mask
         self._transcript = transcript
         self._decoder = FrameDecoder()
         self._value: Vector | None = None
         self._round_id = b""
         self._parties: tuple[int, ...] = ()
-        self._kept: Vector | None = None
+        self._context = b""
+        """The current round's key context (`round_context`)."""
+        self._used_rounds: set[bytes] = set()
         self._partial: bytes = b""
         self._pairs: dict[Member, bytes] = {}
         """The secret shared with each other member of the roster (see `crypto`)."""
@@ -182,7 +195,7 @@ class ParticipantSession:
 
     def cancel(self) -> list[Output]:
         """Stop the running round for everyone (they are told it was you)."""
-        if self.phase not in (Phase.AWAITING_VALUE, Phase.SHARED, Phase.SUMMED):
+        if self.phase not in (Phase.AWAITING_VALUE, Phase.SUMMED):
             return []
         return [Send(HOST, encode(Cancel(round_id=self._round_id)))]
 
@@ -246,8 +259,6 @@ class ParticipantSession:
             return [self._progress(msg)]
         if isinstance(msg, Aborted):
             return self._aborted(msg)
-        if isinstance(msg, Deliver) and self.phase is Phase.SHARED:
-            return self._deliver(msg)
         if isinstance(msg, Partials) and self.phase is Phase.SUMMED:
             return self._partials(msg)
         raise RemoteProtocolError(f"Unexpected {type(msg).__name__} while {self.phase.value}.")
@@ -268,8 +279,8 @@ class ParticipantSession:
         return [Send(HOST, encode(hello)), Welcomed(msg.question, msg.host_name)]
 
     def _lobby(self, msg: Lobby) -> list[Output]:
-        if self.phase in (Phase.AWAITING_VALUE, Phase.SHARED, Phase.SUMMED):
-            # An honest host freezes the roster at Start; our shares go to that roster.
+        if self.phase in (Phase.AWAITING_VALUE, Phase.SUMMED):
+            # An honest host freezes the roster at Start; our masks are for that roster.
             raise RemoteProtocolError("The host changed the group during a round.")
         mine = [m for m in msg.roster if m.party == msg.you]
         if len(mine) != 1 or mine[0].sign_key != self.identity.public.sign_key:
@@ -280,6 +291,11 @@ class ParticipantSession:
         self.roster, self.me = msg.roster, msg.you
         self._by_party = {m.party: m for m in msg.roster}
         self._agree_pair_keys()
+        if self.phase is Phase.JOINING:
+            # Pay the first-use costs now, not in the round (a millisecond or two).
+            codec.prepare()
+            crypto.warm_up()
+            to_ring([0]) - expand_seed(bytes(32), 1)  # the mask cipher and numpy's ring arithmetic
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
@@ -292,6 +308,10 @@ class ParticipantSession:
     def _start(self, msg: Start) -> list[Output]:
         if self.phase not in (Phase.LOBBY, Phase.ABORTED):
             raise RemoteProtocolError("Start while a round is already running.")
+        if msg.round_id in self._used_rounds:
+            # Fresh masks need a fresh round id; a repeat would reuse them.
+            raise RemoteProtocolError("The host started a round with a used round id.")
+        self._used_rounds.add(msg.round_id)
         self._round_id = msg.round_id
         self._parties = tuple(m.party for m in self.roster)
         if msg.roster_digest != self._digest():
@@ -305,6 +325,7 @@ class ParticipantSession:
                     False,
                 ),
             ]
+        self._context = round_context(self.session_id, msg.round_id, msg.roster_digest)
         names = tuple(m.name for m in self.roster)
         self.phase = Phase.AWAITING_VALUE
         out: list[Output] = [RoundStarted(names, needs_value=self._value is None)]
@@ -313,29 +334,35 @@ class ParticipantSession:
         return out
 
     def _share(self) -> list[Output]:
+        """Publish value − (masks we give) + (masks we get), tagged for each other member."""
         assert self._value is not None and self.question is not None
         others = [p for p in self._parties if p != self.me]
-        vector = self._noised(self._value)
-        kept, sent = self._splitter(vector, others)
-        if vector is not self._value:
-            vector.fill(0)
-        sealed = tuple(self._seal(j, share) for j, share in sent.items())
-        self._kept = kept
-        self.phase = Phase.SHARED
-        shares = Shares(round_id=self._round_id, recipients=tuple(sent), sealed=sealed)
-        out: list[Output] = [Send(HOST, encode(shares))]
+        length = self.question.vector_length
+        partial = self._noised(self._value)  # always a fresh copy we may overwrite
+        given = {j: self._masks(self.me, j, length) for j in others}
+        kept = None
+        for mask in given.values():
+            partial -= mask
         if self._transcript:
-            length = self.question.vector_length
-            out.append(
-                ShareTranscript(
-                    self.name,
-                    tuple(from_ring(kept)),
-                    tuple(
-                        (self._name_of(j), tuple(from_ring(s.expand(length))))
-                        for j, s in sent.items()
-                    ),
-                )
-            )
+            kept = tuple(from_ring(partial))
+        for j in others:
+            partial += self._masks(j, self.me, length)
+        vector = vector_to_bytes(partial)
+        partial.fill(0)
+        self._partial = vector
+        self.phase = Phase.SUMMED
+        if self.question.is_private:
+            self.epsilon_spent += self.question.epsilon_value
+        tags = tuple(self._tag(j, vector) for j in others)
+        out: list[Output] = [
+            Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
+        ]
+        if kept is not None:
+            sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())
+            partial_sum = tuple(from_ring(vector_from_bytes(vector)))
+            out.append(ShareTranscript(self.name, kept, sent, partial_sum))
+        for mask in given.values():
+            mask.fill(0)
         return out
 
     def _noised(self, value: Vector) -> Vector:
@@ -343,49 +370,13 @@ class ParticipantSession:
         q = self.question
         assert q is not None
         if not q.is_private:
-            return value
+            return value.copy()
         parties, length = len(self._parties), len(value)
         noise = noise_share(parties, q.epsilon_value, q.sensitivity, length, self._noise_rng())
         noisy = value.copy()
         noisy += noise.view(np.uint64)  # two's complement; uint64 wrap-around is the ring's +
         noise.fill(0)
         return noisy
-
-    def _seal(self, recipient: int, share: Share) -> bytes:
-        key, aad = self._round_key("share", self.me, recipient)
-        return crypto.seal_with(key, share.to_bytes(), aad)
-
-    def _deliver(self, msg: Deliver) -> list[Output]:
-        assert self._kept is not None and self.question is not None
-        others = sorted(p for p in self._parties if p != self.me)
-        if sorted(msg.senders) != others or len(msg.sealed) != len(msg.senders):
-            raise RemoteProtocolError("The host delivered the wrong set of shares.")
-        total = self._kept.copy()
-        for sender, sealed in zip(msg.senders, msg.sealed, strict=True):
-            try:
-                total += self._open(sender, sealed).expand(self.question.vector_length)
-            except (IntegrityError, RemoteProtocolError):
-                return self._complain(sender)
-        self._wipe_round()
-        vector = vector_to_bytes(total)
-        total.fill(0)
-        self._partial = vector
-        self.phase = Phase.SUMMED
-        if self.question.is_private:
-            self.epsilon_spent += self.question.epsilon_value
-        tags = tuple(self._tag(self.me, j, vector) for j in others)
-        out: list[Output] = [
-            Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
-        ]
-        if self._transcript:
-            out.append(
-                ShareTranscript(self.name, (), (), tuple(from_ring(vector_from_bytes(vector))))
-            )
-        return out
-
-    def _open(self, sender: int, sealed: bytes) -> Share:
-        key, aad = self._round_key("share", sender, self.me)
-        return Share.from_bytes(crypto.open_with(key, sealed, aad))
 
     def _partials(self, msg: Partials) -> list[Output]:
         assert self.question is not None
@@ -401,8 +392,8 @@ class ParticipantSession:
                     if vector != self._partial:
                         raise IntegrityError("Our own partial sum was altered.")
                 else:
-                    key, aad = self._round_key("partial", party, self.me)
-                    crypto.check_tag(key, mac, aad + vector)
+                    key, context = self._round_key("partial", party, self.me)
+                    crypto.check_tag(key, mac, context + vector)
                 vectors.append(self._vector(vector))
             except HuddleError:
                 return self._complain(party)
@@ -412,18 +403,20 @@ class ParticipantSession:
         self._wipe_value()
         return [ResultReady(self.outcome)]
 
-    def _tag(self, sender: int, recipient: int, vector: bytes) -> bytes:
-        key, aad = self._round_key("partial", sender, recipient)
-        return crypto.tag(key, aad + vector)
+    def _tag(self, recipient: int, vector: bytes) -> bytes:
+        key, context = self._round_key("partial", self.me, recipient)
+        return crypto.tag(key, context + vector)
+
+    def _derived_mask(self, sender: int, recipient: int, length: int) -> Vector:
+        key, _ = self._round_key("mask", sender, recipient)
+        return expand_seed(key, length)
 
     def _round_key(self, purpose: str, sender: int, recipient: int) -> tuple[bytes, bytes]:
         peer = self._member(recipient if sender == self.me else sender)
         pair = self._pairs.get(peer)
         if pair is None:
             raise IntegrityError("No key was agreed with this participant.")
-        return round_key(
-            pair, purpose, self.session_id, self._round_id, sender=sender, recipient=recipient
-        )
+        return round_key(pair, self._context, purpose, sender=sender, recipient=recipient)
 
     def _agree_pair_keys(self) -> None:
         """Agree a secret with each member we have none with yet (X25519 + HKDF).
@@ -449,11 +442,10 @@ class ParticipantSession:
         return vector_from_bytes(data)
 
     def _progress(self, msg: Progress) -> ProgressChanged:
-        done = msg.summed if self.phase is Phase.SUMMED else msg.shared
+        done = set(msg.summed)
         waiting = tuple(p for p in self._parties if p not in done)
-        return ProgressChanged(
-            self._names(msg.shared), self._names(msg.summed), self._names(waiting)
-        )
+        summed = self._names(msg.summed)
+        return ProgressChanged(summed, summed, self._names(waiting))
 
     def _aborted(self, msg: Aborted) -> list[Output]:
         self._wipe_round()
@@ -491,9 +483,7 @@ class ParticipantSession:
         return roster_digest(self.session_id, self.question, self.host_fingerprint, self.roster)
 
     def _wipe_round(self) -> None:
-        if self._kept is not None:
-            self._kept.fill(0)
-        self._kept = None
+        self._context = b""
 
     def _wipe_value(self) -> None:
         """Best effort: overwrite the buffers (Python may still hold copies elsewhere)."""

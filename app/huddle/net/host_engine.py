@@ -25,7 +25,7 @@ from huddle.core.events import (
     ShareTranscript,
 )
 from huddle.core.host import HostSession, Phase
-from huddle.core.participant import ParticipantSession, Splitter
+from huddle.core.participant import MaskSource, ParticipantSession
 from huddle.core.questions import Question
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
@@ -57,7 +57,7 @@ class HostEngine:
         *,
         contributes: bool = True,
         timeouts: Timeouts | None = None,
-        splitter: Splitter | None = None,
+        masks: MaskSource | None = None,
         transcript: bool = False,
     ) -> None:
         self.certificate = tls.make_certificate()
@@ -84,7 +84,7 @@ class HostEngine:
                 name=host_name,
                 host_fingerprint=self.certificate.fingerprint,
                 random_bytes=os.urandom,
-                splitter=splitter,
+                masks=masks,
                 transcript=transcript,
             )
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from huddle.core.errors import HostMismatchError
 from huddle.core.events import Drop, Event, Output, Send, SessionEnded
-from huddle.core.participant import ParticipantSession, Splitter
+from huddle.core.participant import MaskSource, ParticipantSession
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
 from huddle.net.sinks import EventSink, emit_safely
@@ -30,13 +30,13 @@ class JoinEngine:
         *,
         pin: bytes | None = None,
         timeouts: Timeouts | None = None,
-        splitter: Splitter | None = None,
+        masks: MaskSource | None = None,
         transcript: bool = False,
     ) -> None:
         self.address, self.port, self.name, self.pin = address, port, name, pin
         self.timeouts = timeouts or Timeouts()
         self._on_event = on_event
-        self._splitter, self._transcript = splitter, transcript
+        self._masks, self._transcript = masks, transcript
         self.session: ParticipantSession | None = None
         self._link: Link | None = None
         self._closing: asyncio.Task[None] | None = None
@@ -65,7 +65,7 @@ class JoinEngine:
             name=self.name,
             host_fingerprint=fingerprint,
             random_bytes=os.urandom,
-            splitter=self._splitter,
+            masks=self._masks,
             transcript=self._transcript,
         )
         self._link = Link(reader, writer, f"host {self.address}:{self.port}", self.timeouts)
