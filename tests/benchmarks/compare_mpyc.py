@@ -13,8 +13,12 @@ to the result at every party.
   party holding the output.
 - Huddle: from the first party seeing "round started" (the host starts the
   round once everyone is in and has their value) to the last party holding the
-  verified result — with TLS, HPKE end-to-end encryption and Ed25519 signatures.
-Launch to exit is the wall time from starting the processes to the last exit.
+  verified result — over TLS, with the shares' pairwise keys agreed by X25519
+  and every partial sum tagged for every recipient. The host runs in this
+  process (as `huddle host` would, on its own machine); the parties are
+  processes.
+Launch to exit is the wall time from starting the party processes to the last
+exit (for Huddle this includes joining and being admitted).
 
 The results are checked: both systems' sums must equal the true sum. Huddle's
 histogram is differentially private (noise added inside the protocol, ε = 1),
@@ -25,16 +29,20 @@ so its bars are checked against MPyC's exact ones within the 95 % error bound
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import json
-import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from huddle.core.events import Event, JoinRequested, RosterChanged
+from huddle.core.kinds import HISTOGRAM, equal_width_edges
+from huddle.core.questions import Question
+from huddle.net.host_engine import HostEngine
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -81,42 +89,54 @@ def run_mpyc(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
 
 
 def run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
-    started = time.perf_counter()
-    question = ["--histogram", str(bins), "--range", "0", str(bins)] if bins else []
-    host = subprocess.Popen(
-        [PYTHON, "-m", "huddle", "host", "--title", "bench", "--no-value", "--expect", str(n),
-         "--bind", "127.0.0.1", "--no-advertise", "--json", *question],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    return asyncio.run(_run_huddle(n, bins))
+
+
+async def _run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
+    """The host runs here (its own engine, as `huddle host` would); the n parties are processes."""
+    question = (
+        Question(kind=HISTOGRAM, title="bench", lo="0", hi=str(bins), epsilon="1.0",
+                 bins=equal_width_edges("0", str(bins), bins, 0))
+        if bins
+        else Question(title="bench")
     )  # fmt: skip
-    assert host.stderr is not None
-    port = 0
-    for line in host.stderr:
-        if match := re.search(r"on port (\d+)", line):
-            port = int(match.group(1))
-            break
-    # Keep draining the host's pipes: its progress lines and its JSON result
-    # (kilobytes for a long histogram) must never block it on a full pipe.
-    assert host.stdout is not None
-    drains = [
-        threading.Thread(target=stream.read, daemon=True) for stream in (host.stdout, host.stderr)
-    ]
-    for drain in drains:
-        drain.start()
+    everyone_in = asyncio.Event()
+    engine: HostEngine
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, JoinRequested):
+            engine.admit(event.conn)
+        elif isinstance(event, RosterChanged) and len(event.names) == n:
+            everyone_in.set()
+
+    engine = HostEngine(question, "bench host", on_event, contributes=False)
+    port = await engine.start("127.0.0.1")
+    started = time.perf_counter()
     procs = [
-        subprocess.Popen(
-            [PYTHON, str(HERE / "huddle_party.py"), str(port), str(i)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        await asyncio.create_subprocess_exec(
+            PYTHON, str(HERE / "huddle_party.py"), str(port), str(i),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )
         for i in range(n)
     ]  # fmt: skip
-    rows = collect(procs)
-    host.wait(timeout=60)
-    for drain in drains:
-        drain.join(timeout=10)
+    await asyncio.wait_for(everyone_in.wait(), timeout=60)
+    engine.start_round()
+    rows = []
+    for proc in procs:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+        if not line:
+            raise RuntimeError("a Huddle party failed")
+        rows.append(json.loads(line))
+    for proc in procs:  # every party has its result: now they may go
+        assert proc.stdin is not None
+        proc.stdin.close()
+    await asyncio.gather(*(proc.wait() for proc in procs))
     launch = time.perf_counter() - started
-    t0 = min(float(r["t0"]) for r in rows)  # type: ignore[arg-type]
-    t1 = max(float(r["t1"]) for r in rows)  # type: ignore[arg-type]
-    return (t1 - t0) * 1000, launch, [list(r["total"]) for r in rows]  # type: ignore[call-overload]
+    await engine.close()
+    t0 = min(float(r["t0"]) for r in rows)
+    t1 = max(float(r["t1"]) for r in rows)
+    return (t1 - t0) * 1000, launch, [list(r["total"]) for r in rows]
 
 
 def check(n: int, bins: int, huddle: list[list[int]], mpyc: list[list[int]] | None) -> None:

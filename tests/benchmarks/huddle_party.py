@@ -3,7 +3,11 @@
 ``python huddle_party.py PORT INDEX``: joins the host on 127.0.0.1:PORT, answers
 with the same input the MPyC party of that index uses, and prints one JSON line
 with the time the round started here, the time the verified result was known
-here, and the result's total vector.
+here, and the result's total vector. It then stays until its stdin closes: the
+benchmark closes it once every party has reported, so no party's exit (a few
+milliseconds of interpreter teardown) competes for the CPU with a party still
+finishing the round — MPyC's parties likewise wait for each other in
+``mpc.shutdown()``.
 """
 
 from __future__ import annotations
@@ -35,17 +39,19 @@ async def main(port: int, index: int) -> int:
             result.extend(event.outcome.total)
             done.set()
         elif isinstance(event, SessionEnded):
-            print(f"party {index}: {event.reason}", file=sys.stderr)
+            if not result:
+                print(f"party {index}: {event.reason}", file=sys.stderr)
             done.set()
 
     engine = JoinEngine("127.0.0.1", port, f"party {index}", on_event)
     task = asyncio.create_task(engine.run())
     await done.wait()
-    engine.leave()
-    await asyncio.wait([task], timeout=5)
     if not result:
         return 1
     print(json.dumps({**times, "total": result}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    engine.leave()
+    await asyncio.wait([task], timeout=5)
     return 0
 
 

@@ -37,7 +37,7 @@ from huddle.core.errors import InputError, IntegrityError
 from huddle.core.events import Drop, Event, Output, Send
 from huddle.core.host import HostSession
 from huddle.core.host import Phase as HostPhase
-from huddle.core.participant import ParticipantSession, pair_info, round_context, round_key
+from huddle.core.participant import ParticipantSession, pair_info, partial_tag, round_context
 from huddle.core.participant import Phase as PartPhase
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest
@@ -418,29 +418,32 @@ class ParticipantFuzz(RuleBasedStateMachine):
         vectors, tags = [], []
         for sender in senders:
             vector = self.p._partial if sender == 1 and self.p._partial else bytes(size)
-            key = self.key("partial", sender)
+            pair = self.pair(sender)
+            context = round_context(self.p.session_id, self.round_id, self.digest)
             vectors.append(vector)
             tags.append(
-                b"" if sender == 1 else crypto.tag(key[0], key[1] + vector) if key else bytes(16)
+                b""
+                if sender == 1
+                else partial_tag(pair, context, sender, 1, vector)
+                if pair
+                else bytes(16)
             )
         partials = m.Partials(
             round_id=self.round_id, parties=tuple(senders), vectors=tuple(vectors), tags=tuple(tags)
         )
         self.feed(mangle(encode(partials), how, cut))
 
-    def key(self, purpose: str, sender: int) -> tuple[bytes, bytes] | None:
-        """The honest ``sender``'s key for its message to us, if it has one."""
+    def pair(self, sender: int) -> bytes | None:
+        """The secret the honest ``sender`` shares with us, if it has one."""
         who = self.identity(sender)
         members = {x.party: x for x in self.roster}
         if who is None or sender == 1 or not {sender, 1} <= members.keys():
             return None
         info = pair_info(self.p.session_id, members[sender], members[1])
         try:
-            pair = who.pair_key(members[1].kem_key, info)
+            return who.pair_key(members[1].kem_key, info)
         except IntegrityError:
             return None
-        context = round_context(self.p.session_id, self.round_id, self.digest)
-        return round_key(pair, context, purpose, sender=sender, recipient=1)
 
     @rule(
         how=MANGLING,

@@ -1,24 +1,25 @@
-"""Tiny cryptographic helpers, all built on pyca/cryptography.
+"""Tiny cryptographic helpers, all built on pyca/cryptography and hashlib.
 
 Every verification failure collapses into one opaque `IntegrityError`, so
-nothing about a key or a plaintext leaks through an error message. Contexts
-(session, round, sender, recipient) are bound into every seal, tag and
-signature so a message cannot be replayed into another round or redirected to
-someone else.
+nothing about a key or a value leaks through an error message. Contexts
+(session, round, roster, sender, recipient) are bound into every derived key,
+tag and signature, so nothing can be replayed into another round or
+redirected to someone else.
 
-Two kinds of protection, for two jobs:
-- Ed25519 signatures and HPKE for messages to or about people whose keys are
-  not yet agreed (a Hello; the session's identity keys).
-- Within a round, pairwise keys: once the roster is known, each pair of
-  members derives a shared secret from their X25519 keys (static-static
-  Diffie-Hellman, HKDF-SHA256 over both parties' full identities and the
-  session id). A round's shares are sealed with ChaCha20-Poly1305 and partial
-  sums tagged with HMAC-SHA256 under keys derived from it for exactly one
-  (round, sender, recipient) — so each key protects one message, and only the
-  two people of the pair can make or read it; the host relaying it cannot.
-  This costs microseconds per message where a seal plus a signature and its
-  check cost a quarter of a millisecond, which is what lets a round of many
-  people finish in a few milliseconds.
+Who holds what:
+- Each party makes two key pairs per session, never written to disk: Ed25519
+  to sign its Hello, and X25519 for key agreement. Both public keys are in the
+  roster, and the session security code covers them, so a host that swapped a
+  key shows a different code.
+- Each pair of members agrees a secret as soon as both are in the roster
+  (static-static X25519 Diffie-Hellman, HKDF-SHA256 over the session id and
+  both parties' full identities). Only those two can compute it; the host
+  relaying everything cannot.
+- In a round, HMAC-SHA256 under that secret derives the pair's masks (the
+  shares; see `sharing`) and tags each published partial sum for each
+  recipient. That costs microseconds per member, where a public-key
+  encryption and signature per share cost a quarter of a millisecond: it is
+  what lets a round of many people finish in milliseconds.
 """
 
 from __future__ import annotations
@@ -28,15 +29,13 @@ import hmac
 import struct
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from huddle.core.errors import IntegrityError
@@ -46,16 +45,13 @@ SIGNATURE_BYTES = 64
 KEY_BYTES = 32
 TAG_BYTES = 16
 """HMAC-SHA256 truncated to 128 bits, as for Poly1305: forging one needs ~2^128 tries."""
-AEAD_OVERHEAD = 16
-_ZERO_NONCE = bytes(12)  # every AEAD key here seals exactly one message
-_SUITE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.CHACHA20_POLY1305)
 _RAW = serialization.Encoding.Raw
 _RAW_PUB = serialization.PublicFormat.Raw
 
 
 @dataclass(frozen=True, slots=True)
 class PublicIdentity:
-    """What a party publishes: a signing key and a key to encrypt shares to."""
+    """What a party publishes: a signing key and a key-agreement key."""
 
     sign_key: bytes
     kem_key: bytes
@@ -89,20 +85,8 @@ class Identity:
             raise IntegrityError("A key could not be agreed with another participant.") from None
         return HKDF(hashes.SHA256(), KEY_BYTES, salt=None, info=info).derive(secret)
 
-    def open(self, ciphertext: bytes, info: bytes) -> bytes:
-        try:
-            return _SUITE.decrypt(ciphertext, self._kem, info=info)
-        except (InvalidTag, ValueError):
-            raise IntegrityError("A share could not be decrypted.") from None
-
     def __repr__(self) -> str:
         return "Identity(<private>)"
-
-
-def seal(recipient_kem_key: bytes, plaintext: bytes, info: bytes) -> bytes:
-    """HPKE base-mode seal (RFC 9180, X25519/HKDF-SHA256/ChaCha20-Poly1305)."""
-    public = X25519PublicKey.from_public_bytes(recipient_kem_key)
-    return _SUITE.encrypt(plaintext, public, info=info)
 
 
 def usable_kem_key(kem_key: bytes) -> bool:
@@ -114,43 +98,9 @@ def usable_kem_key(kem_key: bytes) -> bool:
     return True
 
 
-def derive(key: bytes, purpose: bytes) -> bytes:
-    """A one-purpose key from a pairwise key (HMAC-SHA256 as a PRF)."""
-    return hmac.digest(key, purpose, "sha256")
-
-
-def seal_with(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-    """ChaCha20-Poly1305 under a key that protects this one message only."""
-    return ChaCha20Poly1305(key).encrypt(_ZERO_NONCE, plaintext, aad)
-
-
-def open_with(key: bytes, ciphertext: bytes, aad: bytes) -> bytes:
-    try:
-        return ChaCha20Poly1305(key).decrypt(_ZERO_NONCE, ciphertext, aad)
-    except (InvalidTag, ValueError):
-        raise IntegrityError("A share could not be decrypted.") from None
-
-
 def tag(key: bytes, message: bytes) -> bytes:
     """A message authentication tag only the holders of ``key`` can make."""
     return hmac.digest(key, message, "sha256")[:TAG_BYTES]
-
-
-def check_tag(key: bytes, mac: bytes, message: bytes) -> None:
-    if not hmac.compare_digest(tag(key, message), mac):
-        raise IntegrityError("A message did not check out.")
-
-
-def warm_up() -> None:
-    """Use each cipher a round needs once, on throwaway data.
-
-    OpenSSL looks an algorithm up the first time it is used, which costs about
-    a millisecond for ChaCha20-Poly1305 alone; doing it while people are still
-    joining keeps that out of the round, where every hop waits on it.
-    """
-    key = derive(bytes(KEY_BYTES), b"warm-up")
-    check_tag(key, tag(key, b""), b"")
-    open_with(key, seal_with(key, b"", b""), b"")
 
 
 def verify(sign_key: bytes, signature: bytes, message: bytes) -> None:
@@ -161,10 +111,11 @@ def verify(sign_key: bytes, signature: bytes, message: bytes) -> None:
 
 
 def context(label: str, *parts: bytes | int) -> bytes:
-    """An unambiguous byte string naming what a seal or signature is for.
+    """An unambiguous byte string naming what a key, tag or signature is for.
 
     Each part is length-prefixed (bytes) or a fixed 4-byte integer, so no two
-    different part lists produce the same context.
+    different part lists produce the same context, and a context is never a
+    prefix of another with a different label.
     """
     out = bytearray(b"huddle/v1/" + label.encode() + b"\x00")
     for part in parts:

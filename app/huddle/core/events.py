@@ -65,13 +65,8 @@ class RoundStarted(Event):
 
 @dataclass(frozen=True, slots=True)
 class ProgressChanged(Event):
-    """Who has published a partial sum in the running round, and who not yet.
+    """Who has published a partial sum in the running round, and who not yet."""
 
-    ``shared`` equals ``summed`` since protocol 2 (shares no longer travel on
-    their own); it stays so that screens built on it keep working.
-    """
-
-    shared: tuple[str, ...]
     summed: tuple[str, ...]
     waiting_for: tuple[str, ...]
 

@@ -350,7 +350,7 @@ class HostSession:
         summed = tuple(sorted(rnd.partials))
         waiting = tuple(p for p in rnd.parties if p not in rnd.partials)
         names = self._names(summed)
-        return [ProgressChanged(names, names, self._names(waiting))]
+        return [ProgressChanged(names, self._names(waiting))]
 
     def _lose(self, conn: int, reason: str, *, dropped: bool = False) -> list[Output]:
         c = self._conns.pop(conn)

@@ -27,6 +27,8 @@ ABORTED returns to AWAITING_VALUE on the next Start; ENDED is final.
 from __future__ import annotations
 
 import enum
+import hmac
+import struct
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -70,7 +72,7 @@ from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import combine, expand_seed
+from huddle.core.sharing import combine, expand_seed, mask_from_key, mask_sum
 
 HOST = 0
 MaskSource = Callable[[int, int, int], Vector]
@@ -94,16 +96,24 @@ def round_context(session_id: bytes, round_id: bytes, roster_digest: bytes) -> b
     return crypto.context("round", session_id, round_id, roster_digest)
 
 
-def round_key(
-    pair: bytes, context: bytes, purpose: str, *, sender: int, recipient: int
-) -> tuple[bytes, bytes]:
-    """The key for one use in a round (``purpose`` "mask" or "partial"), and its context.
+_MASK = crypto.context("mask")
+_PARTIAL = crypto.context("partial")
+_DIRECTION = struct.Struct(">II")
 
-    Each (purpose, round, sender, recipient) gets its own key, so each key
-    expands one mask or tags one message.
+
+def mask_key(pair: bytes, context: bytes, sender: int, recipient: int) -> bytes:
+    """The key of the mask ``sender`` gives ``recipient`` in the round named by ``context``.
+
+    HMAC-SHA256 of the pair's secret over the round and direction: 32
+    pseudorandom bytes, which are the mask itself for up to four numbers and
+    otherwise the key ChaCha20 expands (`sharing.mask_from_key`).
     """
-    full = context + crypto.context(purpose, sender, recipient)
-    return crypto.derive(pair, full), full
+    return hmac.digest(pair, context + _MASK + _DIRECTION.pack(sender, recipient), "sha256")
+
+
+def partial_tag(pair: bytes, context: bytes, sender: int, recipient: int, vector: bytes) -> bytes:
+    """The tag by which ``recipient`` knows ``vector`` is the partial sum ``sender`` published."""
+    return crypto.tag(pair, context + _PARTIAL + _DIRECTION.pack(sender, recipient) + vector)
 
 
 class Phase(enum.Enum):
@@ -140,6 +150,8 @@ class ParticipantSession:
         self.session_id = b""
         self.roster: tuple[Member, ...] = ()
         self._by_party: dict[int, Member] = {}
+        self._digest_of: tuple[Member, ...] | None = None
+        self._digest_cache = b""
         self.me = -1
         self.outcome: Outcome | None = None
         self._random = random_bytes
@@ -155,6 +167,8 @@ class ParticipantSession:
         self._partial: bytes = b""
         self._pairs: dict[Member, bytes] = {}
         """The secret shared with each other member of the roster (see `crypto`)."""
+        self._pair_of: dict[int, bytes] = {}
+        """The same secrets by party, for the round's hot path."""
         self._noise_rng = noise_rng
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
@@ -292,10 +306,10 @@ class ParticipantSession:
         self._by_party = {m.party: m for m in msg.roster}
         self._agree_pair_keys()
         if self.phase is Phase.JOINING:
-            # Pay the first-use costs now, not in the round (a millisecond or two).
+            # Pay first-use costs now, not in the round: OpenSSL looks a cipher up on
+            # first use, and the codec builds its schemas (a millisecond or so).
             codec.prepare()
-            crypto.warm_up()
-            to_ring([0]) - expand_seed(bytes(32), 1)  # the mask cipher and numpy's ring arithmetic
+            to_ring([0]) - expand_seed(bytes(32), 8)  # the mask cipher and numpy's ring arithmetic
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
@@ -339,14 +353,17 @@ class ParticipantSession:
         others = [p for p in self._parties if p != self.me]
         length = self.question.vector_length
         partial = self._noised(self._value)  # always a fresh copy we may overwrite
-        given = {j: self._masks(self.me, j, length) for j in others}
+        given: dict[int, Vector] = {}
         kept = None
-        for mask in given.values():
-            partial -= mask
-        if self._transcript:
+        if self._masks == self._derived_mask and not self._transcript:
+            me, pair, context = self.me, self._pair, self._context
+            partial -= mask_sum([mask_key(pair(j), context, me, j) for j in others], length)
+            partial += mask_sum([mask_key(pair(j), context, j, me) for j in others], length)
+        else:  # a given table of masks (the article demo), or a demo showing them
+            given = {j: self._masks(self.me, j, length) for j in others}
+            partial -= combine(list(given.values()), length)
             kept = tuple(from_ring(partial))
-        for j in others:
-            partial += self._masks(j, self.me, length)
+            partial += combine([self._masks(j, self.me, length) for j in others], length)
         vector = vector_to_bytes(partial)
         partial.fill(0)
         self._partial = vector
@@ -357,7 +374,7 @@ class ParticipantSession:
         out: list[Output] = [
             Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
         ]
-        if kept is not None:
+        if self._transcript and kept is not None:
             sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())
             partial_sum = tuple(from_ring(vector_from_bytes(vector)))
             out.append(ShareTranscript(self.name, kept, sent, partial_sum))
@@ -392,8 +409,9 @@ class ParticipantSession:
                     if vector != self._partial:
                         raise IntegrityError("Our own partial sum was altered.")
                 else:
-                    key, context = self._round_key("partial", party, self.me)
-                    crypto.check_tag(key, mac, context + vector)
+                    expected = partial_tag(self._pair(party), self._context, party, self.me, vector)
+                    if not hmac.compare_digest(expected, mac):
+                        raise IntegrityError("A partial sum did not check out.")
                 vectors.append(self._vector(vector))
             except HuddleError:
                 return self._complain(party)
@@ -404,19 +422,17 @@ class ParticipantSession:
         return [ResultReady(self.outcome)]
 
     def _tag(self, recipient: int, vector: bytes) -> bytes:
-        key, context = self._round_key("partial", self.me, recipient)
-        return crypto.tag(key, context + vector)
+        return partial_tag(self._pair(recipient), self._context, self.me, recipient, vector)
 
     def _derived_mask(self, sender: int, recipient: int, length: int) -> Vector:
-        key, _ = self._round_key("mask", sender, recipient)
-        return expand_seed(key, length)
+        peer = recipient if sender == self.me else sender
+        return mask_from_key(mask_key(self._pair(peer), self._context, sender, recipient), length)
 
-    def _round_key(self, purpose: str, sender: int, recipient: int) -> tuple[bytes, bytes]:
-        peer = self._member(recipient if sender == self.me else sender)
-        pair = self._pairs.get(peer)
+    def _pair(self, peer: int) -> bytes:
+        pair = self._pair_of.get(peer)
         if pair is None:
             raise IntegrityError("No key was agreed with this participant.")
-        return round_key(pair, self._context, purpose, sender=sender, recipient=recipient)
+        return pair
 
     def _agree_pair_keys(self) -> None:
         """Agree a secret with each member we have none with yet (X25519 + HKDF).
@@ -434,6 +450,7 @@ class ParticipantSession:
                 raise RemoteProtocolError(
                     f"The host admitted {peer.name} with a key that cannot be used."
                 ) from None
+        self._pair_of = {m.party: k for m, k in self._pairs.items()}
 
     def _vector(self, data: bytes) -> Vector:
         assert self.question is not None
@@ -444,8 +461,7 @@ class ParticipantSession:
     def _progress(self, msg: Progress) -> ProgressChanged:
         done = set(msg.summed)
         waiting = tuple(p for p in self._parties if p not in done)
-        summed = self._names(msg.summed)
-        return ProgressChanged(summed, summed, self._names(waiting))
+        return ProgressChanged(self._names(msg.summed), self._names(waiting))
 
     def _aborted(self, msg: Aborted) -> list[Output]:
         self._wipe_round()
@@ -479,8 +495,14 @@ class ParticipantSession:
         return tuple(self._name_of(p) for p in parties)
 
     def _digest(self) -> bytes:
+        """The roster digest, computed once per roster (the security code and Start use it)."""
         assert self.question is not None
-        return roster_digest(self.session_id, self.question, self.host_fingerprint, self.roster)
+        if self._digest_of is not self.roster:
+            self._digest_cache = roster_digest(
+                self.session_id, self.question, self.host_fingerprint, self.roster
+            )
+            self._digest_of = self.roster
+        return self._digest_cache
 
     def _wipe_round(self) -> None:
         self._context = b""
@@ -495,4 +517,5 @@ class ParticipantSession:
     def _end(self) -> None:
         self._wipe_value()
         self._pairs.clear()
+        self._pair_of.clear()
         self.phase = Phase.ENDED

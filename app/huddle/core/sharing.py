@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 from huddle.core.encoding import Vector
 
-SEED_BYTES = 32
+SEED_BYTES = KEY_BYTES = 32
 _NONCE = bytes(16)  # every key is derived for one mask only, so a fixed nonce is safe
 
 
@@ -31,6 +31,29 @@ def expand_seed(seed: bytes, length: int) -> Vector:
     encryptor = Cipher(algorithms.ChaCha20(seed, _NONCE), mode=None).encryptor()
     stream = encryptor.update(bytes(8 * length))
     return np.frombuffer(stream, dtype="<u8").astype(np.uint64)
+
+
+def mask_from_key(key: bytes, length: int) -> Vector:
+    """A mask from a fresh 32-byte pseudorandom key: the key's own bytes when
+    they suffice (a question of up to four numbers), else its ChaCha20 stream."""
+    if 8 * length <= KEY_BYTES:
+        return np.frombuffer(key, dtype="<u8", count=length).astype(np.uint64)
+    return expand_seed(key, length)
+
+
+def mask_sum(keys: Sequence[bytes], length: int) -> Vector:
+    """The ring sum of the masks of several keys, as `mask_from_key` would give them.
+
+    For short questions this is one numpy operation over all keys rather than
+    a few per key: in a round of many people that is most of the arithmetic.
+    """
+    if 8 * length <= KEY_BYTES:
+        block = b"".join(key[: 8 * length] for key in keys)
+        rows = np.frombuffer(block, dtype="<u8").astype(np.uint64).reshape(len(keys), length)
+        total: Vector = rows.sum(axis=0, dtype=np.uint64)  # wraps mod 2^64, as the ring does
+        rows.fill(0)
+        return total
+    return combine([expand_seed(key, length) for key in keys])
 
 
 def fixed_masks(table: Mapping[int, Mapping[int, int]]) -> Callable[[int, int, int], Vector]:
@@ -47,9 +70,9 @@ def fixed_masks(table: Mapping[int, Mapping[int, int]]) -> Callable[[int, int, i
     return masks
 
 
-def combine(vectors: Sequence[Vector]) -> Vector:
-    """Add vectors in the ring (wrap-around is intended)."""
-    total = np.zeros(len(vectors[0]), dtype=np.uint64)
+def combine(vectors: Sequence[Vector], length: int | None = None) -> Vector:
+    """Add vectors in the ring (wrap-around is intended); zeros if there are none."""
+    total = np.zeros(len(vectors[0]) if length is None else length, dtype=np.uint64)
     for v in vectors:
         total += v
     return total

@@ -1,4 +1,4 @@
-"""Progress: who has sent their shares and their partial sum; cancel for everyone."""
+"""Progress: who has published their partial sum; cancel for everyone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from huddle.ui.resources import symbolic_icon
 from huddle.ui.widgets import FieldMessage, Page, body, button
 
-NAME, SHARES, PARTIAL = range(3)
+NAME, PARTIAL = range(2)
 
 
 class ProgressPage(Page):
@@ -25,17 +25,16 @@ class ProgressPage(Page):
         self.content.addWidget(
             body(
                 self.tr(
-                    "Each app splits its value into random shares and sends one, encrypted, to "
-                    "each colleague. Each then adds up the shares it holds and publishes only "
-                    "that partial sum. The partial sums add up to the total."
+                    "Each app hides its value under random shares it holds with each colleague "
+                    "(worked out from keys agreed when you joined, never sent) and publishes "
+                    "only that partial sum. Added up, the shares cancel and the partial sums "
+                    "give the total."
                 ),
                 muted=True,
             )
         )
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Person"), self.tr("Shares sent"), self.tr("Partial sum sent")]
-        )
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels([self.tr("Person"), self.tr("Partial sum sent")])
         self.table.setAccessibleName(self.tr("Progress of each person"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -46,8 +45,7 @@ class ProgressPage(Page):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (SHARES, PARTIAL):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PARTIAL, QHeaderView.ResizeMode.ResizeToContents)
         self.content.addWidget(self.table, 1)
         self.status = FieldMessage(kind="info")
         self.content.addWidget(self.status)
@@ -66,13 +64,10 @@ class ProgressPage(Page):
             label = self.tr("{name} (you)").format(name=name) if name == me else name
             self.table.setItem(r, NAME, QTableWidgetItem(label))
         self.table.setCurrentIndex(QModelIndex())  # no cell looks picked: nothing to pick
-        self.update_progress((), (), names)
+        self.update_progress((), names)
 
-    def update_progress(
-        self, shared: tuple[str, ...], summed: tuple[str, ...], waiting: tuple[str, ...]
-    ) -> None:
+    def update_progress(self, summed: tuple[str, ...], waiting: tuple[str, ...]) -> None:
         for r, name in enumerate(self.names):
-            self._mark(r, SHARES, name in shared)
             self._mark(r, PARTIAL, name in summed)
         if waiting:
             self.status.show_message(

@@ -216,7 +216,7 @@ class SessionFlow(QObject):
         self._advert_changed(current)
 
     def _on_progress_changed(self, current: Current, event: ProgressChanged) -> None:
-        self.w.progress.update_progress(event.shared, event.summed, event.waiting_for)
+        self.w.progress.update_progress(event.summed, event.waiting_for)
 
     def _on_result_ready(self, current: Current, event: ResultReady) -> None:
         current.stage = "done"
