@@ -37,7 +37,8 @@ from huddle.core.errors import InputError, IntegrityError
 from huddle.core.events import Drop, Event, Output, Send
 from huddle.core.host import HostSession
 from huddle.core.host import Phase as HostPhase
-from huddle.core.participant import ParticipantSession, pair_info, partial_tag, round_context
+from huddle.core.masks import pair_info, partial_tag, round_context
+from huddle.core.participant import ParticipantSession
 from huddle.core.participant import Phase as PartPhase
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest

@@ -26,7 +26,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from huddle.core import codec, crypto
+from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.errors import LocalProtocolError, RemoteProtocolError
@@ -42,6 +42,7 @@ from huddle.core.events import (
     Send,
     SessionEnded,
 )
+from huddle.core.masks import rehearse
 from huddle.core.messages import (
     ID_BYTES,
     Aborted,
@@ -123,7 +124,7 @@ class HostSession:
         self._round: _Round | None = None
         self._known: dict[int, str] = {}
         self.outcome: Outcome | None = None
-        codec.prepare()
+        rehearse(question.vector_length)
 
     # --- what the app asks -------------------------------------------------
 

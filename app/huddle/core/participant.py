@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import enum
 import hmac
-import struct
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from huddle.core import codec, crypto
+from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
-from huddle.core.encoding import Vector, from_ring, to_ring, vector_from_bytes, vector_to_bytes
+from huddle.core.encoding import Vector, from_ring, vector_from_bytes, vector_to_bytes
 from huddle.core.errors import HuddleError, IntegrityError, LocalProtocolError, RemoteProtocolError
 from huddle.core.events import (
     Drop,
@@ -50,6 +49,7 @@ from huddle.core.events import (
     ShareTranscript,
     Welcomed,
 )
+from huddle.core.masks import mask_key, pair_info, partial_tag, rehearse, round_context
 from huddle.core.messages import (
     Aborted,
     Cancel,
@@ -72,7 +72,7 @@ from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import combine, expand_seed, mask_from_key, mask_sum
+from huddle.core.sharing import combine, mask_from_key, mask_sum
 
 HOST = 0
 MaskSource = Callable[[int, int, int], Vector]
@@ -80,40 +80,6 @@ MaskSource = Callable[[int, int, int], Vector]
 
 Normally derived from the pair's secret; the article demo passes its fixed
 table of shares instead (every party given the same table)."""
-
-
-def pair_info(session_id: bytes, a: Member, b: Member) -> bytes:
-    """What a pairwise key is bound to: the session and both members' identities."""
-    low, high = sorted((a, b), key=lambda m: m.party)
-    return crypto.context(
-        "pair", session_id,
-        low.party, low.sign_key, low.kem_key, high.party, high.sign_key, high.kem_key,
-    )  # fmt: skip
-
-
-def round_context(session_id: bytes, round_id: bytes, roster_digest: bytes) -> bytes:
-    """What every key of one round is bound to: session, round id and exact roster."""
-    return crypto.context("round", session_id, round_id, roster_digest)
-
-
-_MASK = crypto.context("mask")
-_PARTIAL = crypto.context("partial")
-_DIRECTION = struct.Struct(">II")
-
-
-def mask_key(pair: bytes, context: bytes, sender: int, recipient: int) -> bytes:
-    """The key of the mask ``sender`` gives ``recipient`` in the round named by ``context``.
-
-    HMAC-SHA256 of the pair's secret over the round and direction: 32
-    pseudorandom bytes, which are the mask itself for up to four numbers and
-    otherwise the key ChaCha20 expands (`sharing.mask_from_key`).
-    """
-    return hmac.digest(pair, context + _MASK + _DIRECTION.pack(sender, recipient), "sha256")
-
-
-def partial_tag(pair: bytes, context: bytes, sender: int, recipient: int, vector: bytes) -> bytes:
-    """The tag by which ``recipient`` knows ``vector`` is the partial sum ``sender`` published."""
-    return crypto.tag(pair, context + _PARTIAL + _DIRECTION.pack(sender, recipient) + vector)
 
 
 class Phase(enum.Enum):
@@ -306,10 +272,7 @@ class ParticipantSession:
         self._by_party = {m.party: m for m in msg.roster}
         self._agree_pair_keys()
         if self.phase is Phase.JOINING:
-            # Pay first-use costs now, not in the round: OpenSSL looks a cipher up on
-            # first use, and the codec builds its schemas (a millisecond or so).
-            codec.prepare()
-            to_ring([0]) - expand_seed(bytes(32), 8)  # the mask cipher and numpy's ring arithmetic
+            rehearse(self.question.vector_length if self.question else 1)
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
