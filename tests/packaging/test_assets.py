@@ -278,3 +278,10 @@ def test_desktop_file_validates() -> None:
 def test_metainfo_validates() -> None:
     result = run_validator("appstreamcli", "validate", "--no-net", str(METAINFO))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_app_names_the_desktop_file_it_is_installed_with() -> None:
+    """Wayland compositors and docks find the icon and name through this match."""
+    from huddle.ui.app import DESKTOP_FILE
+
+    assert DESKTOP_FILE == APP_ID and DESKTOP.name == f"{DESKTOP_FILE}.desktop"

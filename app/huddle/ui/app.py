@@ -16,8 +16,9 @@ from huddle.ui.refcount_guard import guard_refcounts
 from huddle.ui.resources import app_icon, stylesheet
 
 ORGANIZATION = APPLICATION = "Huddle"
-DESKTOP_FILE = "huddle"
-"""Wayland and docks match the window to ``huddle.desktop`` by this name."""
+DESKTOP_FILE = "io.github.huddle.Huddle"
+"""Wayland and docks match the window to the installed ``io.github.huddle.Huddle.desktop``
+(packaging/linux) by this name, which is also the AppStream id."""
 
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
