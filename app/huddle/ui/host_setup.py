@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core import kinds, noise, options
+from huddle.core import kinds, options
 from huddle.core.errors import SettingsError
-from huddle.core.outcome import CONFIDENCE
 from huddle.core.questions import (
     AVERAGE,
     CHOICE,
@@ -36,8 +35,9 @@ from huddle.core.questions import (
     Question,
 )
 from huddle.ui import texts
+from huddle.ui.accuracy import accuracy_text
 from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
-from huddle.ui.privacy import BoundEstimator, BoundKey, PrivacyLedger, subject
+from huddle.ui.privacy import BoundEstimator, PrivacyLedger, subject
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
 
 MAX_TITLE, MAX_UNIT, MAX_DECIMALS, MAX_TAG = 120, 24, 6, 64
@@ -377,7 +377,7 @@ class HostSetupPage(Page):
         if privacy:
             self.privacy_message.show_message(privacy, "error")
         else:
-            self.privacy_message.show_message(self._accuracy(question, people), "hint")
+            self.privacy_message.show_message(accuracy_text(question, people, self.bounds), "hint")
         self.tag_message.show_message(self._tag_hint(question), "hint")
 
     def _range_error(self) -> str | None:
@@ -436,65 +436,6 @@ class HostSetupPage(Page):
             return self._question_from_fields(title, kind, bins, self.epsilon.text()), None, None
         except SettingsError as exc:
             return None, None, str(exc)
-
-    def _accuracy(self, question: Question | None, people: int) -> str:
-        """ε in plain words, and the error it gives with the minimum number of people."""
-        words = self.tr(
-            "ε limits how much the result can depend on any one person. 1.0 is usual; "
-            "smaller hides everyone better but makes the result noisier."
-        )
-        if question is None or not question.is_private:
-            return words
-        if question.kind in (VOTE_OUTCOME, CHOICE):
-            return f"{words} {self._lead_accuracy(question, people)}"
-        key: BoundKey = (people, question.epsilon_value, question.sensitivity)
-        bound = self.bounds.bound(key)
-        if bound is None:
-            return words + " " + self.tr("Working out the accuracy…")
-        if question.kind == HISTOGRAM:
-            shown = str(bound)
-            accuracy = self.tr(
-                "With {n} people, each bar will be within ±{bound} people of the true count "
-                "({confidence} % of the time)."
-            )
-        elif question.kind == DP_VOTE:
-            shown = str(bound)
-            accuracy = self.tr(
-                "With {n} people, each tally will be within ±{bound} votes of the true count "
-                "({confidence} % of the time)."
-            )
-        else:
-            factor = 1
-            kind = kinds.BY_NAME[question.kind]
-            if isinstance(kind, kinds.Spread):
-                factor = kind.layout(question).factor
-            spread = question.fixed_point.decode(bound) / people / factor
-            shown = texts.with_unit(spread, question, texts.EXTRA_AVERAGE_DIGITS)
-            accuracy = self.tr(
-                "With {n} people, the average will be within ±{bound} of the true average "
-                "({confidence} % of the time)."
-            )
-        confidence = round(CONFIDENCE * 100)
-        return f"{words} {accuracy.format(n=people, bound=shown, confidence=confidence)}"
-
-    def _lead_accuracy(self, question: Question, people: int) -> str:
-        """How big a lead the noise overturns less than 5 % of the time (cheap to compute:
-        the noise of a vote or choice is narrow)."""
-        confidence = round(CONFIDENCE * 100)
-        lead = noise.lead_needed(
-            people, question.epsilon_value, question.sensitivity, len(question.options)
-        )
-        if question.kind == CHOICE:
-            text = self.tr(
-                "With {n} people, an option ahead of every other by {lead} approvals or more "
-                "wins at least {confidence} % of the time."
-            )
-        else:
-            text = self.tr(
-                "With {n} people, an option ahead of every other by {lead} votes or more is "
-                "shown leading at least {confidence} % of the time."
-            )
-        return text.format(n=people, lead=lead, confidence=confidence)
 
     def _tag_hint(self, question: Question | None) -> str:
         hint = self.tr(
