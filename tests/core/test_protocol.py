@@ -149,6 +149,11 @@ def test_a_host_substituting_a_key_makes_security_codes_differ() -> None:
     assert net.parties[conns["b"]].code == net.host.code
 
 
+def pieces(blob: bytes, size: int) -> list[bytes]:
+    """A Partials blob cut into its per-member pieces (8 bytes a vector here, 16 a tag)."""
+    return [blob[i : i + size] for i in range(0, len(blob), size)]
+
+
 def _abort_first_round(net: Network, conns: dict[str, int], sent: dict[int, PartialSum]) -> bytes:
     """Run a round in which c's partial sum never arrives, then cancel it; its id."""
     starts: list[bytes] = []
@@ -182,15 +187,15 @@ def test_partial_sums_replayed_from_an_aborted_round_are_caught() -> None:
     b_party, c_party = (net.parties[conns[n]].me for n in ("b", "c"))
     b_old = old[conns["b"]]
     # b's tags follow the other members in ascending order; pick the one for c.
-    b_old_tag = b_old.tags[sorted(p for p in (1, 2, 3) if p != b_party).index(c_party)]
+    b_old_tag = pieces(b_old.tags, 16)[sorted(p for p in (1, 2, 3) if p != b_party).index(c_party)]
 
     def replay(direction: str, conn: int, data: bytes) -> bytes:
         msg = FrameDecoder().feed(data)[0]
         if conn == conns["c"] and isinstance(msg, Partials):
             i = msg.parties.index(b_party)
-            vectors, tags = list(msg.vectors), list(msg.tags)
+            vectors, tags = pieces(msg.vectors, 8), pieces(msg.tags, 16)
             vectors[i], tags[i] = b_old.vector, b_old_tag
-            return encode(replace(msg, vectors=tuple(vectors), tags=tuple(tags)))
+            return encode(replace(msg, vectors=b"".join(vectors), tags=b"".join(tags)))
         return data
 
     net.tap = replay
@@ -233,7 +238,7 @@ def test_a_partial_sum_altered_by_the_host_is_caught_and_its_sender_named(attack
             return data
         published.append(msg)
         i = msg.parties.index(b_party)
-        vectors, tags = list(msg.vectors), list(msg.tags)
+        vectors, tags = pieces(msg.vectors, 8), pieces(msg.tags, 16)
         if attack == "vector":
             vectors[i] = (int.from_bytes(vectors[i], "little") + 1).to_bytes(8, "little")
         elif attack == "tag":
@@ -241,7 +246,7 @@ def test_a_partial_sum_altered_by_the_host_is_caught_and_its_sender_named(attack
         else:  # b's slot gets c's vector and tag
             j = msg.parties.index(net.parties[conns["c"]].me)
             vectors[i], tags[i] = vectors[j], tags[j]
-        altered = replace(msg, vectors=tuple(vectors), tags=tuple(tags))
+        altered = replace(msg, vectors=b"".join(vectors), tags=b"".join(tags))
         return encode(altered)
 
     net.tap = tap

@@ -124,8 +124,9 @@ async def test_in_process_runs_at_debug_log_no_secret(
         assert isinstance(first, Send)
         msg = FrameDecoder().feed(first.data)[0]
         assert isinstance(msg, Partials)
-        # Someone else's partial sum, zeroed: its tag no longer matches.
-        vectors = (msg.vectors[0], bytes(len(msg.vectors[1])), *msg.vectors[2:])
+        # Someone else's partial sum (the second one), zeroed: its tag no longer matches.
+        size = len(msg.vectors) // len(msg.parties)
+        vectors = msg.vectors[:size] + bytes(size) + msg.vectors[2 * size :]
         bad = dataclasses.replace(msg, vectors=vectors)
         return [Send(first.conn, encode(bad)), *rest]
 

@@ -279,7 +279,7 @@ class HostFuzz(RuleBasedStateMachine):
                 name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=signature
             )
 
-        tags = st.lists(st.binary(min_size=16, max_size=16), max_size=6).map(tuple)
+        tags = st.binary(max_size=6 * 16)
         return st.one_of(
             hello(),
             st.builds(
@@ -423,14 +423,17 @@ class ParticipantFuzz(RuleBasedStateMachine):
             context = round_context(self.p.session_id, self.round_id, self.digest)
             vectors.append(vector)
             tags.append(
-                b""
+                bytes(16)
                 if sender == 1
                 else partial_tag(pair, context, sender, 1, vector)
                 if pair
                 else bytes(16)
             )
         partials = m.Partials(
-            round_id=self.round_id, parties=tuple(senders), vectors=tuple(vectors), tags=tuple(tags)
+            round_id=self.round_id,
+            parties=tuple(senders),
+            vectors=b"".join(vectors),
+            tags=b"".join(tags),
         )
         self.feed(mangle(encode(partials), how, cut))
 
@@ -467,7 +470,7 @@ class ParticipantFuzz(RuleBasedStateMachine):
             "hello": m.Hello(
                 name="x", sign_key=pub.sign_key, kem_key=pub.kem_key, signature=bytes(64)
             ),
-            "partial sum": m.PartialSum(round_id=rid, vector=bytes(8), tags=()),
+            "partial sum": m.PartialSum(round_id=rid, vector=bytes(8), tags=b""),
         }[msg]
         self.feed(mangle(encode(message), how, cut))
 
@@ -580,19 +583,19 @@ def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
     me = f.host._conns[conn].member if conn in f.host._conns else None
     mine = me.party if me else 99
     others = [mem.party for mem in f.host.roster if mem.party != mine]
-    tags = tuple(bytes(16) for _ in others)
+    tags = bytes(16 * len(others))
     msgs: dict[str, Message] = {
         "hello again": _signed_hello(f, f.raw[conn], "Mallory"),
         "hello, taken name": _signed_hello(f, crypto.Identity(), "H0"),
         "hello, someone's key": _signed_hello(f, next(iter(f.honest.values())).identity, "Eve"),
         "partial": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags),
         "partial, old round": m.PartialSum(round_id=_rid(), vector=bytes(8), tags=tags),
-        "partial, tags missing": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags[1:]),
+        "partial, tags missing": m.PartialSum(round_id=rid, vector=bytes(8), tags=tags[16:]),
         "complaint": m.Complaint(round_id=rid, accused=others[0] if others else 1),
         "cancel": m.Cancel(round_id=rid),
         "leave": m.Leave(),
         "start": m.Start(round_id=rid, roster_digest=bytes(32)),
-        "partials": m.Partials(round_id=rid, parties=(), vectors=(), tags=()),
+        "partials": m.Partials(round_id=rid, parties=(), vectors=b"", tags=b""),
     }
     out = {name: [encode(msg)] for name, msg in msgs.items()}
     frame = encode(m.Cancel(round_id=rid))

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
-from huddle.core.encoding import from_ring, vector_from_bytes
+from huddle.core.crypto import TAG_BYTES
+from huddle.core.encoding import from_ring
 from huddle.core.errors import LocalProtocolError, RemoteProtocolError
 from huddle.core.events import (
     Drop,
@@ -65,7 +66,7 @@ from huddle.core.messages import (
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import combine
+from huddle.core.sharing import sum_rows
 
 STRANGER_MAX_FRAME = 16 * 1024
 """Frames from someone not yet admitted are small (a Hello); refuse big ones early."""
@@ -313,7 +314,7 @@ class HostSession:
         if self.phase is not Phase.SUMMING or member.party in rnd.partials:
             raise RemoteProtocolError("Partial sum sent twice or too early.")
         if len(msg.vector) != 8 * self.question.vector_length or (
-            len(msg.tags) != len(rnd.parties) - 1
+            len(msg.tags) != TAG_BYTES * (len(rnd.parties) - 1)
         ):
             raise RemoteProtocolError("Partial sum is malformed.")
         rnd.partials[member.party] = msg
@@ -325,22 +326,21 @@ class HostSession:
     def _publish(self, rnd: _Round) -> list[Output]:
         """Every partial sum to every member, each with the tags meant for it."""
         parties = rnd.parties
-        vectors = tuple(rnd.partials[p].vector for p in parties)
+        vectors = b"".join(rnd.partials[p].vector for p in parties)
         out: list[Output] = []
         conns = self._member_conns()
         for k, recipient in enumerate(parties):
-            # Party j's tags skip j itself, so j's tag for the k-th party sits at
-            # k − 1 if j comes before it, else at k.
-            tags = tuple(
-                b"" if j == k else rnd.partials[p].tags[k - 1 if j < k else k]
+            if recipient not in conns:
+                continue
+            # Party j's tags skip j itself, so j's tag for the k-th party sits in
+            # slot k − 1 if j comes before it, else in slot k.
+            tags = b"".join(
+                bytes(TAG_BYTES) if j == k else _slot(rnd.partials[p].tags, k - 1 if j < k else k)
                 for j, p in enumerate(parties)
             )
-            if recipient in conns:
-                partials = Partials(
-                    round_id=rnd.round_id, parties=parties, vectors=vectors, tags=tags
-                )
-                out.append(Send(conns[recipient], encode(partials)))
-        total = combine([vector_from_bytes(v) for v in vectors])
+            partials = Partials(round_id=rnd.round_id, parties=parties, vectors=vectors, tags=tags)
+            out.append(Send(conns[recipient], encode(partials)))
+        total = sum_rows(vectors, len(parties), self.question.vector_length)
         self.outcome = Outcome(self.question, len(parties), tuple(from_ring(total)))
         self.phase = Phase.DONE
         out.append(ResultReady(self.outcome))
@@ -410,3 +410,7 @@ class HostSession:
 
     def _digest(self) -> bytes:
         return roster_digest(self.session_id, self.question, self.fingerprint, self.roster)
+
+
+def _slot(tags: bytes, index: int) -> bytes:
+    return tags[index * TAG_BYTES : (index + 1) * TAG_BYTES]

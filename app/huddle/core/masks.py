@@ -14,9 +14,9 @@ import hmac
 import struct
 
 from huddle.core import codec, crypto
-from huddle.core.encoding import from_ring, to_ring, vector_from_bytes, vector_to_bytes
+from huddle.core.encoding import from_ring, to_ring, vector_to_bytes
 from huddle.core.messages import Member, Partials, PartialSum, Progress, Start
-from huddle.core.sharing import combine, mask_sum
+from huddle.core.sharing import mask_sum, sum_rows
 
 _MASK = crypto.context("mask")
 _PARTIAL = crypto.context("partial")
@@ -68,12 +68,12 @@ def rehearse(length: int) -> None:
     vector = vector_to_bytes(partial)
     tag = partial_tag(key, b"", 1, 2, vector)
     hmac.compare_digest(tag, tag)
-    from_ring(combine([vector_from_bytes(vector)]))
+    from_ring(sum_rows(vector * 2, 2, length))
     rid = bytes(16)
     for msg in (
         Start(round_id=rid, roster_digest=key),
-        PartialSum(round_id=rid, vector=vector, tags=(tag,)),
-        Partials(round_id=rid, parties=(1, 2), vectors=(vector, vector), tags=(b"", tag)),
+        PartialSum(round_id=rid, vector=vector, tags=tag),
+        Partials(round_id=rid, parties=(1, 2), vectors=vector * 2, tags=tag * 2),
         Progress(round_id=rid, summed=(1,)),
     ):
         codec.FrameDecoder().feed(codec.encode(msg))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from huddle.core.codec import MAX_FRAME, Message, limit, message
-from huddle.core.crypto import PUBLIC_KEY_BYTES, SIGNATURE_BYTES
+from huddle.core.crypto import PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TAG_BYTES
 from huddle.core.questions import MAX_PARTICIPANTS, Question
 
 ID_BYTES = 16
@@ -25,7 +25,8 @@ _PARTY = limit(lo=0, hi=1_000_000)
 _PARTIES = limit(max_len=MAX_PARTICIPANTS)
 _REASON = limit(max_len=300)
 _VECTOR = limit(max_len=MAX_FRAME // (2 * MAX_PARTICIPANTS))
-_TAGS = limit(max_len=MAX_PARTICIPANTS)
+_VECTORS = limit(max_len=MAX_FRAME // 2)
+_TAGS = limit(max_len=TAG_BYTES * MAX_PARTICIPANTS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,13 +94,13 @@ class Start(Message):
 class PartialSum(Message):
     """Member → host: my partial sum (value − masks given + masks got), tagged.
 
-    ``tags`` follow the other members in ascending party order; each proves
-    to one of them that the vector is the one this member published.
+    ``tags`` holds one 16-byte tag per other member, in ascending party order;
+    each proves to one of them that the vector is the one this member published.
     """
 
     round_id: bytes = field(metadata=_ID)
     vector: bytes = field(metadata=_VECTOR)
-    tags: tuple[bytes, ...] = field(metadata=_TAGS)
+    tags: bytes = field(metadata=_TAGS)
 
 
 @message(9)
@@ -107,15 +108,16 @@ class PartialSum(Message):
 class Partials(Message):
     """Host → member: every partial sum, so each member adds them up itself.
 
-    ``vectors[i]`` is the partial sum of ``parties[i]`` and ``tags[i]`` its tag
-    for you (empty for your own). Everyone gets the same vectors; only the
-    tags differ from member to member.
+    ``vectors`` is the partial sums of ``parties``, one after another, and
+    ``tags`` their 16-byte tags for you in the same order (zeros in your own
+    slot). Everyone gets the same vectors; only the tags differ. Two blobs
+    rather than 2n items: a member decodes them in two steps, not 2n.
     """
 
     round_id: bytes = field(metadata=_ID)
     parties: tuple[int, ...] = field(metadata=_PARTIES)
-    vectors: tuple[bytes, ...] = field(metadata=_PARTIES)
-    tags: tuple[bytes, ...] = field(metadata=_PARTIES)
+    vectors: bytes = field(metadata=_VECTORS)
+    tags: bytes = field(metadata=_TAGS)
 
 
 @message(10)

@@ -34,6 +34,7 @@ import numpy as np
 
 from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.crypto import TAG_BYTES
 from huddle.core.encoding import Vector, from_ring, vector_from_bytes, vector_to_bytes
 from huddle.core.errors import HuddleError, IntegrityError, LocalProtocolError, RemoteProtocolError
 from huddle.core.events import (
@@ -72,7 +73,7 @@ from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
 from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import combine, mask_from_key, mask_sum
+from huddle.core.sharing import combine, mask_from_key, mask_sum, sum_rows
 
 HOST = 0
 MaskSource = Callable[[int, int, int], Vector]
@@ -333,7 +334,7 @@ class ParticipantSession:
         self.phase = Phase.SUMMED
         if self.question.is_private:
             self.epsilon_spent += self.question.epsilon_value
-        tags = tuple(self._tag(j, vector) for j in others)
+        tags = b"".join(self._tag(j, vector) for j in others)
         out: list[Output] = [
             Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
         ]
@@ -360,13 +361,17 @@ class ParticipantSession:
 
     def _partials(self, msg: Partials) -> list[Output]:
         assert self.question is not None
-        count = len(msg.parties)
-        if sorted(msg.parties) != sorted(self._parties) or not (
-            len(msg.vectors) == len(msg.tags) == count
+        count, length = len(msg.parties), self.question.vector_length
+        size = 8 * length
+        if (
+            sorted(msg.parties) != sorted(self._parties)
+            or len(msg.vectors) != count * size
+            or len(msg.tags) != count * TAG_BYTES
         ):
             raise RemoteProtocolError("The host published the wrong set of partial sums.")
-        vectors = []
-        for party, vector, mac in zip(msg.parties, msg.vectors, msg.tags, strict=True):
+        for i, party in enumerate(msg.parties):
+            vector = msg.vectors[i * size : (i + 1) * size]
+            mac = msg.tags[i * TAG_BYTES : (i + 1) * TAG_BYTES]
             try:
                 if party == self.me:
                     if vector != self._partial:
@@ -375,10 +380,9 @@ class ParticipantSession:
                     expected = partial_tag(self._pair(party), self._context, party, self.me, vector)
                     if not hmac.compare_digest(expected, mac):
                         raise IntegrityError("A partial sum did not check out.")
-                vectors.append(self._vector(vector))
             except HuddleError:
                 return self._complain(party)
-        total = combine(vectors)
+        total = sum_rows(msg.vectors, count, length)
         self.outcome = Outcome(self.question, len(self._parties), tuple(from_ring(total)))
         self.phase = Phase.DONE
         self._wipe_value()
@@ -414,12 +418,6 @@ class ParticipantSession:
                     f"The host admitted {peer.name} with a key that cannot be used."
                 ) from None
         self._pair_of = {m.party: k for m, k in self._pairs.items()}
-
-    def _vector(self, data: bytes) -> Vector:
-        assert self.question is not None
-        if len(data) != 8 * self.question.vector_length:
-            raise RemoteProtocolError("A partial sum has the wrong length.")
-        return vector_from_bytes(data)
 
     def _progress(self, msg: Progress) -> ProgressChanged:
         done = set(msg.summed)

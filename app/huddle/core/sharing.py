@@ -70,6 +70,13 @@ def fixed_masks(table: Mapping[int, Mapping[int, int]]) -> Callable[[int, int, i
     return masks
 
 
+def sum_rows(block: bytes, rows: int, length: int) -> Vector:
+    """The ring sum of ``rows`` vectors of ``length`` stored one after another."""
+    matrix = np.frombuffer(block, dtype="<u8").astype(np.uint64).reshape(rows, length)
+    total: Vector = matrix.sum(axis=0, dtype=np.uint64)  # wraps mod 2^64, as the ring does
+    return total
+
+
 def combine(vectors: Sequence[Vector], length: int | None = None) -> Vector:
     """Add vectors in the ring (wrap-around is intended); zeros if there are none."""
     total = np.zeros(len(vectors[0]) if length is None else length, dtype=np.uint64)
