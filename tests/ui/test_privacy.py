@@ -9,7 +9,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from huddle.cli import privacy as cli_privacy
+from huddle.core import noise
 from huddle.core.ledger import LedgerStore
+from huddle.core.outcome import CONFIDENCE
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
@@ -245,3 +247,24 @@ def test_no_stray_messages_for_hidden_settings(setup: HostSetupPage) -> None:
     choose(setup, "average")
     for message in (setup.bars_message, setup.privacy_message, setup.tag_message):
         assert not message.isVisible()
+
+
+def test_a_bound_already_worked_out_when_asked_is_given_at_once(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick computation can finish before its callback is attached; then the bound is
+    known as `bound()` returns, and the form must not be left saying "working it out"."""
+    import concurrent.futures
+
+    from huddle.ui import privacy
+
+    class AtOnce(concurrent.futures.Executor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            future: concurrent.futures.Future[object] = concurrent.futures.Future()
+            future.set_result(fn(*args, **kwargs))
+            return future
+
+    monkeypatch.setattr(privacy, "_pool", AtOnce)
+    estimator = privacy.BoundEstimator()
+    with qtbot.waitSignal(estimator.ready):
+        assert estimator.bound((3, 1.0, 2)) == noise.error_bound(3, 1.0, 2, CONFIDENCE)

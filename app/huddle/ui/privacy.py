@@ -131,8 +131,10 @@ class BoundEstimator(QObject):
         if key not in self._asked:
             self._asked.add(key)
             future = _pool().submit(self._compute, key)
+            # A quick computation may already be done: then the callback runs here,
+            # at once, and the bound is known now — say so rather than "not yet".
             future.add_done_callback(lambda done: self._done(key, done))
-        return None
+        return self._known.get(key)
 
     def _compute(self, key: BoundKey) -> int | None:
         if key != self._latest:
