@@ -22,6 +22,7 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from huddle.core.advert import SERVICE_TYPE, Advert, encode_txt
 from huddle.core.codec import PROTOCOL_VERSION
+from huddle.net.addresses import lan_addresses, local_networks, order_addresses
 from huddle.net.discovery import (
     Advertiser,
     Browser,
@@ -31,10 +32,7 @@ from huddle.net.discovery import (
     SessionChanged,
     SessionGone,
     find_sessions,
-    lan_addresses,
-    local_networks,
     match_sessions,
-    order_addresses,
 )
 
 LOOPBACK = ["127.0.0.1"]

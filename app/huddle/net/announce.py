@@ -26,7 +26,8 @@ import logging
 from huddle.core.advert import Advert, SessionState
 from huddle.core.codec import PROTOCOL_VERSION
 from huddle.core.host import Phase
-from huddle.net.discovery import Advertiser, lan_addresses
+from huddle.net.addresses import lan_addresses
+from huddle.net.discovery import Advertiser
 from huddle.net.host_engine import HostEngine
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 from huddle.core.events import Event, SessionEnded, Welcomed
 from huddle.core.questions import Question
-from huddle.net import discovery
+from huddle.net import addresses
 from huddle.net.announce import Announcer
-from huddle.net.discovery import Browser, DiscoveryEvent
+from huddle.net.discovery import Browser, DiscoveryEvent, FoundSession
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts
 from huddle.net.link import Timeouts
@@ -215,7 +215,7 @@ class Engine:
             timeouts=self._timeouts,
         )
 
-    def join_found(self, found: discovery.FoundSession, name: str) -> Joining:
+    def join_found(self, found: FoundSession, name: str) -> Joining:
         """Join a session seen on the LAN, pinning its advertised certificate."""
         return self.join_any(found.addresses, found.port, name, pin=found.advert.fingerprint)
 
@@ -315,7 +315,7 @@ def epsilon_spent(handle: HostHandle | Joining) -> float:
 
 def lan_addresses() -> list[str]:
     """This computer's addresses that colleagues can join, best first."""
-    return discovery.lan_addresses()
+    return addresses.lan_addresses()
 
 
 # --- demo peers -----------------------------------------------------------------
