@@ -104,7 +104,7 @@ def test_real_runs_use_fresh_csprng_noise_and_the_host_holds_only_noisy_totals()
         net, conns = play(HIST, VALUES, tap=upward_into(received))
         host_outcome = net.host.outcome
         assert host_outcome is not None
-        # Everything the host was sent: sealed envelopes and partial sums whose
+        # Everything the host was sent: Hellos and masked partial sums whose
         # total (the most it can compute) is the noisy histogram everyone gets.
         messages = [m for frame in received for m in FrameDecoder().feed(frame)]
         partials = [vector_from_bytes(m.vector) for m in messages if isinstance(m, PartialSum)]

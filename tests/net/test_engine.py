@@ -224,7 +224,7 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     sigma = noise.noise_std(5, 1.0, 2)  # the noise of the sum of 10 bars has σ·√10
     assert abs(sum(raw) - 5) <= 5 * sigma * len(raw) ** 0.5
     assert host_outcome.as_dict()["error_bound"] == noise.error_bound(5, 1.0, 2)
-    # All the host ever received: sealed envelopes, and partial sums that add up
+    # All the host ever received: Hellos, and partial sums that add up
     # to the noisy counts, never to the exact ones.
     decoders = {conn: FrameDecoder() for conn, _ in plaintext}
     received = [m for conn, chunk in plaintext for m in decoders[conn].feed(chunk)]
