@@ -141,3 +141,19 @@ def press(page: QWidget, accessible_name: str) -> None:
 def roster(window: MainWindow) -> list[str]:
     items = window.lobby.roster
     return [items.item(i).text() for i in range(items.count())]
+
+
+def start_round(qtbot: QtBot, windows: list[MainWindow], question: Question) -> None:
+    """Alice (the first window) hosts ``question``; the others join and are admitted;
+    the round starts and every window shows the value screen."""
+    alice, *others = windows
+    port = host(qtbot, alice, question)
+    for window in others:
+        join(qtbot, window, port)
+    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == len(others))
+    alice.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(alice)) == len(windows))
+    qtbot.waitUntil(alice.lobby.start_button.isEnabled)
+    alice.lobby.start_button.click()
+    for window in windows:
+        on_page(qtbot, window, window.value)

@@ -16,7 +16,15 @@ from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
 from huddle.ui.privacy import PrivacyLedger, default_ledger_path
-from tests.ui.conftest import WindowFactory, host, join, ledger_path, on_page, roster, type_into
+from tests.ui.conftest import (
+    WindowFactory,
+    host,
+    join,
+    ledger_path,
+    on_page,
+    start_round,
+    type_into,
+)
 
 
 @pytest.fixture
@@ -135,17 +143,8 @@ COMMUTE = Question(
 
 def run_round(qtbot: QtBot, windows: list[MainWindow], question: Question) -> None:
     """Alice hosts ``question`` through Host setup; the others join; all answer."""
-    alice, *others = windows
-    port = host(qtbot, alice, question)
-    for window in others:
-        join(qtbot, window, port)
-    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == len(others))
-    alice.lobby.admit_all_button.click()
-    qtbot.waitUntil(lambda: len(roster(alice)) == len(windows))
-    qtbot.waitUntil(alice.lobby.start_button.isEnabled)
-    alice.lobby.start_button.click()
+    start_round(qtbot, windows, question)
     for window, value in zip(windows, ("10", "45", "50"), strict=False):
-        on_page(qtbot, window, window.value)
         type_into(qtbot, window.value.field, value)
         window.value.submit_button.click()
     for window in windows:

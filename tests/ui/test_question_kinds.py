@@ -26,7 +26,13 @@ from huddle.core.questions import (
 )
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
-from tests.ui.conftest import WindowFactory, host, join, ledger_path, on_page, roster, type_into
+from tests.ui.conftest import (
+    WindowFactory,
+    ledger_path,
+    on_page,
+    start_round,
+    type_into,
+)
 
 DAYS = ("Monday", "Tuesday", "Wednesday")
 
@@ -36,20 +42,6 @@ def ballot(kind: str, epsilon: str = "", tag: str = "") -> Question:
     return Question(
         kind=kind, title="Team day", options=DAYS, lo=lo, hi=hi, epsilon=epsilon, tag=tag
     )
-
-
-def gather(qtbot: QtBot, windows: list[MainWindow], question: Question) -> None:
-    alice, *others = windows
-    port = host(qtbot, alice, question)
-    for window in others:
-        join(qtbot, window, port)
-    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == len(others))
-    alice.lobby.admit_all_button.click()
-    qtbot.waitUntil(lambda: len(roster(alice)) == len(windows))
-    qtbot.waitUntil(alice.lobby.start_button.isEnabled)
-    alice.lobby.start_button.click()
-    for window in windows:
-        on_page(qtbot, window, window.value)
 
 
 def tick(window: MainWindow, *indexes: int) -> None:
@@ -74,7 +66,7 @@ def three(make_window: WindowFactory) -> list[MainWindow]:
 def test_an_exact_vote_warns_first_then_shows_the_tallies(
     qtbot: QtBot, three: list[MainWindow]
 ) -> None:
-    gather(qtbot, three, ballot(VOTE))
+    start_round(qtbot, three, ballot(VOTE))
     page = three[1].value
     assert [b.text() for b in page.group.buttons()] == list(DAYS)
     assert not page.field.isVisible() and not page.submit_button.isEnabled()
@@ -92,7 +84,7 @@ def test_an_exact_vote_warns_first_then_shows_the_tallies(
 def test_outcome_only_shows_the_leader_and_its_accuracy_never_a_tally(
     qtbot: QtBot, three: list[MainWindow]
 ) -> None:
-    gather(qtbot, three, ballot(VOTE_OUTCOME, "10", "team"))  # ε = 10: noise ≈ 0
+    start_round(qtbot, three, ballot(VOTE_OUTCOME, "10", "team"))  # ε = 10: noise ≈ 0
     answer_all(qtbot, three, [(0,), (0,), (0,)])
     for window in three:
         result = window.result
@@ -106,7 +98,7 @@ def test_outcome_only_shows_the_leader_and_its_accuracy_never_a_tally(
 def test_a_private_choice_names_one_winner_everywhere_and_says_it_is_likely(
     qtbot: QtBot, three: list[MainWindow]
 ) -> None:
-    gather(qtbot, three, ballot(CHOICE, "10", "team"))
+    start_round(qtbot, three, ballot(CHOICE, "10", "team"))
     assert three[0].value.caption.text() == "Options you &approve:"
     answer_all(qtbot, three, [(0, 1), (1,), (1, 2)])
     winners = {window.result.average.text() for window in three}
@@ -118,7 +110,7 @@ def test_a_poll_shows_each_person_what_their_own_app_sent(
     qtbot: QtBot, three: list[MainWindow], tmp_path: Path
 ) -> None:
     poll = Question(kind=POLL, title="Took all your leave?", lo="0", hi="1", tag="leave")
-    gather(qtbot, three, poll)
+    start_round(qtbot, three, poll)
     assert [b.text() for b in three[0].value.group.buttons()] == ["Yes", "No"]
     assert "Your app flips a coin" in three[0].value.reveals.text()
     assert "ε = 1.1" in three[0].value.budget.text()
@@ -140,7 +132,7 @@ def test_spread_shows_the_deviation_and_where_you_stand(
     qtbot: QtBot, three: list[MainWindow]
 ) -> None:
     question = Question(kind=SPREAD, title="Commute", unit="min", lo="0", hi="120")
-    gather(qtbot, three, question)
+    start_round(qtbot, three, question)
     for window, value in zip(three, ("20", "30", "40"), strict=True):
         type_into(qtbot, window.value.field, value)
         window.value.submit_button.click()

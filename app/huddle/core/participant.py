@@ -132,10 +132,8 @@ class ParticipantSession:
         """The current round's key context (`round_context`)."""
         self._used_rounds: set[bytes] = set()
         self._partial: bytes = b""
-        self._pairs: dict[Member, bytes] = {}
-        """The secret shared with each other member of the roster (see `crypto`)."""
-        self._pair_of: dict[int, bytes] = {}
-        """The same secrets by party, for the round's hot path."""
+        self._pairs: dict[int, tuple[Member, bytes]] = {}
+        """By party: the member as we agreed with them, and the secret we share (`crypto`)."""
         self._noise_rng = noise_rng
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
@@ -396,10 +394,10 @@ class ParticipantSession:
         return mask_from_key(mask_key(self._pair(peer), self._context, sender, recipient), length)
 
     def _pair(self, peer: int) -> bytes:
-        pair = self._pair_of.get(peer)
-        if pair is None:
+        agreed = self._pairs.get(peer)
+        if agreed is None:
             raise IntegrityError("No key was agreed with this participant.")
-        return pair
+        return agreed[1]
 
     def _agree_pair_keys(self) -> None:
         """Agree a secret with each member we have none with yet (X25519 + HKDF).
@@ -407,17 +405,22 @@ class ParticipantSession:
         Done in the lobby as people join, so Start finds every key ready.
         """
         me = self._member(self.me)
-        current = {m for m in self.roster if m.party != self.me}
-        self._pairs = {m: k for m, k in self._pairs.items() if m in current}
-        for peer in current - self._pairs.keys():
+        pairs: dict[int, tuple[Member, bytes]] = {}
+        for peer in self.roster:
+            if peer.party == self.me:
+                continue
+            known = self._pairs.get(peer.party)
+            if known is not None and known[0] == peer:  # same member, same keys
+                pairs[peer.party] = known
+                continue
             try:
                 info = pair_info(self.session_id, me, peer)
-                self._pairs[peer] = self.identity.pair_key(peer.kem_key, info)
+                pairs[peer.party] = (peer, self.identity.pair_key(peer.kem_key, info))
             except IntegrityError:
                 raise RemoteProtocolError(
                     f"The host admitted {peer.name} with a key that cannot be used."
                 ) from None
-        self._pair_of = {m.party: k for m, k in self._pairs.items()}
+        self._pairs = pairs
 
     def _progress(self, msg: Progress) -> ProgressChanged:
         done = set(msg.summed)
@@ -478,5 +481,4 @@ class ParticipantSession:
     def _end(self) -> None:
         self._wipe_value()
         self._pairs.clear()
-        self._pair_of.clear()
         self.phase = Phase.ENDED
