@@ -32,6 +32,8 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
+import select
 import statistics
 import subprocess
 import sys
@@ -39,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from huddle.core.events import Event, JoinRequested, RosterChanged
+from huddle.core.events import Event, JoinRequested, ResultReady, RosterChanged
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
 from huddle.core.questions import Question
 from huddle.net.host_engine import HostEngine
@@ -100,7 +102,7 @@ async def _run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]
         if bins
         else Question(title="bench")
     )  # fmt: skip
-    everyone_in = asyncio.Event()
+    everyone_in, host_done = asyncio.Event(), asyncio.Event()
     engine: HostEngine
 
     def on_event(event: Event) -> None:
@@ -108,35 +110,90 @@ async def _run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]
             engine.admit(event.conn)
         elif isinstance(event, RosterChanged) and len(event.names) == n:
             everyone_in.set()
+        elif isinstance(event, ResultReady):
+            host_done.set()
 
     engine = HostEngine(question, "bench host", on_event, contributes=False)
     port = await engine.start("127.0.0.1")
     started = time.perf_counter()
     procs = [
-        await asyncio.create_subprocess_exec(
-            PYTHON, str(HERE / "huddle_party.py"), str(port), str(i),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        subprocess.Popen(
+            [PYTHON, str(HERE / "huddle_party.py"), str(port), str(i), str(n)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )
         for i in range(n)
     ]  # fmt: skip
-    await asyncio.wait_for(everyone_in.wait(), timeout=60)
-    engine.start_round()
-    rows = []
-    for proc in procs:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
-        if not line:
-            raise RuntimeError("a Huddle party failed")
-        rows.append(json.loads(line))
-    for proc in procs:  # every party has its result: now they may go
-        assert proc.stdin is not None
-        proc.stdin.close()
-    await asyncio.gather(*(proc.wait() for proc in procs))
+    pipes = [PartyPipe(proc) for proc in procs]
+    try:
+        await asyncio.wait_for(everyone_in.wait(), timeout=60)
+        # As MPyC's clock starts once every party is through `mpc.start()`,
+        # the round starts once every party has the whole group and its value.
+        await asyncio.wait_for(asyncio.gather(*(p.line() for p in pipes)), timeout=60)
+        engine.start_round()
+        await asyncio.wait_for(host_done.wait(), timeout=60)
+        # The host has sent everyone the partial sums: its part is over, so
+        # this process may now block on the parties' reports.
+        rows = [json.loads(p.blocking_line()) for p in pipes]
+    finally:
+        for proc in procs:  # every party has its result (or failed): now they may go
+            assert proc.stdin is not None
+            proc.stdin.close()
+        for proc in procs:
+            proc.wait(timeout=60)
     launch = time.perf_counter() - started
     await engine.close()
     t0 = min(float(r["t0"]) for r in rows)
     t1 = max(float(r["t1"]) for r in rows)
     return (t1 - t0) * 1000, launch, [list(r["total"]) for r in rows]
+
+
+class PartyPipe:
+    """A party's stdout, read by line: watched by the event loop only while asked to.
+
+    A party's report must not wake the host's event loop while other parties
+    are still in the round, so `blocking_line` (after the host's part is done)
+    reads without it.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        self.fd = proc.stdout.fileno()
+        self.buffer = b""
+
+    async def line(self) -> bytes:
+        loop = asyncio.get_running_loop()
+        got: asyncio.Future[None] = loop.create_future()
+
+        def readable() -> None:
+            if self._read_some() and not got.done():
+                got.set_result(None)
+
+        while b"\n" not in self.buffer:
+            got = loop.create_future()
+            loop.add_reader(self.fd, readable)
+            try:
+                await got
+            finally:
+                loop.remove_reader(self.fd)
+        return self._take_line()
+
+    def blocking_line(self) -> bytes:
+        while b"\n" not in self.buffer:
+            ready, _, _ = select.select([self.fd], [], [], 60)
+            if not ready or not self._read_some():
+                raise RuntimeError("a Huddle party failed")
+        return self._take_line()
+
+    def _read_some(self) -> bool:
+        data = os.read(self.fd, 65536)
+        if not data:
+            raise RuntimeError("a Huddle party failed")
+        self.buffer += data
+        return True
+
+    def _take_line(self) -> bytes:
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
 
 
 def check(n: int, bins: int, huddle: list[list[int]], mpyc: list[list[int]] | None) -> None:

@@ -7,6 +7,7 @@ import struct
 import pytest
 
 from huddle.core.events import (
+    Output,
     ResultReady,
     RosterChanged,
     RoundStarted,
@@ -232,3 +233,44 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     assert len(partials) == 5
     assert tuple(from_ring(combine(partials))) == raw
     assert all(from_ring(p) != exact for p in partials)
+
+
+async def test_members_prepare_their_partial_sums_in_the_lobby_and_start_sends_them() -> None:
+    """The engines call `prepare` themselves once the group and the value are in."""
+    host, host_events = await auto_admit_host(Question(title="raise", hi="10000"), timeouts=FAST)
+    frames: dict[int, bytearray] = {}
+    real_receive = host.session.receive_data
+
+    def spy(conn: int, data: bytes) -> list[Output]:  # what reaches the host, decrypted
+        frames.setdefault(conn, bytearray()).extend(data)
+        return real_receive(conn, data)
+
+    host.session.receive_data = spy  # type: ignore[method-assign]
+    host.submit("3800")
+    parties = [joiner(host.port, n, timeouts=FAST) for n in ("Bob", "Carlos", "David")]
+    for (engine, rec, _), v in zip(parties, ("2514", "2982", "3390"), strict=True):
+        await rec.wait_for(RosterChanged)
+        engine.submit(v)
+    for _, rec, _ in parties:
+        await rec.wait_for(RosterChanged, test=lambda e: len(e.names) == 4)  # type: ignore[attr-defined]
+    await everything_scheduled_so_far()
+    prepared = []
+    for engine, _, _ in parties:
+        assert engine.session is not None and engine.session._prepared is not None
+        prepared.append(engine.session._prepared.frame)
+    assert host.local is not None and host.local._prepared is not None
+    assert not any(p in bytes(f) for f in frames.values() for p in prepared), "sent early"
+    host.start_round()
+    result = await host_events.wait_for(ResultReady)
+    assert str(result.outcome.average) == "3171.5"  # type: ignore[attr-defined]
+    sent = [bytes(f) for f in frames.values()]
+    assert all(any(p in f for f in sent) for p in prepared)
+    await host.close()
+
+
+async def everything_scheduled_so_far() -> None:
+    """Return once the callbacks already queued on the loop (preparations) have run."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    loop.call_soon(done.set_result, None)
+    await done

@@ -117,6 +117,7 @@ class HostSession:
         self.host_name = host_name
         self.fingerprint = fingerprint
         self.session_id = random_bytes(ID_BYTES)
+        self._rounds_started = 0
         self.phase = Phase.LOBBY
         self._random = random_bytes
         self._conns: dict[int, _Conn] = {}
@@ -190,7 +191,12 @@ class HostSession:
                 f"At least {self.question.min_participants} people must be in the lobby to start."
             )
         parties = tuple(m.party for m in self.roster)
-        self._round = _Round(round_id=self._random(ID_BYTES), parties=parties)
+        # Rounds are numbered 1, 2, 3…: unique in the session, which is all
+        # fresh masks need, and predictable, so members can prepare their
+        # partial sums while they wait (`ParticipantSession.prepare`).
+        self._rounds_started += 1
+        round_id = self._rounds_started.to_bytes(ID_BYTES, "big")
+        self._round = _Round(round_id=round_id, parties=parties)
         self.phase = Phase.SUMMING
         start = Start(round_id=self._round.round_id, roster_digest=self._digest())
         out: list[Output] = self._broadcast(start)

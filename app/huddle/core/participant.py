@@ -13,6 +13,10 @@ Rules of this file:
   value − (masks it gives) + (masks it gets): a partial sum that is uniformly
   random to anyone lacking a mask of it, and the partial sums add up to the
   total because every mask is added once and taken away once.
+- An honest host numbers its rounds 1, 2, 3…, so while a member waits in the
+  lobby with its value in, it builds the next round's partial sum ahead
+  (`prepare`); Start then only sends it. A Start for any other round id or
+  roster gets a sum computed there and then.
 - Every partial sum carries a tag for each other member under a key only the
   two of them hold; a check that fails names the sender and stops the round
   before our result is trusted.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import enum
 import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,6 +57,7 @@ from huddle.core.events import (
 )
 from huddle.core.masks import mask_key, pair_info, partial_tag, rehearse, round_context
 from huddle.core.messages import (
+    ID_BYTES,
     Aborted,
     Cancel,
     Closed,
@@ -76,6 +82,24 @@ from huddle.core.security_code import roster_digest, security_code
 from huddle.core.sharing import combine, mask_from_key, mask_sum, sum_rows
 
 HOST = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A partial sum built ahead of its round (see `ParticipantSession.prepare`)."""
+
+    round_id: bytes
+    digest: bytes
+    vector: bytes
+    frame: bytes
+
+
+def _round_after(round_id: bytes) -> bytes:
+    """The id an honest host uses after ``round_id``: the next number, big-endian."""
+    following = (int.from_bytes(round_id, "big") + 1) % (1 << (8 * ID_BYTES))
+    return following.to_bytes(ID_BYTES, "big")
+
+
 MaskSource = Callable[[int, int, int], Vector]
 """(sender, recipient, length) → this round's mask from sender to recipient.
 
@@ -131,6 +155,9 @@ class ParticipantSession:
         self._context = b""
         """The current round's key context (`round_context`)."""
         self._used_rounds: set[bytes] = set()
+        self._next_round_id = _round_after(bytes(ID_BYTES))
+        """The id an honest host gives its next round (see `prepare`)."""
+        self._prepared: _Prepared | None = None
         self._partial: bytes = b""
         self._pairs: dict[int, tuple[Member, bytes]] = {}
         """By party: the member as we agreed with them, and the secret we share (`crypto`)."""
@@ -162,6 +189,7 @@ class ParticipantSession:
         if self.question is None or self.phase in (Phase.DONE, Phase.ENDED):
             raise LocalProtocolError("There is no question to answer right now.")
         self._value = self.question.encode_answer(text)
+        self._prepared = None
         if self.phase is Phase.AWAITING_VALUE:
             return self._share()
         return []
@@ -268,6 +296,7 @@ class ParticipantSession:
             raise RemoteProtocolError("The roster lists someone twice.")
         before = {m.name for m in self.roster}
         self.roster, self.me = msg.roster, msg.you
+        self._prepared = None
         self._by_party = {m.party: m for m in msg.roster}
         self._agree_pair_keys()
         if self.phase is Phase.JOINING:
@@ -289,6 +318,7 @@ class ParticipantSession:
             raise RemoteProtocolError("The host started a round with a used round id.")
         self._used_rounds.add(msg.round_id)
         self._round_id = msg.round_id
+        self._next_round_id = _round_after(msg.round_id)
         self._parties = tuple(m.party for m in self.roster)
         if msg.roster_digest != self._digest():
             self.phase = Phase.ABORTED
@@ -309,33 +339,64 @@ class ParticipantSession:
             out += self._share()
         return out
 
+    def prepare(self) -> None:
+        """Build the next round's partial sum now, so Start only has to send it.
+
+        An honest host numbers its rounds 1, 2, 3…, so the next round id and
+        the roster are known while people wait in the lobby: masking, noising
+        and tagging (most of a member's work in a round, and most of the round
+        time on a busy machine) can happen before Start. Nothing is sent until
+        a Start with exactly that round id and roster arrives; any other Start
+        takes the ordinary path, and a roster or value change discards the
+        prepared sum. Engines call this when idle (`wants_preparation`).
+        """
+        self._prepared = None
+        if not self.wants_preparation or self.question is None:
+            return
+        round_id = self._next_round_id
+        digest = self._digest()
+        parties = tuple(m.party for m in self.roster)
+        context = round_context(self.session_id, round_id, digest)
+        vector, frame = self._masked_partial(round_id, context, parties)
+        self._prepared = _Prepared(round_id, digest, vector, frame)
+
+    @property
+    def wants_preparation(self) -> bool:
+        """Whether `prepare` has something to do: a value, a roster, no round running."""
+        return (
+            self._prepared is None
+            and self._value is not None
+            and self.question is not None
+            and len(self.roster) >= self.question.min_participants  # else no Start can come
+            and self.phase in (Phase.LOBBY, Phase.ABORTED)
+            and self._derives_masks
+            and self._next_round_id not in self._used_rounds
+        )
+
+    @property
+    def _derives_masks(self) -> bool:
+        return self._masks == self._derived_mask and not self._transcript
+
     def _share(self) -> list[Output]:
         """Publish value − (masks we give) + (masks we get), tagged for each other member."""
         assert self._value is not None and self.question is not None
-        others = [p for p in self._parties if p != self.me]
-        length = self.question.vector_length
-        partial = self._noised(self._value)  # always a fresh copy we may overwrite
+        prepared, self._prepared = self._prepared, None
+        kept: tuple[int, ...] | None = None
         given: dict[int, Vector] = {}
-        kept = None
-        if self._masks == self._derived_mask and not self._transcript:
-            me, pair, context = self.me, self._pair, self._context
-            partial -= mask_sum([mask_key(pair(j), context, me, j) for j in others], length)
-            partial += mask_sum([mask_key(pair(j), context, j, me) for j in others], length)
+        if prepared is not None and (prepared.round_id, prepared.digest) == (
+            self._round_id,
+            self._digest(),
+        ):
+            vector, frame = prepared.vector, prepared.frame
+        elif self._derives_masks:
+            vector, frame = self._masked_partial(self._round_id, self._context, self._parties)
         else:  # a given table of masks (the article demo), or a demo showing them
-            given = {j: self._masks(self.me, j, length) for j in others}
-            partial -= combine(list(given.values()), length)
-            kept = tuple(from_ring(partial))
-            partial += combine([self._masks(j, self.me, length) for j in others], length)
-        vector = vector_to_bytes(partial)
-        partial.fill(0)
+            vector, frame, kept, given = self._partial_from_table()
         self._partial = vector
         self.phase = Phase.SUMMED
         if self.question.is_private:
             self.epsilon_spent += self.question.epsilon_value
-        tags = b"".join(self._tag(j, vector) for j in others)
-        out: list[Output] = [
-            Send(HOST, encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags)))
-        ]
+        out: list[Output] = [Send(HOST, frame)]
         if self._transcript and kept is not None:
             sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())
             partial_sum = tuple(from_ring(vector_from_bytes(vector)))
@@ -344,13 +405,45 @@ class ParticipantSession:
             mask.fill(0)
         return out
 
-    def _noised(self, value: Vector) -> Vector:
+    def _masked_partial(
+        self, round_id: bytes, context: bytes, parties: tuple[int, ...]
+    ) -> tuple[bytes, bytes]:
+        """Our partial sum for that round, and the PartialSum frame carrying it with its tags."""
+        assert self._value is not None and self.question is not None
+        me, pair = self.me, self._pair
+        others = [p for p in parties if p != me]
+        length = self.question.vector_length
+        partial = self._noised(self._value, len(parties))  # a fresh copy we may overwrite
+        partial -= mask_sum([mask_key(pair(j), context, me, j) for j in others], length)
+        partial += mask_sum([mask_key(pair(j), context, j, me) for j in others], length)
+        vector = vector_to_bytes(partial)
+        partial.fill(0)
+        tags = b"".join(partial_tag(pair(j), context, me, j, vector) for j in others)
+        return vector, encode(PartialSum(round_id=round_id, vector=vector, tags=tags))
+
+    def _partial_from_table(self) -> tuple[bytes, bytes, tuple[int, ...], dict[int, Vector]]:
+        """As `_masked_partial`, from the masks `self._masks` gives, keeping what a demo shows."""
+        assert self._value is not None and self.question is not None
+        others = [p for p in self._parties if p != self.me]
+        length = self.question.vector_length
+        partial = self._noised(self._value, len(self._parties))
+        given = {j: self._masks(self.me, j, length) for j in others}
+        partial -= combine(list(given.values()), length)
+        kept = tuple(from_ring(partial))
+        partial += combine([self._masks(j, self.me, length) for j in others], length)
+        vector = vector_to_bytes(partial)
+        partial.fill(0)
+        tags = b"".join(self._tag(j, vector) for j in others)
+        frame = encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags))
+        return vector, frame, kept, given
+
+    def _noised(self, value: Vector, parties: int) -> Vector:
         """``value`` plus this round's noise share for a noisy kind, else ``value``."""
         q = self.question
         assert q is not None
         if not q.is_private:
             return value.copy()
-        parties, length = len(self._parties), len(value)
+        length = len(value)
         noise = noise_share(parties, q.epsilon_value, q.sensitivity, length, self._noise_rng())
         noisy = value.copy()
         noisy += noise.view(np.uint64)  # two's complement; uint64 wrap-around is the ring's +
@@ -470,6 +563,7 @@ class ParticipantSession:
 
     def _wipe_round(self) -> None:
         self._context = b""
+        self._prepared = None
 
     def _wipe_value(self) -> None:
         """Best effort: overwrite the buffers (Python may still hold copies elsewhere)."""

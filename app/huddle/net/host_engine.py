@@ -29,6 +29,7 @@ from huddle.core.participant import MaskSource, ParticipantSession
 from huddle.core.questions import Question
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
+from huddle.net.preparation import Preparer
 from huddle.net.sinks import EventSink, emit_safely
 from huddle.net.sockets import listening_socket
 
@@ -76,6 +77,7 @@ class HostEngine:
         self._progress_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.local: ParticipantSession | None = None
+        self._preparer = Preparer()
         self._local_conn = 0
         self._pipe: deque[tuple[str, bytes]] = deque()
         self._pumping = False
@@ -283,3 +285,4 @@ class HostEngine:
                     self._dispatch(self.session.receive_data(self._local_conn, data))
         finally:
             self._pumping = False
+        self._preparer.check(self.local)

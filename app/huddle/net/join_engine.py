@@ -13,6 +13,7 @@ from huddle.core.events import Drop, Event, Output, Send, SessionEnded
 from huddle.core.participant import MaskSource, ParticipantSession
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
+from huddle.net.preparation import Preparer
 from huddle.net.sinks import EventSink, emit_safely
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class JoinEngine:
         self.session: ParticipantSession | None = None
         self._link: Link | None = None
         self._closing: asyncio.Task[None] | None = None
+        self._preparer = Preparer()
 
     async def run(self) -> None:
         """Connect and take part until the session ends; never raises for network trouble."""
@@ -103,6 +105,7 @@ class JoinEngine:
                     )
             else:
                 emit_safely(self._on_event, out)
+        self._preparer.check(self.session)
 
 
 class JoinAttempts:

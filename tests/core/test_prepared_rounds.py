@@ -1,0 +1,161 @@
+"""Partial sums built in the lobby (`ParticipantSession.prepare`), in memory.
+
+Preparing is only an optimisation: whatever Start arrives, a member must send
+exactly what it would have computed at Start, or its own fresh computation,
+and nothing at all before Start.
+"""
+
+from decimal import Decimal
+
+from huddle.core.codec import FrameDecoder
+from huddle.core.events import ResultReady
+from huddle.core.kinds import HISTOGRAM, equal_width_edges
+from huddle.core.messages import PartialSum, Start
+from huddle.core.questions import Question
+
+from .harness import Network, make_network
+
+
+class Wire:
+    """Records every Start and PartialSum the harness carries."""
+
+    def __init__(self, net: Network) -> None:
+        self.starts: list[Start] = []
+        self.partials: dict[int, list[bytes]] = {}
+        net.tap = self.tap
+
+    def tap(self, direction: str, conn: int, data: bytes) -> bytes:
+        msg = FrameDecoder().feed(data)[0]
+        if isinstance(msg, Start) and direction == "down":
+            self.starts.append(msg)
+        if isinstance(msg, PartialSum):
+            self.partials.setdefault(conn, []).append(data)
+        return data
+
+
+def lobby(values: dict[str, str], question: Question | None = None) -> tuple[Network, list[int]]:
+    net = make_network(question)
+    conns = [net.join(name) for name in values]
+    for conn, value in zip(conns, values.values(), strict=True):
+        net.party_do(conn, net.parties[conn].submit(value))
+    return net, conns
+
+
+def averages(net: Network, conns: list[int]) -> set[Decimal | None]:
+    return {e.outcome.average for c in conns for e in net.events[c] if isinstance(e, ResultReady)}
+
+
+def test_the_prepared_partial_sum_is_what_start_sends_and_the_result_is_exact() -> None:
+    net, conns = lobby({"a": "10", "b": "20", "c": "60"})
+    wire = Wire(net)
+    prepared = {}
+    for conn in conns:
+        party = net.parties[conn]
+        assert party.wants_preparation
+        party.prepare()
+        assert not party.wants_preparation
+        prepared[conn] = party._prepared.frame  # type: ignore[union-attr]
+    net.run()
+    assert wire.partials == {}, "nothing may leave before Start"
+    net.host_do(net.host.start())
+    assert [s.round_id for s in wire.starts] == [(1).to_bytes(16, "big")] * 3
+    assert {c: frames[0] for c, frames in wire.partials.items()} == prepared
+    assert averages(net, conns) == {Decimal(30)}
+
+
+def test_preparing_is_deterministic_for_an_exact_question() -> None:
+    """So the prepared frame is the one Start would have computed itself."""
+    net, conns = lobby({"a": "1", "b": "2", "c": "3"})
+    party = net.parties[conns[0]]
+    party.prepare()
+    first = party._prepared.frame  # type: ignore[union-attr]
+    party._prepared = None
+    party.prepare()
+    assert party._prepared.frame == first  # type: ignore[union-attr]
+
+
+def test_a_roster_change_discards_the_prepared_sum_and_the_new_group_is_summed() -> None:
+    net, conns = lobby({"a": "10", "b": "20", "c": "30"})
+    for conn in conns:
+        net.parties[conn].prepare()
+    stale = {c: net.parties[c]._prepared.frame for c in conns}  # type: ignore[union-attr]
+    late = net.join("d")
+    net.party_do(late, net.parties[late].submit("40"))
+    assert all(net.parties[c]._prepared is None for c in conns)
+    wire = Wire(net)
+    net.host_do(net.host.start())
+    assert all(wire.partials[c][0] != stale[c] for c in conns)
+    assert averages(net, [*conns, late]) == {Decimal(25)}
+
+
+def test_a_new_value_replaces_the_prepared_one() -> None:
+    net, conns = lobby({"a": "10", "b": "20", "c": "30"})
+    for conn in conns:
+        net.parties[conn].prepare()
+    net.party_do(conns[0], net.parties[conns[0]].submit("100"))
+    assert net.parties[conns[0]]._prepared is None
+    net.host_do(net.host.start())
+    assert averages(net, conns) == {Decimal(50)}
+
+
+def test_a_start_with_another_round_id_is_computed_afresh() -> None:
+    """A host that does not number rounds 1, 2, 3 gets correct, freshly masked sums."""
+    net, conns = lobby({"a": "10", "b": "20", "c": "30"})
+    for conn in conns:
+        net.parties[conn].prepare()
+    prepared = {c: net.parties[c]._prepared.frame for c in conns}  # type: ignore[union-attr]
+    net.host._rounds_started = 41
+    wire = Wire(net)
+    net.host_do(net.host.start())
+    assert [s.round_id for s in wire.starts] == [(42).to_bytes(16, "big")] * 3
+    for conn in conns:
+        (frame,) = wire.partials[conn]
+        assert frame != prepared[conn]
+        assert FrameDecoder().feed(frame)[0].round_id == (42).to_bytes(16, "big")  # type: ignore[attr-defined]
+    assert averages(net, conns) == {Decimal(20)}
+
+
+def test_after_an_abort_the_rerun_uses_sums_prepared_for_the_next_round_id() -> None:
+    net, conns = lobby({"a": "10", "b": "20", "c": "30", "d": "99"})
+    d = conns[3]
+    net.tap = lambda direction, conn, data: None if conn == d and direction == "down" else data
+    net.host_do(net.host.start())  # d never hears Start, so its partial sum never comes
+    net.tap = None
+    net.disconnect(d)
+    assert averages(net, conns[:3]) == set()
+    prepared = {}
+    for conn in conns[:3]:  # values are kept for the re-run; sums are prepared for round 2
+        party = net.parties[conn]
+        assert party.wants_preparation
+        party.prepare()
+        assert party._prepared.round_id == (2).to_bytes(16, "big")  # type: ignore[union-attr]
+        prepared[conn] = party._prepared.frame  # type: ignore[union-attr]
+    wire = Wire(net)
+    net.host_do(net.host.start())
+    assert {c: frames[0] for c, frames in wire.partials.items()} == prepared
+    assert averages(net, conns[:3]) == {Decimal(20)}
+
+
+def test_preparing_spends_no_privacy_budget_and_start_sends_the_prepared_noise() -> None:
+    edges = equal_width_edges("0", "100", 2, 0)
+    q = Question(kind=HISTOGRAM, title="t", hi="100", bins=edges, epsilon="1.0")
+    net, conns = lobby({"a": "10", "b": "60", "c": "70"}, q)
+    party = net.parties[conns[0]]
+    party.prepare()
+    first = party._prepared.frame  # type: ignore[union-attr]
+    party._prepared = None
+    party.prepare()
+    prepared = party._prepared.frame  # type: ignore[union-attr]
+    assert prepared != first, "noise is drawn afresh for every preparation"
+    assert party.epsilon_spent == 0.0
+    wire = Wire(net)
+    net.host_do(net.host.start())
+    assert wire.partials[conns[0]] == [prepared]  # a fresh computation would differ
+    assert party.epsilon_spent == 1.0
+    totals = {net.parties[c].outcome.total for c in conns}  # type: ignore[union-attr]
+    assert len(totals) == 1 and len(next(iter(totals))) == 2  # everyone has the same noisy bars
+
+
+def test_too_small_a_group_is_not_prepared_for() -> None:
+    net, conns = lobby({"a": "10", "b": "20"})
+    assert not net.parties[conns[0]].wants_preparation
