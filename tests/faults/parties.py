@@ -10,7 +10,6 @@ back by type, which is how a test stops a party exactly between two phases.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,10 +78,7 @@ def fresh(recorder: Recorder, test: Callable[[Event], bool]) -> Callable[[Event]
 
 def abort(link: Link) -> None:
     """Kill: reset the TCP connection now (queued bytes are lost, like a dying process)."""
-    link.closed = True
-    with contextlib.suppress(Exception):
-        link.writer.transport.abort()
-    link.reader.feed_eof()
+    link.abort()
 
 
 def freeze(link: Link) -> None:

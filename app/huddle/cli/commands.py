@@ -93,6 +93,10 @@ class Runner:
         self.value: str | None = args.value
         self.code = ""
         self.names: tuple[str, ...] = ()
+        self.round_code = ""
+        """The code of the group the round ran with: people who leave afterwards
+        change `code`, not what the result was computed over."""
+        self.round_names: tuple[str, ...] = ()
         self.finished: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.submit: Callable[[str], None] = _not_connected
         self.question: Question | None = None
@@ -123,6 +127,7 @@ class Runner:
             if self.on_roster:
                 self.on_roster(event)
         elif isinstance(event, RoundStarted):
+            self.round_code, self.round_names = self.code, event.names
             self.say(f"Round started with {', '.join(event.names)}.")
             if event.needs_value:
                 asyncio.get_running_loop().create_task(self._ask_value())
@@ -181,15 +186,16 @@ class Runner:
 
     def report(self, outcome: Outcome, participant: ParticipantSession | None = None) -> int:
         """Print the result; if ``participant`` spent ε on it, record that in the ledger."""
-        result = outcome.as_dict() | {"security_code": self.code, "names": list(self.names)}
+        code, names = self.round_code or self.code, self.round_names or self.names
+        result = outcome.as_dict() | {"security_code": code, "names": list(names)}
         unit = f" {outcome.question.unit}" if outcome.question.unit else ""
-        self.say(f"Result for “{outcome.question.title}” (security code {self.code}):")
+        self.say(f"Result for “{outcome.question.title}” (security code {code}):")
         if outcome.question.kind == AVERAGE:
             self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
         else:
             for line in privacy.describe(outcome):
                 self.say(line)
-        self.say(f"  over {outcome.count} people: {', '.join(self.names)}")
+        self.say(f"  over {outcome.count} people: {', '.join(names)}")
         spent = privacy.spent(outcome.question, participant)
         if spent > 0:
             store, now = privacy.ledger_store(), datetime.now(UTC)

@@ -12,7 +12,7 @@ import logging
 import os
 import ssl
 from collections import Counter, deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from huddle.core.events import (
@@ -100,7 +100,10 @@ class HostEngine:
         # TLS starts in `_accept`, so connections still in their handshake count
         # against the stranger limits too (a handshake flood is a flood).
         self._ssl = tls.server_context(self.certificate)
-        self._server = await asyncio.start_server(self._accept, sock=listening_socket(host, port))
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Arrival(self._arrived), sock=listening_socket(host, port)
+        )
         if self.local is not None:
             self._local_conn, outs = self.session.connect()
             self._dispatch(outs)
@@ -140,32 +143,16 @@ class HostEngine:
 
     # --- connections ----------------------------------------------------------------
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername")
+    def _arrived(self, transport: asyncio.Transport) -> None:
+        """A new TCP connection (not reading yet): refuse it, or start its TLS handshake."""
+        peer = transport.get_extra_info("peername")
         address, label = (str(peer[0]), f"{peer[0]}:{peer[1]}") if peer else ("?", "peer")
         if refusal := self._refusal(address):
             log.warning("refusing %s: %s", label, refusal)
-            writer.transport.abort()
+            transport.abort()
             return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeouts.hello  # TLS and Hello together
-        self._handshaking[address] += 1
-        try:
-            await writer.start_tls(self._ssl, ssl_handshake_timeout=self.timeouts.hello)
-        except (OSError, ssl.SSLError, TimeoutError) as exc:
-            if self.session.phase is not Phase.CLOSED:
-                log.warning("dropped %s: no secure connection (%s)", label, type(exc).__name__)
-            writer.transport.abort()
-            return
-        except asyncio.CancelledError:
-            # The loop is shutting down mid-handshake. Ending quietly matters: on
-            # Python 3.11 a cancelled connection handler makes asyncio log a traceback.
-            writer.transport.abort()
-            return
-        finally:
-            self._handshaking[address] -= 1
-
-        await self._serve(reader, writer, address, label, deadline)
+        self._handshaking[address] += 1  # now: the next arrival's check must count this one
+        self._background(self._accept(transport, address, label))
 
     def _refusal(self, address: str) -> str:
         """Why a new connection from ``address`` is refused now ("" if it is not)."""
@@ -179,25 +166,40 @@ class HostEngine:
             return "too many connections from that address have not introduced themselves"
         return ""
 
-    async def _serve(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        address: str,
-        label: str,
-        deadline: float,
-    ) -> None:
-        if self.session.phase is Phase.CLOSED:
-            writer.transport.abort()
+    async def _accept(self, transport: asyncio.Transport, address: str, label: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeouts.hello  # TLS and Hello together
+        link = Link(label, self.timeouts)
+        try:
+            secure = await loop.start_tls(
+                transport,
+                link,
+                self._ssl,
+                server_side=True,
+                ssl_handshake_timeout=self.timeouts.hello,
+            )
+        except (OSError, ssl.SSLError, TimeoutError) as exc:
+            if self.session.phase is not Phase.CLOSED:
+                log.warning("dropped %s: no secure connection (%s)", label, type(exc).__name__)
+            transport.abort()
             return
-        link = Link(reader, writer, label, self.timeouts)
+        except asyncio.CancelledError:  # the loop is shutting down mid-handshake
+            transport.abort()
+            return
+        finally:
+            self._handshaking[address] -= 1
+        assert secure is not None
+        link.connection_made(secure)  # start_tls does not call it
+        await self._serve(link, address, deadline)
+
+    async def _serve(self, link: Link, address: str, deadline: float) -> None:
+        if self.session.phase is Phase.CLOSED:
+            link.abort()
+            return
         conn, outs = self.session.connect()
         self._links[conn] = link
         self._addresses[conn] = address
-        log.info("connection %d from %s", conn, label)
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
+        log.info("connection %d from %s", conn, link.label)
         hello_deadline = asyncio.get_running_loop().call_at(deadline, self._hello_timeout, conn)
         try:
             self._dispatch(outs)
@@ -206,7 +208,6 @@ class HostEngine:
             )
         finally:
             hello_deadline.cancel()
-            self._tasks.discard(task)
             self._links.pop(conn, None)
             self._addresses.pop(conn, None)
         log.info("connection %d ended: %s", conn, reason)
@@ -286,3 +287,19 @@ class HostEngine:
         finally:
             self._pumping = False
         self._preparer.check(self.local)
+
+
+class _Arrival(asyncio.Protocol):
+    """A connection before its TLS handshake: it only hands itself to the engine.
+
+    Reading pauses at once, so not a byte of the client's TLS hello is read
+    in the clear before `loop.start_tls` takes the connection over.
+    """
+
+    def __init__(self, arrived: Callable[[asyncio.Transport], None]) -> None:
+        self._arrived = arrived
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.pause_reading()
+        self._arrived(transport)

@@ -45,10 +45,15 @@ class JoinEngine:
 
     async def run(self) -> None:
         """Connect and take part until the session ends; never raises for network trouble."""
+        link = Link(f"host {self.address}:{self.port}", self.timeouts)
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    self.address, self.port, ssl=tls.client_context(), server_hostname=None
+            await asyncio.wait_for(
+                asyncio.get_running_loop().create_connection(
+                    lambda: link,
+                    self.address,
+                    self.port,
+                    ssl=tls.client_context(),
+                    server_hostname=None,
                 ),
                 timeout=self.timeouts.connect,
             )
@@ -57,10 +62,13 @@ class JoinEngine:
                 self._on_event, SessionEnded(_connect_failure(self.address, self.port, exc))
             )
             return
+        assert link.transport is not None
         try:
-            fingerprint = tls.peer_fingerprint(writer.get_extra_info("ssl_object"), self.pin)
+            fingerprint = tls.peer_fingerprint(
+                link.transport.get_extra_info("ssl_object"), self.pin
+            )
         except HostMismatchError as exc:
-            writer.close()
+            link.close()
             emit_safely(self._on_event, SessionEnded(str(exc)))
             return
         self.session = ParticipantSession(
@@ -70,10 +78,8 @@ class JoinEngine:
             masks=self._masks,
             transcript=self._transcript,
         )
-        self._link = Link(reader, writer, f"host {self.address}:{self.port}", self.timeouts)
-        reason = await self._link.run(
-            lambda data: self._dispatch(self.session_do().receive_data(data))
-        )
+        self._link = link
+        reason = await link.run(lambda data: self._dispatch(self.session_do().receive_data(data)))
         log.info("connection to host ended: %s", reason)
         self._dispatch(self.session.connection_lost())
 
