@@ -221,12 +221,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, nargs="+", default=[3, 5, 8, 12])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--bins", type=int, default=1000, help="histogram bars (at 8 parties)")
+    parser.add_argument(
+        "--bins", type=int, default=1000, help="histogram bars (at 8 parties; 0 for none)"
+    )
     args = parser.parse_args()
     have_mpyc = importlib.util.find_spec("mpyc") is not None
     if not have_mpyc:
         print("MPyC is not installed (pip install '.[mpyc]'): Huddle only.\n")
-    jobs = [(n, 0) for n in args.parties] + [(8, args.bins)]
+    jobs = [(n, 0) for n in args.parties] + ([(8, args.bins)] if args.bins else [])
     header = f"{'job':<22}{'Huddle ms median (min-max)':>30}{'MPyC ms median (min-max)':>30}"
     print(header + f"{'ratio':>8}{'launch→exit s H/M':>20}")
     for n, bins in jobs:
