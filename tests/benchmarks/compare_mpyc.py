@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -90,11 +91,11 @@ def run_mpyc(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
     return (t1 - t0) * 1000, launch, [list(r["total"]) for r in rows]  # type: ignore[call-overload]
 
 
-def run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
-    return asyncio.run(_run_huddle(n, bins))
+def run_huddle(n: int, bins: int, at_once: bool) -> tuple[float, float, list[list[int]]]:
+    return asyncio.run(_run_huddle(n, bins, at_once))
 
 
-async def _run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]:
+async def _run_huddle(n: int, bins: int, at_once: bool) -> tuple[float, float, list[list[int]]]:
     """The host runs here (its own engine, as `huddle host` would); the n parties are processes."""
     question = (
         Question(kind=HISTOGRAM, title="bench", lo="0", hi=str(bins), epsilon="1.0",
@@ -128,12 +129,18 @@ async def _run_huddle(n: int, bins: int) -> tuple[float, float, list[list[int]]]
         await asyncio.wait_for(everyone_in.wait(), timeout=60)
         # As MPyC's clock starts once every party is through `mpc.start()`,
         # the round starts once every party has the whole group and its value.
-        await asyncio.wait_for(asyncio.gather(*(p.line() for p in pipes)), timeout=60)
+        readiness = asyncio.gather(*(p.line() for p in pipes))
+        if at_once:  # the worst case: Start lands while parties still take in the last join
+            readiness.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await readiness
+        else:
+            await asyncio.wait_for(readiness, timeout=60)
         engine.start_round()
         await asyncio.wait_for(host_done.wait(), timeout=60)
         # The host has sent everyone the partial sums: its part is over, so
         # this process may now block on the parties' reports.
-        rows = [json.loads(p.blocking_line()) for p in pipes]
+        rows = [json.loads(p.report()) for p in pipes]
     finally:
         for proc in procs:  # every party has its result (or failed): now they may go
             assert proc.stdin is not None
@@ -184,6 +191,11 @@ class PartyPipe:
                 raise RuntimeError("a Huddle party failed")
         return self._take_line()
 
+    def report(self) -> bytes:
+        """The party's result line (after its "ready", if that was not read yet)."""
+        line = self.blocking_line()
+        return self.blocking_line() if line == b"ready" else line
+
     def _read_some(self) -> bool:
         data = os.read(self.fd, 65536)
         if not data:
@@ -224,6 +236,12 @@ def main() -> None:
     parser.add_argument(
         "--bins", type=int, default=1000, help="histogram bars (at 8 parties; 0 for none)"
     )
+    parser.add_argument(
+        "--start-at-once",
+        action="store_true",
+        help="start Huddle's round as soon as the host has everyone, not once every party "
+        "reports it has the whole group",
+    )
     args = parser.parse_args()
     have_mpyc = importlib.util.find_spec("mpyc") is not None
     if not have_mpyc:
@@ -234,7 +252,7 @@ def main() -> None:
     for n, bins in jobs:
         huddle, mpyc = Runs(), Runs()
         for _ in range(args.repeat):
-            ms, launch, h_totals = run_huddle(n, bins)
+            ms, launch, h_totals = run_huddle(n, bins, args.start_at_once)
             huddle.round_ms.append(ms)
             huddle.launch_s.append(launch)
             m_totals = None

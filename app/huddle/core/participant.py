@@ -158,6 +158,7 @@ class ParticipantSession:
         self._next_round_id = _round_after(bytes(ID_BYTES))
         """The id an honest host gives its next round (see `prepare`)."""
         self._prepared: _Prepared | None = None
+        self._rehearsed = False
         self._partial: bytes = b""
         self._pairs: dict[int, tuple[Member, bytes]] = {}
         """By party: the member as we agreed with them, and the secret we share (`crypto`)."""
@@ -299,8 +300,6 @@ class ParticipantSession:
         self._prepared = None
         self._by_party = {m.party: m for m in msg.roster}
         self._agree_pair_keys()
-        if self.phase is Phase.JOINING:
-            rehearse(self.question.vector_length if self.question else 1)
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
@@ -350,8 +349,12 @@ class ParticipantSession:
         takes the ordinary path, and a roster or value change discards the
         prepared sum. Engines call this when idle (`wants_preparation`).
         """
+        if not self._rehearsed and self.question is not None:
+            # Typically while the host decides whether to admit us.
+            rehearse(self.question.vector_length)
+            self._rehearsed = True
         self._prepared = None
-        if not self.wants_preparation or self.question is None:
+        if not self._wants_partial_sum or self.question is None:
             return
         round_id = self._next_round_id
         digest = self._digest()
@@ -362,7 +365,12 @@ class ParticipantSession:
 
     @property
     def wants_preparation(self) -> bool:
-        """Whether `prepare` has something to do: a value, a roster, no round running."""
+        """Whether `prepare` has something to do: a first rehearsal, or a partial sum to build."""
+        return (not self._rehearsed and self.question is not None) or self._wants_partial_sum
+
+    @property
+    def _wants_partial_sum(self) -> bool:
+        """A value, a big enough group, no round running, and nothing prepared yet."""
         return (
             self._prepared is None
             and self._value is not None
