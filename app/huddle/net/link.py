@@ -84,6 +84,7 @@ class Link(asyncio.Protocol):
         return False  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True  # nothing more can be sent; writing would only log warnings
         self._end("disconnected" if exc is None else f"connection failed ({type(exc).__name__})")
         if not self._lost.done():
             self._lost.set_result(None)
