@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hmac
 import struct
+from collections.abc import Sequence
 
 from huddle.core import codec, crypto
 from huddle.core.encoding import from_ring, to_ring, vector_to_bytes
+from huddle.core.errors import IntegrityError, RemoteProtocolError
 from huddle.core.messages import Member, Partials, PartialSum, Progress, Start
 from huddle.core.sharing import mask_sum, sum_rows
 
@@ -30,6 +32,50 @@ def pair_info(session_id: bytes, a: Member, b: Member) -> bytes:
         "pair", session_id,
         low.party, low.sign_key, low.kem_key, high.party, high.sign_key, high.kem_key,
     )  # fmt: skip
+
+
+class PairSecrets:
+    """The secret one member shares with each other member, by party.
+
+    Agreed (X25519, HKDF over `pair_info`) in the lobby as people join, so
+    Start finds every key ready. A secret is kept only while its member stays
+    the same: someone who rejoins with new keys gets a new one.
+    """
+
+    def __init__(self, identity: crypto.Identity) -> None:
+        self._identity = identity
+        self._by_party: dict[int, tuple[Member, bytes]] = {}
+
+    def agree(self, session_id: bytes, me: Member, roster: Sequence[Member]) -> None:
+        """Keep the secrets with members still on ``roster``; agree one with each newcomer."""
+        agreed: dict[int, tuple[Member, bytes]] = {}
+        for peer in roster:
+            if peer.party == me.party:
+                continue
+            known = self._by_party.get(peer.party)
+            if known is not None and known[0] == peer:  # same member, same keys
+                agreed[peer.party] = known
+                continue
+            try:
+                secret = self._identity.pair_key(peer.kem_key, pair_info(session_id, me, peer))
+            except IntegrityError:
+                raise RemoteProtocolError(
+                    f"The host admitted {peer.name} with a key that cannot be used."
+                ) from None
+            agreed[peer.party] = (peer, secret)
+        self._by_party = agreed
+
+    def secret(self, party: int) -> bytes:
+        agreed = self._by_party.get(party)
+        if agreed is None:
+            raise IntegrityError("No key was agreed with this participant.")
+        return agreed[1]
+
+    def clear(self) -> None:
+        self._by_party.clear()
+
+    def __len__(self) -> int:
+        return len(self._by_party)
 
 
 def round_context(session_id: bytes, round_id: bytes, roster_digest: bytes) -> bytes:

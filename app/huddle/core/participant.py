@@ -55,7 +55,7 @@ from huddle.core.events import (
     ShareTranscript,
     Welcomed,
 )
-from huddle.core.masks import mask_key, pair_info, partial_tag, rehearse, round_context
+from huddle.core.masks import PairSecrets, mask_key, partial_tag, rehearse, round_context
 from huddle.core.messages import (
     ID_BYTES,
     Aborted,
@@ -160,8 +160,7 @@ class ParticipantSession:
         self._prepared: _Prepared | None = None
         self._rehearsed = False
         self._partial: bytes = b""
-        self._pairs: dict[int, tuple[Member, bytes]] = {}
-        """By party: the member as we agreed with them, and the secret we share (`crypto`)."""
+        self._pairs = PairSecrets(self.identity)
         self._noise_rng = noise_rng
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
@@ -299,7 +298,7 @@ class ParticipantSession:
         self.roster, self.me = msg.roster, msg.you
         self._prepared = None
         self._by_party = {m.party: m for m in msg.roster}
-        self._agree_pair_keys()
+        self._pairs.agree(self.session_id, self._member(self.me), self.roster)
         if self.phase in (Phase.JOINING, Phase.DONE):
             self.phase = Phase.LOBBY
         now = {m.name for m in self.roster}
@@ -418,7 +417,7 @@ class ParticipantSession:
     ) -> tuple[bytes, bytes]:
         """Our partial sum for that round, and the PartialSum frame carrying it with its tags."""
         assert self._value is not None and self.question is not None
-        me, pair = self.me, self._pair
+        me, pair = self.me, self._pairs.secret
         others = [p for p in parties if p != me]
         length = self.question.vector_length
         partial = self._noised(self._value, len(parties))  # a fresh copy we may overwrite
@@ -476,7 +475,9 @@ class ParticipantSession:
                     if vector != self._partial:
                         raise IntegrityError("Our own partial sum was altered.")
                 else:
-                    expected = partial_tag(self._pair(party), self._context, party, self.me, vector)
+                    expected = partial_tag(
+                        self._pairs.secret(party), self._context, party, self.me, vector
+                    )
                     if not hmac.compare_digest(expected, mac):
                         raise IntegrityError("A partial sum did not check out.")
             except HuddleError:
@@ -488,40 +489,13 @@ class ParticipantSession:
         return [ResultReady(self.outcome)]
 
     def _tag(self, recipient: int, vector: bytes) -> bytes:
-        return partial_tag(self._pair(recipient), self._context, self.me, recipient, vector)
+        return partial_tag(self._pairs.secret(recipient), self._context, self.me, recipient, vector)
 
     def _derived_mask(self, sender: int, recipient: int, length: int) -> Vector:
         peer = recipient if sender == self.me else sender
-        return mask_from_key(mask_key(self._pair(peer), self._context, sender, recipient), length)
-
-    def _pair(self, peer: int) -> bytes:
-        agreed = self._pairs.get(peer)
-        if agreed is None:
-            raise IntegrityError("No key was agreed with this participant.")
-        return agreed[1]
-
-    def _agree_pair_keys(self) -> None:
-        """Agree a secret with each member we have none with yet (X25519 + HKDF).
-
-        Done in the lobby as people join, so Start finds every key ready.
-        """
-        me = self._member(self.me)
-        pairs: dict[int, tuple[Member, bytes]] = {}
-        for peer in self.roster:
-            if peer.party == self.me:
-                continue
-            known = self._pairs.get(peer.party)
-            if known is not None and known[0] == peer:  # same member, same keys
-                pairs[peer.party] = known
-                continue
-            try:
-                info = pair_info(self.session_id, me, peer)
-                pairs[peer.party] = (peer, self.identity.pair_key(peer.kem_key, info))
-            except IntegrityError:
-                raise RemoteProtocolError(
-                    f"The host admitted {peer.name} with a key that cannot be used."
-                ) from None
-        self._pairs = pairs
+        return mask_from_key(
+            mask_key(self._pairs.secret(peer), self._context, sender, recipient), length
+        )
 
     def _progress(self, msg: Progress) -> ProgressChanged:
         done = set(msg.summed)
