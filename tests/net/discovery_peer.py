@@ -23,10 +23,10 @@ from typing import Any
 
 from huddle.core.advert import Advert, SessionState
 from huddle.core.codec import PROTOCOL_VERSION
+from huddle.net.browser import Browser
 from huddle.net.discovery import (
     DEFAULT_TTL,
     Advertiser,
-    Browser,
     DiscoveryEvent,
     SessionAppeared,
     SessionChanged,

@@ -23,16 +23,14 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 from huddle.core.advert import SERVICE_TYPE, Advert, encode_txt
 from huddle.core.codec import PROTOCOL_VERSION
 from huddle.net.addresses import lan_addresses, local_networks, order_addresses
+from huddle.net.browser import Browser, find_sessions, match_sessions
 from huddle.net.discovery import (
     Advertiser,
-    Browser,
     DiscoveryEvent,
     FoundSession,
     SessionAppeared,
     SessionChanged,
     SessionGone,
-    find_sessions,
-    match_sessions,
 )
 
 LOOPBACK = ["127.0.0.1"]

@@ -21,7 +21,8 @@ from huddle.core.events import Event, SessionEnded, Welcomed
 from huddle.core.questions import Question
 from huddle.net import addresses
 from huddle.net.announce import Announcer
-from huddle.net.discovery import Browser, DiscoveryEvent, FoundSession
+from huddle.net.browser import Browser
+from huddle.net.discovery import DiscoveryEvent, FoundSession
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts
 from huddle.net.link import Timeouts
