@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from huddle.core.questions import Question
@@ -153,3 +153,62 @@ def test_run_again_without_the_one_who_left(
     assert maria.result.average.text() == "2,767 EUR"
     assert maria.result.standing.text() == "Your value is 780 EUR below the average (28.2 %)."
     assert "1987" not in caplog.text and "1987" not in maria.windowTitle()
+
+
+def answer_dialogs(button: QMessageBox.StandardButton, seen: list[str]) -> QTimer:
+    """While the returned timer runs, any message box is noted and answered with ``button``."""
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QMessageBox):
+            seen.append(dialog.text())
+            dialog.button(button).click()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(answer)
+    timer.start()
+    return timer
+
+
+def test_a_host_is_asked_before_sending_people_home(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    alice, bob = make_window("Alice"), make_window("Bob")
+    port = host(qtbot, alice, Question(title="Raise", hi="10000"))
+    join(qtbot, bob, port)
+    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 1)
+    alice.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(alice)) == 2)
+    assert bob.flow.may_end_session(), "a joiner just leaves"
+
+    seen: list[str] = []
+    answering = answer_dialogs(QMessageBox.StandardButton.Cancel, seen)
+    assert not alice.flow.may_end_session()
+    answering.stop()
+    assert seen == ["Close the session? Everyone in the lobby will be sent home."]
+    assert alice.current_page() is alice.lobby and bob.current_page() is bob.lobby
+
+    answering = answer_dialogs(QMessageBox.StandardButton.Close, seen)
+    assert alice.flow.may_end_session()
+    answering.stop()
+    assert len(seen) == 2
+
+
+def test_closing_the_window_from_code_does_not_ask(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    """A close from a signal (logout) or from code must never wait on a dialog."""
+    alice, bob = make_window("Alice"), make_window("Bob")
+    port = host(qtbot, alice, Question(title="Raise", hi="10000"))
+    join(qtbot, bob, port)
+    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 1)
+    alice.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(alice)) == 2)
+    asked: list[str] = []
+    answering = answer_dialogs(QMessageBox.StandardButton.Close, asked)  # a wrong ask cannot hang
+    alice.close()
+    answering.stop()
+    assert asked == []
+    assert not alice.isVisible()
+    qtbot.waitUntil(lambda: bob.current_page() is not bob.lobby)

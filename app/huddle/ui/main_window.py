@@ -183,6 +183,11 @@ class MainWindow(QMainWindow):
         return QSize(760, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Only a close the person asked for (title bar, shortcut) asks back; one
+        # from a signal (SIGTERM at logout) or from code goes ahead.
+        if event.spontaneous() and not self.flow.may_end_session():
+            event.ignore()
+            return
         self.settings.setValue("geometry", self.saveGeometry())
         if self.home.display_name():
             self.settings.setValue("name", self.home.display_name())

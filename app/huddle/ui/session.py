@@ -349,18 +349,28 @@ class SessionFlow(QObject):
         self.w.show_page(self.w.lobby)
 
     def _leave_lobby(self) -> None:
+        if self.may_end_session():
+            self.go_home()
+
+    def may_end_session(self) -> bool:
+        """Whether ending what is on screen is fine, asking first if it sends people home.
+
+        Only a host with other people in a session that has no result yet
+        would strand them; everyone else just goes.
+        """
         current = self.current
-        if current is not None and current.hosting and len(current.names) > 1:
-            answer = QMessageBox.question(
-                self.w,
-                self.tr("Close the session?"),
-                self.tr("Everyone in the lobby will be sent home."),
-                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Close:
-                return
-        self.go_home()
+        if current is None or not current.hosting or current.stage == "done":
+            return True
+        if len(current.names) <= 1:
+            return True
+        answer = QMessageBox.question(
+            self.w,
+            self.tr("Close the session?"),
+            self.tr("Close the session? Everyone in the lobby will be sent home."),
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Close
 
     def _submit(self, text: str) -> None:
         current = self.current
