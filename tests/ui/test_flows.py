@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from huddle.core.questions import Question
+from huddle.ui.main_window import MainWindow
 from tests.processes import start
 from tests.ui.conftest import WindowFactory, host, join, on_page, press, roster, type_into
 
@@ -171,15 +172,21 @@ def answer_dialogs(button: QMessageBox.StandardButton, seen: list[str]) -> QTime
     return timer
 
 
-def test_a_host_is_asked_before_sending_people_home(
-    qtbot: QtBot, make_window: WindowFactory
-) -> None:
+def lobby_of_two(qtbot: QtBot, make_window: WindowFactory) -> tuple[MainWindow, MainWindow]:
+    """Alice hosts; Bob joins and is admitted; both are in the lobby."""
     alice, bob = make_window("Alice"), make_window("Bob")
     port = host(qtbot, alice, Question(title="Raise", hi="10000"))
     join(qtbot, bob, port)
     qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 1)
     alice.lobby.admit_all_button.click()
     qtbot.waitUntil(lambda: len(roster(alice)) == 2)
+    return alice, bob
+
+
+def test_a_host_is_asked_before_sending_people_home(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    alice, bob = lobby_of_two(qtbot, make_window)
     assert bob.flow.may_end_session(), "a joiner just leaves"
 
     seen: list[str] = []
@@ -199,12 +206,7 @@ def test_closing_the_window_from_code_does_not_ask(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:
     """A close from a signal (logout) or from code must never wait on a dialog."""
-    alice, bob = make_window("Alice"), make_window("Bob")
-    port = host(qtbot, alice, Question(title="Raise", hi="10000"))
-    join(qtbot, bob, port)
-    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 1)
-    alice.lobby.admit_all_button.click()
-    qtbot.waitUntil(lambda: len(roster(alice)) == 2)
+    alice, bob = lobby_of_two(qtbot, make_window)
     asked: list[str] = []
     answering = answer_dialogs(QMessageBox.StandardButton.Close, asked)  # a wrong ask cannot hang
     alice.close()
