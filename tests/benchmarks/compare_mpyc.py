@@ -1,6 +1,7 @@
 """Huddle next to MPyC on the same job, parties as processes on 127.0.0.1.
 
     python tests/benchmarks/compare_mpyc.py [--parties 3 5 8 12] [--repeat 5] [--bins 1000]
+                                            [--start-at-once]
 
 Installs nothing: MPyC runs only when it is importable (`pip install '.[mpyc]'`).
 For each party count it runs a secure sum of one number per party, then a
@@ -11,12 +12,14 @@ Round time, per the issue: from everyone being connected with their values in
 to the result at every party.
 - MPyC: from the last party finishing `mpc.start()` (all connected) to the last
   party holding the output.
-- Huddle: from the first party seeing "round started" (the host starts the
-  round once everyone is in and has their value) to the last party holding the
-  verified result — over TLS, with the shares' pairwise keys agreed by X25519
-  and every partial sum tagged for every recipient. The host runs in this
-  process (as `huddle host` would, on its own machine); the parties are
-  processes.
+- Huddle: from the first party seeing "round started" to the last party
+  holding the verified result — over TLS, with the shares' pairwise keys agreed
+  by X25519 and every partial sum tagged for every recipient. The host starts
+  the round once every party has reported the whole group with its value in
+  (the counterpart of MPyC's `mpc.start()`), or, with --start-at-once, the
+  moment the host has everyone, while parties are still taking in the last
+  join. The host runs in this process (as `huddle host` would, on its own
+  machine); the parties are processes.
 Launch to exit is the wall time from starting the party processes to the last
 exit (for Huddle this includes joining and being admitted).
 
