@@ -157,3 +157,12 @@ def start_round(qtbot: QtBot, windows: list[MainWindow], question: Question) -> 
     alice.lobby.start_button.click()
     for window in windows:
         on_page(qtbot, window, window.value)
+
+
+def answer_and_wait(qtbot: QtBot, windows: list[MainWindow], values: tuple[str, ...]) -> None:
+    """Each window types its value and submits it; then every window shows the result."""
+    for window, value in zip(windows, values, strict=False):
+        type_into(qtbot, window.value.field, value)
+        window.value.submit_button.click()
+    for window in windows:
+        on_page(qtbot, window, window.result)

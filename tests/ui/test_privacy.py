@@ -18,6 +18,7 @@ from huddle.ui.main_window import MainWindow
 from huddle.ui.privacy import PrivacyLedger, default_ledger_path
 from tests.ui.conftest import (
     WindowFactory,
+    answer_and_wait,
     host,
     join,
     ledger_path,
@@ -144,11 +145,7 @@ COMMUTE = Question(
 def run_round(qtbot: QtBot, windows: list[MainWindow], question: Question) -> None:
     """Alice hosts ``question`` through Host setup; the others join; all answer."""
     start_round(qtbot, windows, question)
-    for window, value in zip(windows, ("10", "45", "50"), strict=False):
-        type_into(qtbot, window.value.field, value)
-        window.value.submit_button.click()
-    for window in windows:
-        on_page(qtbot, window, window.result)
+    answer_and_wait(qtbot, windows, ("10", "45", "50"))
 
 
 def test_a_noisy_histogram_reaches_a_chart_and_the_ledger(

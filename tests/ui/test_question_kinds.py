@@ -28,6 +28,7 @@ from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
 from tests.ui.conftest import (
     WindowFactory,
+    answer_and_wait,
     ledger_path,
     on_page,
     start_round,
@@ -133,11 +134,7 @@ def test_spread_shows_the_deviation_and_where_you_stand(
 ) -> None:
     question = Question(kind=SPREAD, title="Commute", unit="min", lo="0", hi="120")
     start_round(qtbot, three, question)
-    for window, value in zip(three, ("20", "30", "40"), strict=True):
-        type_into(qtbot, window.value.field, value)
-        window.value.submit_button.click()
-    for window in three:
-        on_page(qtbot, window, window.result)
+    answer_and_wait(qtbot, three, ("20", "30", "40"))
     result = three[0].result
     assert result.average.text() == "30 min"
     assert result.totals.text() == "Standard deviation 8.16 min · 3 people"  # √(200/3)

@@ -423,10 +423,7 @@ class ParticipantSession:
         partial = self._noised(self._value, len(parties))  # a fresh copy we may overwrite
         partial -= mask_sum([mask_key(pair(j), context, me, j) for j in others], length)
         partial += mask_sum([mask_key(pair(j), context, j, me) for j in others], length)
-        vector = vector_to_bytes(partial)
-        partial.fill(0)
-        tags = b"".join(partial_tag(pair(j), context, me, j, vector) for j in others)
-        return vector, encode(PartialSum(round_id=round_id, vector=vector, tags=tags))
+        return self._tagged(partial, round_id, context, others)
 
     def _partial_from_table(self) -> tuple[bytes, bytes, tuple[int, ...], dict[int, Vector]]:
         """As `_masked_partial`, from the masks `self._masks` gives, keeping what a demo shows."""
@@ -438,11 +435,18 @@ class ParticipantSession:
         partial -= combine(list(given.values()), length)
         kept = tuple(from_ring(partial))
         partial += combine([self._masks(j, self.me, length) for j in others], length)
+        vector, frame = self._tagged(partial, self._round_id, self._context, others)
+        return vector, frame, kept, given
+
+    def _tagged(
+        self, partial: Vector, round_id: bytes, context: bytes, others: list[int]
+    ) -> tuple[bytes, bytes]:
+        """The partial sum's bytes (its buffer is wiped) and its frame, tagged for each other."""
         vector = vector_to_bytes(partial)
         partial.fill(0)
-        tags = b"".join(self._tag(j, vector) for j in others)
-        frame = encode(PartialSum(round_id=self._round_id, vector=vector, tags=tags))
-        return vector, frame, kept, given
+        secret = self._pairs.secret
+        tags = b"".join(partial_tag(secret(j), context, self.me, j, vector) for j in others)
+        return vector, encode(PartialSum(round_id=round_id, vector=vector, tags=tags))
 
     def _noised(self, value: Vector, parties: int) -> Vector:
         """``value`` plus this round's noise share for a noisy kind, else ``value``."""
@@ -487,9 +491,6 @@ class ParticipantSession:
         self.phase = Phase.DONE
         self._wipe_value()
         return [ResultReady(self.outcome)]
-
-    def _tag(self, recipient: int, vector: bytes) -> bytes:
-        return partial_tag(self._pairs.secret(recipient), self._context, self.me, recipient, vector)
 
     def _derived_mask(self, sender: int, recipient: int, length: int) -> Vector:
         peer = recipient if sender == self.me else sender
