@@ -242,7 +242,10 @@ class Browser:
         if elapsed >= 80:
             self._refresh(found.key)
         step = min(100, max(80, 5 * (int(elapsed) // 5 + 1)))
-        delay = max(1.0, (srv.get_expiration_time(step) - now) / 1000)
+        # Only a small floor: the record may have been renewed just after the last
+        # timer was set, so the next mark can be moments away, and a second's
+        # floor would overshoot all of a short TTL's marks up to its expiry.
+        delay = max(0.05, (srv.get_expiration_time(step) - now) / 1000)
         loop = asyncio.get_running_loop()
         self._timers[key] = loop.call_later(delay, self._watch, key)
 
