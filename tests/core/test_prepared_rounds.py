@@ -160,6 +160,6 @@ def test_preparing_spends_no_privacy_budget_and_start_sends_the_prepared_noise()
 def test_too_small_a_group_is_not_prepared_for() -> None:
     net, conns = lobby({"a": "10", "b": "20"})
     party = net.parties[conns[0]]
-    assert party.wants_preparation  # the first call only rehearses the round's code
+    assert not party.wants_preparation
     party.prepare()
-    assert not party.wants_preparation and party._prepared is None
+    assert party._prepared is None

@@ -158,7 +158,6 @@ class ParticipantSession:
         self._next_round_id = _round_after(bytes(ID_BYTES))
         """The id an honest host gives its next round (see `prepare`)."""
         self._prepared: _Prepared | None = None
-        self._rehearsed = False
         self._partial: bytes = b""
         self._pairs = PairSecrets(self.identity)
         self._noise_rng = noise_rng
@@ -272,6 +271,9 @@ class ParticipantSession:
 
     def _welcome(self, msg: Welcome) -> list[Output]:
         self.question, self.host_name, self.session_id = msg.question, msg.host_name, msg.session_id
+        # The first use of the round's code costs far more than the next; pay it
+        # now, before the host can admit us and start a round that would wait on it.
+        rehearse(self.question.vector_length)
         pub = self.identity.public
         signed = crypto.context(
             "hello", self.session_id, self.name.encode(), pub.sign_key, pub.kem_key
@@ -348,12 +350,8 @@ class ParticipantSession:
         takes the ordinary path, and a roster or value change discards the
         prepared sum. Engines call this when idle (`wants_preparation`).
         """
-        if not self._rehearsed and self.question is not None:
-            # Typically while the host decides whether to admit us.
-            rehearse(self.question.vector_length)
-            self._rehearsed = True
         self._prepared = None
-        if not self._wants_partial_sum or self.question is None:
+        if not self.wants_preparation or self.question is None:
             return
         round_id = self._next_round_id
         digest = self._digest()
@@ -364,11 +362,6 @@ class ParticipantSession:
 
     @property
     def wants_preparation(self) -> bool:
-        """Whether `prepare` has something to do: a first rehearsal, or a partial sum to build."""
-        return (not self._rehearsed and self.question is not None) or self._wants_partial_sum
-
-    @property
-    def _wants_partial_sum(self) -> bool:
         """A value, a big enough group, no round running, and nothing prepared yet."""
         return (
             self._prepared is None
