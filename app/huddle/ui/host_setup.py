@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from huddle.core import kinds, options
-from huddle.core.errors import SettingsError
 from huddle.core.questions import (
     AVERAGE,
     CHOICE,
@@ -38,11 +35,10 @@ from huddle.ui import texts
 from huddle.ui.accuracy import accuracy_text
 from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
 from huddle.ui.privacy import BoundEstimator, PrivacyLedger, subject
+from huddle.ui.setup_check import NO_RANGE, SetupFields, check_setup
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
 
 MAX_TITLE, MAX_UNIT, MAX_DECIMALS, MAX_TAG = 120, 24, 6, 64
-NO_RANGE = (VOTE, DP_VOTE, VOTE_OUTCOME, CHOICE, POLL)
-"""Kinds whose answers are not numbers typed in a range."""
 
 
 class HostSetupPage(Page):
@@ -290,28 +286,14 @@ class HostSetupPage(Page):
 
     def validate(self) -> Question | None:
         """Check every field, show what is wrong next to it, and enable Start if all is well."""
-        title = " ".join(self.title_edit.text().split())
-        title_error = None if title else self.tr("Give the question a title.")
-        kind = str(self.kind.currentData())
-        range_error = self._range_error() if kind not in NO_RANGE else None
+        found = check_setup(self.fields())
+        question = found.question
+        self._show(self.title_message, found.title, self.title_edit)
+        self._show(self.range_message, found.range, self.lo, self.hi, self.decimals)
+        self._show(self.min_message, found.people, self.min_people)
+        self._show(self.options_message, found.options, self.options)
         people = self.min_people.value()
-        min_error = None
-        if people < MIN_PARTICIPANTS:
-            min_error = self.tr(
-                "At least {n} people are needed: with two, each would learn the other's "
-                "value from the result."
-            ).format(n=MIN_PARTICIPANTS)
-        question = bars_error = privacy_error = options_error = None
-        if not (title_error or range_error or min_error):
-            if kind in NO_RANGE:
-                question, options_error, privacy_error = self._answer_question(title, kind)
-            else:
-                question, range_error, bars_error, privacy_error = self._numeric(title, kind)
-        self._show(self.title_message, title_error, self.title_edit)
-        self._show(self.range_message, range_error, self.lo, self.hi, self.decimals)
-        self._show(self.min_message, min_error, self.min_people)
-        self._show(self.options_message, options_error, self.options)
-        self._show_private(question, people, bars_error, privacy_error)
+        self._show_private(question, people, found.bars, found.privacy)
         self.reveals.setText(
             texts.reveals(question, people, at_least=True) if question is not None else ""
         )
@@ -319,40 +301,20 @@ class HostSetupPage(Page):
         self._question = question
         return question
 
-    def _numeric(
-        self, title: str, kind: str
-    ) -> tuple[Question | None, str | None, str | None, str | None]:
-        """A question answered with numbers: it, or the range, bars or privacy error."""
-        try:
-            question = self._question_from_fields(title, AVERAGE)
-            if kind == SPREAD:
-                question = self._question_from_fields(title, SPREAD)
-        except SettingsError as exc:
-            return None, str(exc), None, None
-        if kind in (AVERAGE, SPREAD):
-            return question, None, None, None
-        private, bars_error, privacy_error = self._private_question(title)
-        return private, None, bars_error, privacy_error
-
-    def _answer_question(
-        self, title: str, kind: str
-    ) -> tuple[Question | None, str | None, str | None]:
-        """A vote, choice or poll: it, or what is wrong with its options or privacy."""
-        opts = self.option_list() if kinds.BY_NAME[kind].takes_options else ()
-        lo, hi = options.value_range(len(opts)) if opts else ("0", "1")
-        if opts or kind != POLL:
-            try:
-                options.check(opts)
-            except SettingsError as exc:
-                return None, str(exc), None
-        epsilon = self.epsilon.text() if kinds.BY_NAME[kind].private else ""
-        try:
-            question = self._question_from_fields(
-                title, kind, epsilon=epsilon, lo=lo, hi=hi, decimals=0, options=opts
-            )
-            return question, None, None
-        except SettingsError as exc:
-            return None, None, str(exc)
+    def fields(self) -> SetupFields:
+        return SetupFields(
+            title=self.title_edit.text(),
+            kind=str(self.kind.currentData()),
+            lo=self.lo.text(),
+            hi=self.hi.text(),
+            unit=self.unit.text(),
+            decimals=self.decimals.value(),
+            min_people=self.min_people.value(),
+            epsilon=self.epsilon.text(),
+            tag=self.tag.text(),
+            options=self.option_list(),
+            bins=self.bars.bins,
+        )
 
     def _show_private(
         self, question: Question | None, people: int, bars_error: str | None, privacy: str | None
@@ -379,63 +341,6 @@ class HostSetupPage(Page):
         else:
             self.privacy_message.show_message(accuracy_text(question, people, self.bounds), "hint")
         self.tag_message.show_message(self._tag_hint(question), "hint")
-
-    def _range_error(self) -> str | None:
-        try:
-            lo, hi = Decimal(self.lo.text().strip()), Decimal(self.hi.text().strip())
-        except InvalidOperation:
-            return self.tr("Both ends of the range must be numbers, e.g. 0 and 10000.")
-        if not (lo.is_finite() and hi.is_finite()):
-            return self.tr("Both ends of the range must be numbers, e.g. 0 and 10000.")
-        if lo >= hi:
-            return self.tr("The lowest value must be below the highest.")
-        return None
-
-    def _question_from_fields(
-        self,
-        title: str,
-        kind: str,
-        bins: tuple[str, ...] = (),
-        epsilon: str = "",
-        **answers: object,
-    ) -> Question:
-        """The question these fields describe; ``answers`` overrides how answers are
-        given (lo, hi, decimals, options) for votes, choices and polls."""
-        settings: dict[str, object] = {
-            "unit": self.unit.text().strip(),
-            "decimals": self.decimals.value(),
-            "lo": self.lo.text().strip(),
-            "hi": self.hi.text().strip(),
-        } | answers
-        if answers:
-            settings["unit"] = ""
-        counted = epsilon or kind == POLL
-        return Question(
-            kind=kind,
-            title=title,
-            min_participants=self.min_people.value(),
-            bins=bins,
-            epsilon=epsilon,
-            tag=" ".join(self.tag.text().split()) if counted else "",
-            **settings,  # type: ignore[arg-type]
-        )
-
-    def _private_question(self, title: str) -> tuple[Question | None, str | None, str | None]:
-        """The noisy question, or which of bars and privacy setting is wrong (and why)."""
-        kind = str(self.kind.currentData())
-        bins: tuple[str, ...] = ()
-        if kind == HISTOGRAM:
-            try:
-                bins = self.bars.bins(
-                    self.lo.text().strip(), self.hi.text().strip(), self.decimals.value()
-                )
-                self._question_from_fields(title, HISTOGRAM, bins, kinds.DEFAULT_EPSILON)
-            except SettingsError as exc:
-                return None, str(exc), None
-        try:
-            return self._question_from_fields(title, kind, bins, self.epsilon.text()), None, None
-        except SettingsError as exc:
-            return None, None, str(exc)
 
     def _tag_hint(self, question: Question | None) -> str:
         hint = self.tr(
