@@ -103,6 +103,33 @@ def test_self_check_opens_and_closes(tmp_path: Path) -> None:
     assert "opened and closed cleanly" in done.stderr
 
 
+def test_opening_the_window_leaves_the_chart_library_unloaded(tmp_path: Path) -> None:
+    """pyqtgraph takes about a quarter of a second to load: only a result with a
+    chart needs it, so the window opens without it."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from huddle.ui.app import make_application\n"
+        "from huddle.ui.main_window import MainWindow\n"
+        "app = make_application()\n"
+        "window = MainWindow(QSettings(), discovery=False)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print('pyqtgraph' in sys.modules)\n"
+        "window.shutdown()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["False"], done.stderr
+
+
 def test_refcount_guard_keeps_none_alive() -> None:
     guard_refcounts()
     if has_refcount_bug():  # this PySide6 drops references: the guard must be on

@@ -4,14 +4,18 @@ Bar k spans [k, k+1] on the x axis and edge k is labelled at x = k, so bars of
 unequal width still read as a row of ranges. Each bar carries its ±95 % error
 bar. By default negative noisy counts are drawn as 0; `show_raw` draws the
 noisy counts as they came out, negatives included.
+
+pyqtgraph is imported when the first chart is drawn, not with this module:
+loading it costs about a quarter of a second, a third of the app's start-up,
+and most sessions never show a chart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-import pyqtgraph as pg  # type: ignore[import-untyped]
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
@@ -26,14 +30,9 @@ class HistogramChart(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.plot = pg.PlotWidget()
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setAccessibleName(self.tr("Histogram"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._plot: Any = None
         self.labels: list[str] = []
         self.raw: tuple[int, ...] = ()
         self.bound = 0
@@ -42,7 +41,21 @@ class HistogramChart(QWidget):
         self.categories = False
         """Bars are named options (labels under their middles), not ranges between edges."""
         self.counting = self.tr("people")
-        self._recolour()
+
+    @property
+    def plot(self) -> Any:
+        """The pyqtgraph PlotWidget, made (and pyqtgraph loaded) on first use."""
+        if self._plot is None:
+            import pyqtgraph as pg  # type: ignore[import-untyped]  # see the module's docstring
+
+            self._plot = pg.PlotWidget()
+            self._plot.setMenuEnabled(False)
+            self._plot.setMouseEnabled(x=False, y=False)
+            self._plot.hideButtons()
+            self._plot.setAccessibleName(self.tr("Histogram"))
+            self._layout.addWidget(self._plot)
+            self._recolour()
+        return self._plot
 
     def sizeHint(self) -> QSize:
         return QSize(480, 260)
@@ -78,6 +91,8 @@ class HistogramChart(QWidget):
         self._draw()
 
     def _draw(self) -> None:
+        import pyqtgraph as pg
+
         counts = self.raw if self.raw_shown else tuple(max(0, c) for c in self.raw)
         self.heights = counts
         self.plot.clear()
@@ -120,6 +135,8 @@ class HistogramChart(QWidget):
         self.plot.setYRange(bottom - 0.03 * (top - bottom), top, padding=0)
 
     def _recolour(self) -> None:
+        import pyqtgraph as pg
+
         palette = self.palette()
         self.plot.setBackground(palette.color(QPalette.ColorRole.Base))
         text = palette.color(QPalette.ColorRole.Text)
@@ -131,7 +148,8 @@ class HistogramChart(QWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.25)
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+        changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changed and self._plot is not None:
             self._recolour()
             self._draw()
         super().changeEvent(event)
