@@ -49,18 +49,28 @@ class Welcomed(Event):
 
 @dataclass(frozen=True, slots=True)
 class RosterChanged(Event):
-    """The lobby changed; ``note`` says why when it is worth telling."""
+    """The lobby changed, or its security code is ready; ``note`` says why when worth telling.
+
+    ``code`` is "" while the members are still exchanging the nonces it is
+    made of. ``changed`` is true when a code is ready and a different one had
+    been shown before: people must compare again.
+    """
 
     names: tuple[str, ...]
     code: str
     you: int | None = None
     note: str = ""
+    changed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RoundStarted(Event):
+    """A round began. ``rerun`` means an earlier round of this question stopped:
+    the person must say again that they take part (`ParticipantSession.take_part`)."""
+
     names: tuple[str, ...]
     needs_value: bool
+    rerun: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +83,34 @@ class ProgressChanged(Event):
 
 @dataclass(frozen=True, slots=True)
 class ResultReady(Event):
+    """The result, and the code of the transcript every member confirmed."""
+
     outcome: Outcome
+    code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RoundAborted(Event):
+    """The round stopped. ``closed``: this person's app opened its answer's self-mask
+    before the stop, so it takes part in no further round of this question."""
+
     reason: str
     missing: tuple[str, ...]
     can_rerun: bool
+    closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySpent(Event):
+    """Participant side: a noisy partial sum is about to leave; record ε first.
+
+    Emitted before the `Send` that carries it; engines write it to the ledger
+    synchronously before they send anything that follows, so a host that
+    collects partial sums and aborts still leaves the spending recorded.
+    """
+
+    epsilon: float
+    tag: str
 
 
 @dataclass(frozen=True, slots=True)

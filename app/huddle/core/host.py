@@ -1,23 +1,32 @@
-"""The host's state machine: admission, rounds, relaying, aborts.
+"""The honest host's state machine: admission, the code's epochs, rounds, relaying.
 
 Rules of this file:
 - It is sans-IO. The engine feeds it bytes per connection and carries out the
   `Send`/`Drop` outputs it returns; nothing here touches a socket or a clock.
-- The host relays masked partial sums and adds them up. It never sees a value
-  or a mask (members derive masks from secrets agreed pairwise; see
-  `participant`), and cannot alter a partial sum without failing a tag only
-  the two members of a pair can make.
-- A round costs the host O(n) per member: it collects n partial sums and
-  sends each member one Partials message. Progress goes out to members only
-  when the engine asks (`progress`, on a timer), not on every arrival — with
-  n members that would be n² frames in a round that otherwise takes
-  milliseconds.
+- Members trust the host for nothing but relaying (see `participant`): this
+  class is what an honest host does, and the tests play dishonest ones
+  against the members. It never sees a value or a mask, and can neither
+  alter a partial sum nor finish a stopped round.
+- Each roster it announces is an epoch: it collects every member's nonce
+  commitment, relays them all, then collects and relays the nonces; only then
+  is the security code known and a round can start.
+- A round: Start; every partial sum and self-mask commitment (SUMMING); all
+  of them to everyone, then every member's confirmation tags (CONFIRMING);
+  the tags to each member, then every self-mask seed (UNMASKING); the seeds
+  to everyone (DONE). Each step costs the host O(n) per member. Progress goes
+  out only when the engine asks (`progress`, on a timer).
+- Cancel and Complaint stop a round only before any self-mask may have been
+  opened; later they are protocol errors. A complaint expels nobody (the
+  host cannot verify it); what the host verifies itself (a nonce or seed
+  that does not match its commitment) drops the member who sent it.
 - Anything a peer does wrong drops that peer (and aborts a running round); it
   never raises out of `receive_data`.
 
-Session phases: LOBBY → SUMMING → DONE, with ABORTED reachable from SUMMING
-and leading back to it through `start()` (a re-run with fresh masks and a new
-round id). CLOSED is final.
+Session phases: LOBBY → SUMMING → CONFIRMING → UNMASKING → DONE. A stop
+before UNMASKING leads to ABORTED, and back to SUMMING through `start()` (a
+re-run with fresh masks, a new round id, and each person's word); a stop in
+UNMASKING closes the question (members may have opened their self-masks).
+CLOSED is final.
 """
 
 from __future__ import annotations
@@ -43,13 +52,27 @@ from huddle.core.events import (
     Send,
     SessionEnded,
 )
-from huddle.core.masks import rehearse
+from huddle.core.masks import (
+    nonce_commitment,
+    rehearse,
+    round_context,
+    seed_commitment,
+    self_mask_key,
+    transcript_digest,
+)
 from huddle.core.messages import (
+    CANCEL_TEXT,
     ID_BYTES,
+    SEEN_TEXT,
     Aborted,
     Cancel,
+    CancelWhy,
     Closed,
+    Commit,
+    Commitments,
     Complaint,
+    Confirm,
+    Confirms,
     Hello,
     Leave,
     Lobby,
@@ -60,13 +83,19 @@ from huddle.core.messages import (
     Pong,
     Progress,
     Rejected,
+    Reveal,
+    Reveals,
+    Seen,
     Start,
+    Unmask,
+    Unmasks,
     Welcome,
+    hello_context,
 )
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
-from huddle.core.security_code import roster_digest, security_code
-from huddle.core.sharing import sum_rows
+from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
+from huddle.core.sharing import mask_sum, sum_rows
 
 STRANGER_MAX_FRAME = 16 * 1024
 """Frames from someone not yet admitted are small (a Hello); refuse big ones early."""
@@ -75,9 +104,25 @@ STRANGER_MAX_FRAME = 16 * 1024
 class Phase(enum.Enum):
     LOBBY = "lobby"
     SUMMING = "summing"
+    CONFIRMING = "confirming"
+    UNMASKING = "unmasking"
     DONE = "done"
     ABORTED = "aborted"
     CLOSED = "closed"
+
+
+_STOPPABLE = (Phase.SUMMING, Phase.CONFIRMING)
+"""Round phases in which no member can have opened its self-mask yet."""
+
+
+_TRANSITIONS: dict[Phase, dict[type[Message], str]] = {
+    Phase.SUMMING: {PartialSum: "_partial", Cancel: "_cancelled", Complaint: "_complaint"},
+    Phase.CONFIRMING: {Confirm: "_confirm", Cancel: "_cancelled", Complaint: "_complaint"},
+    Phase.UNMASKING: {Unmask: "_unmask"},
+}
+"""Phase × round message from a member → handler. Anything else about a round is a
+protocol error (the member is dropped), except stragglers of a stopped round.
+Commit/Reveal (the code's epochs), Leave and Ping/Pong are taken in any phase."""
 
 
 class _Stage(enum.Enum):
@@ -94,10 +139,29 @@ class _Conn:
 
 
 @dataclass
+class _Epoch:
+    """One announced roster and the nonces its security code is made of."""
+
+    number: int
+    roster: tuple[Member, ...]
+    commitments: dict[int, bytes] = field(default_factory=dict)
+    nonces: dict[int, bytes] = field(default_factory=dict)
+    commitments_sent: bool = False
+    digest: bytes = b""
+    """The code digest once every nonce is in; b"" until then."""
+    note: str = ""
+    """Why the roster changed ("Ann joined"), repeated when its code is ready."""
+
+
+@dataclass
 class _Round:
     round_id: bytes
     parties: tuple[int, ...]
+    context: bytes
     partials: dict[int, PartialSum] = field(default_factory=dict)
+    confirms: dict[int, bytes] = field(default_factory=dict)
+    seeds: dict[int, bytes] = field(default_factory=dict)
+    transcript: bytes = b""
     announced: tuple[int, ...] = ()
     """The progress members were last told about (see `HostSession.progress`)."""
 
@@ -123,9 +187,14 @@ class HostSession:
         self._conns: dict[int, _Conn] = {}
         self._next_conn = 1
         self._next_party = 1
+        self._epoch = _Epoch(0, ())
+        self._shown_code = ""
         self._round: _Round | None = None
         self._known: dict[int, str] = {}
+        self.question_closed = False
+        """A round stopped after members may have opened their self-masks: no re-run."""
         self.outcome: Outcome | None = None
+        self.result_code = ""
         rehearse(question.vector_length)
 
     # --- what the app asks -------------------------------------------------
@@ -151,12 +220,16 @@ class HostSession:
 
     @property
     def code(self) -> str:
-        return security_code(self._digest())
+        """The security code of the current roster; "" until every nonce is in."""
+        return security_code(self._epoch.digest) if self._epoch.digest else ""
 
     @property
     def can_start(self) -> bool:
-        return self.phase in (Phase.LOBBY, Phase.ABORTED) and (
-            len(self.roster) >= self.question.min_participants
+        return (
+            self.phase in (Phase.LOBBY, Phase.ABORTED)
+            and not self.question_closed
+            and len(self.roster) >= self.question.min_participants
+            and bool(self._epoch.digest)
         )
 
     def connect(self) -> tuple[int, list[Output]]:
@@ -187,6 +260,13 @@ class HostSession:
 
     def start(self) -> list[Output]:
         if not self.can_start:
+            if self.question_closed:
+                raise LocalProtocolError(
+                    "This question is closed: a round stopped after people's apps had "
+                    "opened their answers, so another round could reveal a value."
+                )
+            if len(self.roster) >= self.question.min_participants:
+                raise LocalProtocolError("The security code is not ready yet.")
             raise LocalProtocolError(
                 f"At least {self.question.min_participants} people must be in the lobby to start."
             )
@@ -196,9 +276,10 @@ class HostSession:
         # partial sums while they wait (`ParticipantSession.prepare`).
         self._rounds_started += 1
         round_id = self._rounds_started.to_bytes(ID_BYTES, "big")
-        self._round = _Round(round_id=round_id, parties=parties)
+        context = round_context(self.session_id, round_id, self._epoch.digest)
+        self._round = _Round(round_id=round_id, parties=parties, context=context)
         self.phase = Phase.SUMMING
-        start = Start(round_id=self._round.round_id, roster_digest=self._digest())
+        start = Start(round_id=round_id, roster_digest=self._epoch.digest)
         out: list[Output] = self._broadcast(start)
         out.append(RoundStarted(names=self._names(parties), needs_value=False))
         return out
@@ -220,7 +301,7 @@ class HostSession:
         return self._broadcast(Progress(round_id=rnd.round_id, summed=summed))
 
     def cancel(self, reason: str = "The host cancelled the round.") -> list[Output]:
-        if self.phase is not Phase.SUMMING:
+        if self.phase not in _STOPPABLE:
             return []
         return self._abort(reason, ())
 
@@ -256,7 +337,7 @@ class HostSession:
             return []
         return self._lose(conn, reason, dropped=True)
 
-    # --- internals ------------------------------------------------------------
+    # --- dispatch -------------------------------------------------------------
 
     def _handle(self, conn: int, c: _Conn, msg: Message) -> list[Output]:
         if isinstance(msg, Ping):
@@ -272,15 +353,31 @@ class HostSession:
         if c.stage is _Stage.PENDING:
             raise RemoteProtocolError(f"{type(msg).__name__} before being admitted.")
         assert c.member is not None
-        return self._member_message(c.member, msg)
+        if isinstance(msg, Commit | Reveal):
+            return self._code_message(c.member, msg)
+        return self._round_message(c.member, msg)
+
+    def _round_message(self, member: Member, msg: Message) -> list[Output]:
+        rnd = self._round
+        round_id = getattr(msg, "round_id", None)
+        handler = _TRANSITIONS.get(self.phase, {}).get(type(msg))
+        stopped = self.phase is Phase.ABORTED and rnd is not None and round_id == rnd.round_id
+        if stopped and isinstance(msg, PartialSum | Confirm | Unmask | Cancel | Complaint):
+            return []  # a straggler from the round that was just stopped
+        if handler is None or rnd is None or round_id != rnd.round_id:
+            raise RemoteProtocolError(f"{type(msg).__name__} that belongs to no running round.")
+        if member.party not in rnd.parties:
+            raise RemoteProtocolError(f"{type(msg).__name__} from someone not in the round.")
+        result: list[Output] = getattr(self, handler)(rnd, member, msg)
+        return result
+
+    # --- admission and the code's epochs ---------------------------------------------
 
     def _hello(self, conn: int, c: _Conn, msg: Hello) -> list[Output]:
         name = " ".join(msg.name.split())
-        if not name:
-            raise RemoteProtocolError("Hello without a name.")
-        signed = crypto.context(
-            "hello", self.session_id, msg.name.encode(), msg.sign_key, msg.kem_key
-        )
+        if not name or name != msg.name:
+            raise RemoteProtocolError("Hello without a clean name.")
+        signed = hello_context(self.session_id, msg.name, msg.sign_key, msg.kem_key)
         crypto.verify(msg.sign_key, msg.signature, signed)
         if not crypto.usable_kem_key(msg.kem_key):
             raise RemoteProtocolError("Hello with an encryption key that cannot be used.")
@@ -291,66 +388,135 @@ class HostSession:
             return self.reject(conn, f"Someone called “{name}” is already here; pick another name.")
         party = self._next_party
         self._next_party += 1
-        c.member = Member(party=party, name=name, sign_key=msg.sign_key, kem_key=msg.kem_key)
+        c.member = Member(
+            party=party,
+            name=name,
+            sign_key=msg.sign_key,
+            kem_key=msg.kem_key,
+            signature=msg.signature,
+        )
         self._known[party] = name
         c.stage = _Stage.PENDING
         return [JoinRequested(conn, name)]
 
-    def _member_message(self, member: Member, msg: Message) -> list[Output]:
-        rnd = self._round
-        round_id = getattr(msg, "round_id", None)
-        if rnd is None or round_id != rnd.round_id or member.party not in rnd.parties:
-            if isinstance(msg, PartialSum | Cancel | Complaint) and self.phase is Phase.ABORTED:
-                return []  # a straggler from the round that was just aborted
-            raise RemoteProtocolError(f"{type(msg).__name__} that belongs to no running round.")
-        if isinstance(msg, PartialSum):
-            return self._partial(rnd, member, msg)
-        if isinstance(msg, Cancel):
-            return self._abort(f"{member.name} cancelled the round.", (member.party,))
-        if isinstance(msg, Complaint):
-            who = self._known.get(msg.accused, "someone")
-            out = self._abort(
-                f"A message from {who} failed its security check; {who} was removed.",
-                (msg.accused,),
-            )
-            return out + self._expel(msg.accused)
-        raise RemoteProtocolError(f"Unexpected {type(msg).__name__} from a member.")
+    def _code_message(self, member: Member, msg: Commit | Reveal) -> list[Output]:
+        epoch = self._epoch
+        if msg.epoch < epoch.number:
+            return []  # an answer to a roster that has changed since
+        if msg.epoch > epoch.number or member.party not in {m.party for m in epoch.roster}:
+            raise RemoteProtocolError(f"{type(msg).__name__} for a roster that was never shown.")
+        if isinstance(msg, Commit):
+            if member.party in epoch.commitments or epoch.commitments_sent:
+                raise RemoteProtocolError("Commit sent twice.")
+            epoch.commitments[member.party] = msg.commitment
+            if len(epoch.commitments) < len(epoch.roster):
+                return []
+            epoch.commitments_sent = True
+            blob = b"".join(epoch.commitments[m.party] for m in epoch.roster)
+            return self._broadcast(Commitments(epoch=epoch.number, commitments=blob))
+        if not epoch.commitments_sent or member.party in epoch.nonces:
+            raise RemoteProtocolError("Reveal out of turn.")
+        expected = nonce_commitment(self.session_id, epoch.number, member.party, msg.nonce)
+        if expected != epoch.commitments[member.party]:
+            raise RemoteProtocolError("A security-code nonce does not match its commitment.")
+        epoch.nonces[member.party] = msg.nonce
+        if len(epoch.nonces) < len(epoch.roster):
+            return []
+        nonces = b"".join(epoch.nonces[m.party] for m in epoch.roster)
+        base = roster_digest(self.session_id, self.question, self.fingerprint, epoch.roster)
+        epoch.digest = code_digest(base, epoch.number, nonces)
+        out = self._broadcast(Reveals(epoch=epoch.number, nonces=nonces))
+        code = self.code
+        changed = bool(self._shown_code) and code != self._shown_code
+        self._shown_code = code
+        names = tuple(m.name for m in epoch.roster)
+        out.append(RosterChanged(names, code, None, epoch.note, changed))
+        return out
+
+    # --- a round ------------------------------------------------------------------
 
     def _partial(self, rnd: _Round, member: Member, msg: PartialSum) -> list[Output]:
-        if self.phase is not Phase.SUMMING or member.party in rnd.partials:
-            raise RemoteProtocolError("Partial sum sent twice or too early.")
-        if len(msg.vector) != 8 * self.question.vector_length or (
-            len(msg.tags) != TAG_BYTES * (len(rnd.parties) - 1)
-        ):
+        if member.party in rnd.partials:
+            raise RemoteProtocolError("Partial sum sent twice.")
+        if len(msg.vector) != 8 * self.question.vector_length:
             raise RemoteProtocolError("Partial sum is malformed.")
         rnd.partials[member.party] = msg
         out = self._progress_event(rnd)
-        if len(rnd.partials) == len(rnd.parties):
-            out += self._publish(rnd)
-        return out
+        if len(rnd.partials) < len(rnd.parties):
+            return out
+        # Everyone gets the same frame: every partial sum and commitment.
+        vectors = b"".join(rnd.partials[p].vector for p in rnd.parties)
+        commitments = b"".join(rnd.partials[p].commitment for p in rnd.parties)
+        rnd.transcript = transcript_digest(rnd.context, rnd.parties, vectors, commitments)
+        self.phase = Phase.CONFIRMING
+        partials = Partials(
+            round_id=rnd.round_id, parties=rnd.parties, vectors=vectors, commitments=commitments
+        )
+        return out + self._broadcast(partials)
 
-    def _publish(self, rnd: _Round) -> list[Output]:
-        """Every partial sum to every member, each with the tags meant for it."""
-        parties = rnd.parties
-        vectors = b"".join(rnd.partials[p].vector for p in parties)
+    def _confirm(self, rnd: _Round, member: Member, msg: Confirm) -> list[Output]:
+        if member.party in rnd.confirms:
+            raise RemoteProtocolError("Confirmation sent twice.")
+        if len(msg.tags) != TAG_BYTES * (len(rnd.parties) - 1):
+            raise RemoteProtocolError("Confirmation is malformed.")
+        rnd.confirms[member.party] = msg.tags
+        if len(rnd.confirms) < len(rnd.parties):
+            return []
+        # From here on members may open their self-masks: the round can no
+        # longer be stopped and re-run.
+        self.phase = Phase.UNMASKING
         out: list[Output] = []
         conns = self._member_conns()
-        for k, recipient in enumerate(parties):
+        for k, recipient in enumerate(rnd.parties):
             if recipient not in conns:
                 continue
             # Party j's tags skip j itself, so j's tag for the k-th party sits in
             # slot k − 1 if j comes before it, else in slot k.
             tags = b"".join(
-                bytes(TAG_BYTES) if j == k else _slot(rnd.partials[p].tags, k - 1 if j < k else k)
-                for j, p in enumerate(parties)
+                bytes(TAG_BYTES) if j == k else _slot(rnd.confirms[p], k - 1 if j < k else k)
+                for j, p in enumerate(rnd.parties)
             )
-            partials = Partials(round_id=rnd.round_id, parties=parties, vectors=vectors, tags=tags)
-            out.append(Send(conns[recipient], encode(partials)))
-        total = sum_rows(vectors, len(parties), self.question.vector_length)
-        self.outcome = Outcome(self.question, len(parties), tuple(from_ring(total)))
-        self.phase = Phase.DONE
-        out.append(ResultReady(self.outcome))
+            out.append(Send(conns[recipient], encode(Confirms(round_id=rnd.round_id, tags=tags))))
         return out
+
+    def _unmask(self, rnd: _Round, member: Member, msg: Unmask) -> list[Output]:
+        if member.party in rnd.seeds:
+            raise RemoteProtocolError("Self-mask opened twice.")
+        expected = seed_commitment(rnd.context, member.party, msg.seed)
+        if expected != rnd.partials[member.party].commitment:
+            raise RemoteProtocolError("An opened self-mask does not match its commitment.")
+        rnd.seeds[member.party] = msg.seed
+        if len(rnd.seeds) < len(rnd.parties):
+            return []
+        seeds = b"".join(rnd.seeds[p] for p in rnd.parties)
+        out = self._broadcast(Unmasks(round_id=rnd.round_id, seeds=seeds))
+        length = self.question.vector_length
+        vectors = b"".join(rnd.partials[p].vector for p in rnd.parties)
+        total = sum_rows(vectors, len(rnd.parties), length)
+        total -= mask_sum([self_mask_key(rnd.seeds[p], rnd.context) for p in rnd.parties], length)
+        self.outcome = Outcome(self.question, len(rnd.parties), tuple(from_ring(total)))
+        self.result_code = result_code(rnd.transcript)
+        self.phase = Phase.DONE
+        out.append(ResultReady(self.outcome, self.result_code))
+        return out
+
+    def _cancelled(self, rnd: _Round, member: Member, msg: Cancel) -> list[Output]:
+        try:
+            text = CANCEL_TEXT[CancelWhy(msg.why)]
+        except ValueError:
+            text = CANCEL_TEXT[CancelWhy.PERSON]
+        return self._abort(text.format(who=member.name), (member.party,))
+
+    def _complaint(self, rnd: _Round, member: Member, msg: Complaint) -> list[Output]:
+        # A complaint cannot be verified here: stop the round, say what was seen,
+        # and remove nobody.
+        try:
+            seen = SEEN_TEXT[Seen(msg.what)].format(who=member.name)
+        except ValueError:
+            seen = f"{member.name}'s app found something wrong"
+        about = self._known.get(msg.about)
+        detail = f" (about {about})" if about and msg.about != member.party else ""
+        return self._abort(f"The round was stopped: {seen}{detail}.", ())
 
     def _progress_event(self, rnd: _Round) -> list[Output]:
         """The host person's own view of the progress (no frames go out)."""
@@ -366,37 +532,45 @@ class HostSession:
             return out
         name, party = c.member.name, c.member.party
         rnd = self._round
-        if self.phase is Phase.SUMMING and rnd and party in rnd.parties:
+        running = self.phase in (*_STOPPABLE, Phase.UNMASKING)
+        if running and rnd and party in rnd.parties:
             out += self._abort(f"{name} left during the round.", (party,))
         else:
             out += self._roster_update(f"{name} left")
         return out
 
-    def _expel(self, party: int) -> list[Output]:
-        for cid, c in list(self._conns.items()):
-            if c.member and c.member.party == party and c.stage is _Stage.MEMBER:
-                del self._conns[cid]
-                return [Drop(cid, "failed a security check"), *self._roster_update("")]
-        return []
-
     def _abort(self, reason: str, missing: tuple[int, ...]) -> list[Output]:
         rnd = self._round
         assert rnd is not None
+        if self.phase is Phase.UNMASKING:
+            # Members may have opened their self-masks: a re-run could be
+            # compared with this round, so the question is closed.
+            self.question_closed = True
+            reason += (
+                " People's apps had already begun to open their answers, "
+                "so this question is closed."
+            )
         self.phase = Phase.ABORTED
-        self._round = None
         names = self._names(missing)
         out = self._broadcast(Aborted(round_id=rnd.round_id, reason=reason, missing=missing))
         out += self._roster_update("")
-        out.append(RoundAborted(reason, names, self.can_start))
+        out.append(RoundAborted(reason, names, self.can_start or self._could_rerun))
         return out
+
+    @property
+    def _could_rerun(self) -> bool:
+        """A re-run is possible once the new code is ready (it is not, right after a stop)."""
+        return not self.question_closed and len(self.roster) >= self.question.min_participants
 
     def _roster_update(self, note: str) -> list[Output]:
         roster = self.roster
+        self._epoch = _Epoch(self._epoch.number + 1, roster, note=note)
         out: list[Output] = []
         for cid, c in self._conns.items():
             if c.stage is _Stage.MEMBER and c.member:
-                out.append(Send(cid, encode(Lobby(you=c.member.party, roster=roster))))
-        out.append(RosterChanged(tuple(m.name for m in roster), self.code, None, note))
+                lobby = Lobby(you=c.member.party, epoch=self._epoch.number, roster=roster)
+                out.append(Send(cid, encode(lobby)))
+        out.append(RosterChanged(tuple(m.name for m in roster), "", None, note))
         return out
 
     def _broadcast(self, msg: Message) -> list[Output]:
@@ -414,9 +588,6 @@ class HostSession:
     def _names(self, parties: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(self._known.get(p, f"participant {p}") for p in parties)
 
-    def _digest(self) -> bytes:
-        return roster_digest(self.session_id, self.question, self.fingerprint, self.roster)
 
-
-def _slot(tags: bytes, index: int) -> bytes:
-    return tags[index * TAG_BYTES : (index + 1) * TAG_BYTES]
+def _slot(blob: bytes, index: int, size: int = TAG_BYTES) -> bytes:
+    return blob[index * size : (index + 1) * size]

@@ -1,15 +1,23 @@
-"""The keys of a round: pairwise secrets, the masks they give, the tags they make.
+"""The keys of a round: pairwise secrets, masks, self-masks, commitments and tags.
 
 Every member agrees a secret with every other member as they join (see
 `crypto.Identity.pair_key`). In a round, the share i gives j is a mask derived
 from their secret and bound to the session, the round id, the exact roster and
-the direction i → j; each partial sum carries, for each other member, a tag
-under the same secret. Domain-separated labels ("mask", "partial") keep the
-two uses apart.
+the direction i → j. On top, each member adds a *self-mask* expanded from a
+fresh seed it commits to and opens only after every member has confirmed the
+same transcript (double masking, Bonawitz et al., "Practical Secure
+Aggregation for Privacy-Preserving Machine Learning", CCS 2017): until then
+the sum of all partial sums is itself hidden, so a round the host stops
+cannot be finished by anyone. Confirmations are tags under the pair's secret
+over a digest of the whole transcript. Domain-separated labels ("mask",
+"self-mask", "confirm", ...) keep every use apart. Commitments are SHA-256
+over a 32-byte random seed or nonce: hiding and binding in the random-oracle
+model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import struct
 from collections.abc import Sequence
@@ -17,11 +25,27 @@ from collections.abc import Sequence
 from huddle.core import codec, crypto
 from huddle.core.encoding import from_ring, to_ring, vector_to_bytes
 from huddle.core.errors import IntegrityError, RemoteProtocolError
-from huddle.core.messages import Member, Partials, PartialSum, Progress, Start
+from huddle.core.messages import (
+    Commit,
+    Commitments,
+    Confirm,
+    Confirms,
+    Member,
+    Partials,
+    PartialSum,
+    Progress,
+    Reveal,
+    Reveals,
+    Start,
+    Unmask,
+    Unmasks,
+)
 from huddle.core.sharing import mask_sum, sum_rows
 
 _MASK = crypto.context("mask")
-_PARTIAL = crypto.context("partial")
+_SELF_MASK = crypto.context("self-mask")
+_CONFIRM = crypto.context("confirm")
+HASH_BYTES = 32
 _DIRECTION = struct.Struct(">II")
 
 
@@ -93,9 +117,40 @@ def mask_key(pair: bytes, context: bytes, sender: int, recipient: int) -> bytes:
     return hmac.digest(pair, context + _MASK + _DIRECTION.pack(sender, recipient), "sha256")
 
 
-def partial_tag(pair: bytes, context: bytes, sender: int, recipient: int, vector: bytes) -> bytes:
-    """The tag by which ``recipient`` knows ``vector`` is the partial sum ``sender`` published."""
-    return crypto.tag(pair, context + _PARTIAL + _DIRECTION.pack(sender, recipient) + vector)
+def self_mask_key(seed: bytes, context: bytes) -> bytes:
+    """The key of a member's self-mask in one round, from the seed it opens at the end."""
+    return hmac.digest(seed, context + _SELF_MASK, "sha256")
+
+
+def seed_commitment(context: bytes, party: int, seed: bytes) -> bytes:
+    """What a member publishes with its partial sum, binding it to its self-mask's seed."""
+    return hashlib.sha256(crypto.context("seed", context, party, seed)).digest()
+
+
+def nonce_commitment(session_id: bytes, epoch: int, party: int, nonce: bytes) -> bytes:
+    """A member's commitment to its security-code nonce for one roster epoch."""
+    return hashlib.sha256(crypto.context("nonce", session_id, epoch, party, nonce)).digest()
+
+
+def transcript_digest(
+    context: bytes, parties: Sequence[int], vectors: bytes, commitments: bytes
+) -> bytes:
+    """What every member confirms: the round (via ``context``) and everything published in it.
+
+    ``context`` already names the session, round id and code digest (question,
+    host certificate, roster, nonces); here come the parties, every partial
+    sum and every self-mask commitment. Equal digests mean equal results.
+    """
+    digest = hashlib.sha256(crypto.context("transcript", context, *parties))
+    digest.update(struct.pack(">I", len(vectors)))
+    digest.update(vectors)
+    digest.update(commitments)
+    return digest.digest()
+
+
+def confirm_tag(pair: bytes, context: bytes, sender: int, recipient: int, digest: bytes) -> bytes:
+    """The tag by which ``recipient`` knows ``sender`` saw the transcript with ``digest``."""
+    return crypto.tag(pair, context + _CONFIRM + _DIRECTION.pack(sender, recipient) + digest)
 
 
 def rehearse(length: int) -> None:
@@ -111,15 +166,28 @@ def rehearse(length: int) -> None:
     partial = to_ring([0] * length)
     partial -= mask_sum([key, key], length)
     partial += mask_sum([key, key], max(length, 8))[:length]  # the long-vector path too
+    partial += mask_sum([self_mask_key(key, b"")], length)
     vector = vector_to_bytes(partial)
-    tag = partial_tag(key, b"", 1, 2, vector)
+    commitment = seed_commitment(b"", 1, key)
+    digest = transcript_digest(b"", (1, 2), vector * 2, commitment * 2)
+    tag = confirm_tag(key, b"", 1, 2, digest)
     hmac.compare_digest(tag, tag)
-    from_ring(sum_rows(vector * 2, 2, length))
+    total = sum_rows(vector * 2, 2, length)
+    total -= mask_sum([self_mask_key(key, b""), self_mask_key(key, b"")], length)
+    from_ring(total)
     rid = bytes(16)
     for msg in (
         Start(round_id=rid, roster_digest=key),
-        PartialSum(round_id=rid, vector=vector, tags=tag),
-        Partials(round_id=rid, parties=(1, 2), vectors=vector * 2, tags=tag * 2),
+        PartialSum(round_id=rid, vector=vector, commitment=commitment),
+        Partials(round_id=rid, parties=(1, 2), vectors=vector * 2, commitments=commitment * 2),
+        Confirm(round_id=rid, tags=tag),
+        Confirms(round_id=rid, tags=tag * 2),
+        Unmask(round_id=rid, seed=key),
+        Unmasks(round_id=rid, seeds=key * 2),
         Progress(round_id=rid, summed=(1,)),
+        Commit(epoch=1, commitment=key),
+        Commitments(epoch=1, commitments=key * 2),
+        Reveal(epoch=1, nonce=key),
+        Reveals(epoch=1, nonces=key * 2),
     ):
         codec.FrameDecoder().feed(codec.encode(msg))

@@ -1,17 +1,33 @@
-"""Every message on the wire, one frozen dataclass each.
+"""Every message on the wire, one frozen dataclass each (protocol 3).
 
-Direction is in the name's docstring. Participants keep one TLS connection, to
-the host. A round is Start, then one PartialSum from each member, then
-Partials to each member: two trips through the host. The host sees only
-masked partial sums and cannot forge the tags that vouch for them. Ids: `session_id` and
-`round_id` are random 16-byte values; parties are small integers the host hands
-out on admission and never reuses within a session.
+Direction is in each docstring. Participants keep one TLS connection, to the
+host, which relays everything and is trusted for nothing but relaying (see
+docs/PROTOCOL.md and docs/SECURITY.md).
+
+- Lobby: each roster the host announces is an *epoch*. Every member commits to
+  a fresh nonce (`Commit`), and reveals it (`Reveal`) only once it holds every
+  member's commitment (`Commitments`); the security code hashes the question,
+  the host's certificate, every member's keys and all nonces (`Reveals`). A
+  host impersonating people commits to its fake nonces before it sees a real
+  one, so it gets one guess at a matching code, not 2^26.
+- Round: `Start`; each member publishes a partial sum hidden under pairwise
+  masks *and* a self-mask, with a commitment to the self-mask's seed
+  (`PartialSum`); the host relays all of them (`Partials`); each member tags
+  a digest of that transcript for every other member (`Confirm`/`Confirms`)
+  and opens its self-mask (`Unmask`/`Unmasks`) only once every member has
+  confirmed the same transcript. A round stopped before that cannot be summed
+  by anyone (Bonawitz et al., CCS 2017, double masking).
+
+Ids: `session_id` is a random 16-byte value, `round_id` a 16-byte counter;
+parties are small integers the host hands out on admission and never reuses.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
+from huddle.core import crypto
 from huddle.core.codec import MAX_FRAME, Message, limit, message
 from huddle.core.crypto import PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TAG_BYTES
 from huddle.core.questions import MAX_PARTICIPANTS, Question
@@ -27,6 +43,14 @@ _REASON = limit(max_len=300)
 _VECTOR = limit(max_len=MAX_FRAME // (2 * MAX_PARTICIPANTS))
 _VECTORS = limit(max_len=MAX_FRAME // 2)
 _TAGS = limit(max_len=TAG_BYTES * MAX_PARTICIPANTS)
+_EPOCH = limit(lo=1, hi=(1 << 62))
+_HASH = limit(exact_len=32)
+_HASHES = limit(max_len=32 * MAX_PARTICIPANTS)
+
+
+def hello_context(session_id: bytes, name: str, sign_key: bytes, kem_key: bytes) -> bytes:
+    """What a Hello's signature covers: the session, the name and both public keys."""
+    return crypto.context("hello", session_id, name.encode(), sign_key, kem_key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +61,9 @@ class Member:
     name: str = field(metadata=limit(max_len=NAME_LEN))
     sign_key: bytes = field(metadata=_KEY)
     kem_key: bytes = field(metadata=_KEY)
+    signature: bytes = field(metadata=_SIG)
+    """The member's own signature over its Hello, which every member checks:
+    the host cannot pair someone's signing key with a key of its own."""
 
 
 @message(1)
@@ -63,9 +90,13 @@ class Hello(Message):
 @message(3)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lobby(Message):
-    """Host → members: the roster as it stands now, and which entry is you."""
+    """Host → members: the roster as it stands now (epoch ``epoch``), and which entry is you.
+
+    Epochs only grow; each one gets its own nonces and so its own security code.
+    """
 
     you: int = field(metadata=_PARTY)
+    epoch: int = field(metadata=_EPOCH)
     roster: tuple[Member, ...] = field(metadata=_PARTIES)
 
 
@@ -80,7 +111,7 @@ class Rejected(Message):
 @message(5)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Start(Message):
-    """Host → members: the round begins with the roster whose digest is given."""
+    """Host → members: the round begins for the epoch whose code digest is given."""
 
     round_id: bytes = field(metadata=_ID)
     roster_digest: bytes = field(metadata=limit(exact_len=32))
@@ -92,32 +123,32 @@ class Start(Message):
 @message(8)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartialSum(Message):
-    """Member → host: my partial sum (value − masks given + masks got), tagged.
+    """Member → host: value − masks given + masks got + self-mask, and the self-mask's commitment.
 
-    ``tags`` holds one 16-byte tag per other member, in ascending party order;
-    each proves to one of them that the vector is the one this member published.
+    ``commitment`` is SHA-256 over the seed of the self-mask (see
+    `masks.seed_commitment`); the seed is opened in `Unmask` only once every
+    member has confirmed the same transcript.
     """
 
     round_id: bytes = field(metadata=_ID)
     vector: bytes = field(metadata=_VECTOR)
-    tags: bytes = field(metadata=_TAGS)
+    commitment: bytes = field(metadata=_HASH)
 
 
 @message(9)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Partials(Message):
-    """Host → member: every partial sum, so each member adds them up itself.
+    """Host → members: every partial sum and self-mask commitment, the same for everyone.
 
-    ``vectors`` is the partial sums of ``parties``, one after another, and
-    ``tags`` their 16-byte tags for you in the same order (zeros in your own
-    slot). Everyone gets the same vectors; only the tags differ. Two blobs
-    rather than 2n items: a member decodes them in two steps, not 2n.
+    ``vectors`` holds the partial sums of ``parties`` one after another and
+    ``commitments`` their 32-byte commitments in the same order: blobs rather
+    than 2n items, so a member decodes them in two steps, not 2n.
     """
 
     round_id: bytes = field(metadata=_ID)
     parties: tuple[int, ...] = field(metadata=_PARTIES)
     vectors: bytes = field(metadata=_VECTORS)
-    tags: bytes = field(metadata=_TAGS)
+    commitments: bytes = field(metadata=_HASHES)
 
 
 @message(10)
@@ -132,18 +163,26 @@ class Progress(Message):
 @message(11)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Complaint(Message):
-    """Member → host: a message from ``accused`` failed its checks."""
+    """Member → host: what I was shown failed a check, so I stopped the round.
+
+    ``about`` names the party whose message failed (0 when no one in
+    particular: the transcript as a whole), ``what`` one of the `Seen` codes.
+    An honest host stops the round and tells everyone; it expels nobody on a
+    complaint, which it cannot verify.
+    """
 
     round_id: bytes = field(metadata=_ID)
-    accused: int = field(metadata=_PARTY)
+    about: int = field(metadata=_PARTY)
+    what: int = field(metadata=limit(lo=0, hi=255))
 
 
 @message(12)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cancel(Message):
-    """Member → host: I stop this round (the others are told who cancelled)."""
+    """Member → host: I stop this round (the others are told who, and ``why``: a `CancelWhy`)."""
 
     round_id: bytes = field(metadata=_ID)
+    why: int = field(metadata=limit(lo=0, hi=255))
 
 
 @message(13)
@@ -180,3 +219,124 @@ class Ping(Message):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pong(Message):
     """Either way: yes, still here."""
+
+
+@message(18)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Commit(Message):
+    """Member → host: my commitment to a fresh nonce for the security code of ``epoch``."""
+
+    epoch: int = field(metadata=_EPOCH)
+    commitment: bytes = field(metadata=_HASH)
+
+
+@message(19)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Commitments(Message):
+    """Host → members: every member's nonce commitment for ``epoch``, in roster order."""
+
+    epoch: int = field(metadata=_EPOCH)
+    commitments: bytes = field(metadata=_HASHES)
+
+
+@message(20)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reveal(Message):
+    """Member → host: my nonce for ``epoch``, sent only once I hold every commitment."""
+
+    epoch: int = field(metadata=_EPOCH)
+    nonce: bytes = field(metadata=_HASH)
+
+
+@message(21)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reveals(Message):
+    """Host → members: every member's nonce for ``epoch``, in roster order."""
+
+    epoch: int = field(metadata=_EPOCH)
+    nonces: bytes = field(metadata=_HASHES)
+
+
+@message(22)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Confirm(Message):
+    """Member → host: one tag per other member (ascending party order) over the transcript.
+
+    Each tag is HMAC under the secret this member shares with that recipient,
+    over the digest of the roster, round and every partial sum and
+    commitment (`masks.transcript_digest`): it tells the recipient "I saw
+    exactly what you saw".
+    """
+
+    round_id: bytes = field(metadata=_ID)
+    tags: bytes = field(metadata=_TAGS)
+
+
+@message(23)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Confirms(Message):
+    """Host → member: every member's confirmation tag for you, in roster order (zeros for you)."""
+
+    round_id: bytes = field(metadata=_ID)
+    tags: bytes = field(metadata=_TAGS)
+
+
+@message(24)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unmask(Message):
+    """Member → host: the seed of my self-mask, opened after every member confirmed."""
+
+    round_id: bytes = field(metadata=_ID)
+    seed: bytes = field(metadata=_HASH)
+
+
+@message(25)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unmasks(Message):
+    """Host → members: every member's self-mask seed, in roster order."""
+
+    round_id: bytes = field(metadata=_ID)
+    seeds: bytes = field(metadata=_HASHES)
+
+
+class Seen(enum.IntEnum):
+    """What a member saw fail, in a `Complaint` (the host words it for everyone)."""
+
+    OWN_PARTIAL_ALTERED = 1
+    WRONG_PARTIALS = 2
+    DIFFERENT_TRANSCRIPT = 3
+    BAD_SEED = 4
+
+
+SEEN_TEXT = {
+    Seen.OWN_PARTIAL_ALTERED: "{who}'s app found its own partial sum altered on the way",
+    Seen.WRONG_PARTIALS: "{who}'s app was shown the wrong set of partial sums",
+    Seen.DIFFERENT_TRANSCRIPT: "{who}'s app found that people were shown different sums",
+    Seen.BAD_SEED: "{who}'s app was sent a self-mask that does not match its commitment",
+}
+
+
+class CancelWhy(enum.IntEnum):
+    """Why a member's app stopped a round, in a `Cancel`."""
+
+    PERSON = 0
+    """The person pressed Cancel."""
+    CLOSED = 1
+    """The app opened a self-mask of this question before: it answers no other round."""
+    TOO_FEW = 2
+    """The round's roster was below the question's minimum."""
+    WRONG_GROUP = 3
+    """The Start did not match the code on the member's screen."""
+
+
+CANCEL_TEXT = {
+    CancelWhy.PERSON: "{who} cancelled the round.",
+    CancelWhy.CLOSED: (
+        "{who}'s app declined: it already opened its answer in a round of this question "
+        "that did not finish for everyone, so this question is closed."
+    ),
+    CancelWhy.TOO_FEW: "{who}'s app declined: the round had fewer people than the minimum.",
+    CancelWhy.WRONG_GROUP: (
+        "{who}'s app declined: the round did not match the group and code on its screen."
+    ),
+}

@@ -1,9 +1,19 @@
-"""The session security code people compare aloud.
+"""The session security code people compare aloud, and the result code.
 
-It is a hash over everything a man-in-the-middle would have to change: the
-session id, the question, the host's certificate fingerprint as each side saw
-it, and every roster entry's name and keys. If anyone substituted a key, the
-codes on different screens differ.
+The security code is a hash over everything a man-in-the-middle would have to
+change: the session id, the question (its minimum group size included), the
+host's certificate fingerprint as each side saw it, every roster entry's name
+and keys, the roster's epoch, and one fresh nonce per member. Each member
+commits to its nonce before it sees anyone else's and reveals it only once it
+holds every commitment (the hash commitment of ZRTP, RFC 6189 §4.4.1.1, and
+Bluetooth's numeric comparison). A host that shows each side fake keys must
+fix its fake nonces before the real ones are known, so it cannot search for
+fake keys that give matching codes: each roster it shows gets one guess at a
+~53-bit code. If anyone substituted a key, the codes on different screens
+differ.
+
+The result code is a hash of the round's transcript (`masks.transcript_digest`):
+equal codes mean equal partial sums, commitments and so equal results.
 """
 
 from __future__ import annotations
@@ -29,6 +39,16 @@ def roster_digest(
     for member in sorted(roster, key=lambda m: m.party):
         parts += [member.party, member.name.encode(), member.sign_key, member.kem_key]
     return hashlib.sha256(context("security-code", *parts)).digest()
+
+
+def code_digest(roster_part: bytes, epoch: int, nonces: bytes) -> bytes:
+    """The digest behind the security code: `roster_digest` plus the epoch and every nonce."""
+    return hashlib.sha256(context("code", roster_part, epoch, nonces)).digest()
+
+
+def result_code(transcript: bytes) -> str:
+    """The code on the result screen, from the transcript every member confirmed."""
+    return security_code(hashlib.sha256(context("result-code", transcript)).digest())
 
 
 def security_code(digest: bytes) -> str:
