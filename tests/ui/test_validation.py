@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from huddle.core.questions import Question
@@ -25,14 +25,27 @@ def value_page(qtbot: QtBot) -> ValuePage:
     return page
 
 
+NOT_A_NUMBER = "That is not a number: use digits, an optional minus sign and a dot for decimals."
+GROUPING = (
+    "That is not a number: use a dot for decimals; thousands may be grouped in threes, "
+    "e.g. 12,345.5."
+)
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("abc", "That is not a number: use digits, an optional minus sign and a dot for decimals."),
-        (
-            "12,5",
-            "That is not a number: use digits, an optional minus sign and a dot for decimals.",
-        ),
+        ("abc", NOT_A_NUMBER),
+        ("12,5", GROUPING),  # a decimal comma, in a locale whose comma groups thousands
+        ("1,00", GROUPING),
+        ("1,000,5", GROUPING),
+        ("3e3", NOT_A_NUMBER),  # Decimal takes these; the hint does not promise them
+        ("1E3", NOT_A_NUMBER),
+        ("+5", NOT_A_NUMBER),
+        ("1_000", NOT_A_NUMBER),
+        ("1 000", NOT_A_NUMBER),
+        ("Infinity", NOT_A_NUMBER),
+        ("NaN", NOT_A_NUMBER),
         ("20000", "Enter a value from 0 to 10000."),
         ("-1", "Enter a value from 0 to 10000."),
         ("12.345", "Use at most 2 decimal places."),
@@ -68,6 +81,44 @@ def test_value_field_accepts_good_input_and_enter_submits(
         qtbot.keyClick(value_page.field, Qt.Key.Key_Return)
     assert submitted.args == ["3100.50"]
     assert not value_page.field.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read", "echo"),
+    [
+        ("1,000", "1000", "Read as 1000 EUR."),
+        (" 2,345.50 ", "2345.50", "Read as 2345.50 EUR."),
+        ("1000", "1000", ""),  # nothing to read differently: nothing said
+        ("\u22120.5", "-0.5", ""),  # a typographic minus, as pasted: still a minus
+        (".5", ".5", ""),
+    ],
+)
+def test_the_locales_digit_grouping_is_taken_and_said_back(
+    qtbot: QtBot, value_page: ValuePage, typed: str, read: str, echo: str
+) -> None:
+    value_page.ask(
+        Question(title="Raise", unit="EUR", decimals=2, lo="-5", hi="10000"), NAMES, "", ""
+    )
+    value_page.field.setText(typed)  # pasted: key clicks cannot type a typographic minus
+    assert value_page.submit_button.isEnabled()
+    assert value_page.message.text() == echo
+    assert value_page.message.isVisible() == bool(echo)
+    with qtbot.waitSignal(value_page.submitted) as submitted:
+        qtbot.keyClick(value_page.field, Qt.Key.Key_Return)
+    assert submitted.args == [read]  # the engine gets the plain number
+
+
+def test_a_decimal_comma_locale_sees_what_the_dot_meant(
+    qtbot: QtBot, value_page: ValuePage
+) -> None:
+    """In German "1.000" is a thousand; Huddle's dot always marks decimals, so the
+    page says back, in German signs, that it read one."""
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    type_into(qtbot, value_page.field, "1.000")
+    assert value_page.message.text() == "Read as 1,000 EUR."
+    type_into(qtbot, value_page.field, "1.000,5")
+    assert value_page.message.text() == NOT_A_NUMBER
+    assert not value_page.submit_button.isEnabled()
 
 
 def test_whole_numbers_are_asked_for_in_plain_words(qtbot: QtBot, value_page: ValuePage) -> None:

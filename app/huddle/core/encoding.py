@@ -8,6 +8,7 @@ negative values and negative noisy counts come out right.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +23,47 @@ RING_BITS = 64
 _SIGNED_LIMIT = 1 << (RING_BITS - 1)
 MAX_DECIMALS = 6
 NOT_A_NUMBER = "That is not a number: use digits, an optional minus sign and a dot for decimals."
+MISPLACED_GROUPING = (
+    "That is not a number: use a dot for decimals; thousands may be grouped in threes, "
+    "e.g. 12{separator}345.5."
+)
+_PLAIN = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+"""What the hint promises and nothing more: digits, an optional minus, a dot for
+decimals. Not "3e3", "+5", "1_000", "inf" or "NaN", which Decimal would take."""
+_SPACES = frozenset("\u00a0\u202f\u2009 ")
+"""Spaces some locales group digits with; people type an ordinary space for them."""
+
+
+def _minus(text: str) -> str:
+    return text.strip().replace("\u2212", "-")
+
+
+def ungroup(text: str, separator: str) -> str:
+    """``text`` with the digit grouping of the reader's locale taken out ("1,000" ->
+    "1000"); `InputError` if a separator is misplaced ("1,00", "1.000,5").
+
+    ``separator`` is the locale's group separator; a dot never is one here, since
+    the dot always marks decimals. Text without the separator comes back trimmed
+    (a Unicode minus as "-") for `FixedPoint.parse` to judge.
+    """
+    text = _minus(text)
+    if not separator or separator in "-.0123456789":
+        return text
+    separators = _SPACES if separator in _SPACES else frozenset(separator)
+    if not any(mark in text for mark in separators):
+        return text
+    sign, rest = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, fraction = rest.partition(".")
+    groups = re.split("|".join(re.escape(mark) for mark in separators), whole)
+    if not (
+        1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+        and all(group.isdecimal() for group in groups)
+        and not any(mark in fraction for mark in separators)
+    ):
+        shown = " " if separator in _SPACES else separator
+        raise InputError(MISPLACED_GROUPING.format(separator=shown))
+    return sign + "".join(groups) + dot + fraction
 
 
 def to_ring(values: list[int] | npt.NDArray[np.int64]) -> Vector:
@@ -75,15 +117,19 @@ class FixedPoint:
             )
 
     def parse(self, text: str) -> Decimal:
-        """Parse what a person typed; reject rather than round or clip."""
+        """Parse what a person typed; reject rather than round or clip.
+
+        Only plain numbers (`_PLAIN`; a Unicode minus counts as one); digit
+        grouping is the caller's to take out first, with `ungroup`.
+        """
         # The typed text is itself secret: error messages never repeat it.
-        cleaned = text.strip().replace("\u2212", "-").replace(" ", "").replace("_", "")
+        cleaned = _minus(text)
+        if not _PLAIN.fullmatch(cleaned):
+            raise InputError(NOT_A_NUMBER)
         try:
             value = Decimal(cleaned)
-        except InvalidOperation:
+        except InvalidOperation:  # not expected after the pattern; refused all the same
             raise InputError(NOT_A_NUMBER) from None
-        if not value.is_finite():
-            raise InputError(NOT_A_NUMBER)
         if value != value.quantize(Decimal(1).scaleb(-self.decimals)):
             raise InputError(f"Use at most {self.decimals} decimal places.")
         if not self.lo <= value <= self.hi:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from huddle.core import options
+from huddle.core.encoding import ungroup
+from huddle.core.errors import InputError
 from huddle.core.questions import CHOICE, POLL, Question
 from huddle.ui import texts
 from huddle.ui.widgets import FieldMessage, IconLabel, Page, body, button, row, scaled_font
@@ -25,7 +27,8 @@ class ValuePage(Page):
     """Asks for this person's value once the round has started.
 
     Signals:
-        submitted(text): the value as typed; already checked against the question.
+        submitted(text): the value as read, digit grouping taken out ("1,000" is
+            "1000"); already checked against the question.
         cancel(): stop the round for everyone.
     """
 
@@ -185,20 +188,48 @@ class ValuePage(Page):
     def show_error(self, text: str) -> None:
         self.field.setEnabled(True)
         self.choices.setEnabled(True)
-        self.message.show_message(text)
+        self.message.show_message(text, "error")
         self.submit_button.setEnabled(False)
 
-    def _check(self, text: str) -> str | None:
-        if self.question is None:
-            return None
-        error = self.question.check_answer(text) if text.strip() else None
+    def _read(self, text: str) -> tuple[str, str | None]:
+        """The number ``text`` is read as (digit grouping taken out), and why it cannot
+        be used, if it cannot."""
+        assert self.question is not None
+        try:
+            read = ungroup(text, QLocale().groupSeparator())
+        except InputError as exc:
+            return "", str(exc)
+        error = self.question.check_answer(read)
         if error == f"Use at most {self.question.decimals} decimal places." and not (
             self.question.decimals
         ):
             error = self.tr("Use a whole number, without decimals.")
-        self.message.show_message(error)
+        return read, error
+
+    def _check(self, text: str) -> str | None:
+        if self.question is None:
+            return None
+        read, error = self._read(text) if text.strip() else ("", None)
+        if error is not None:
+            self.message.show_message(error, "error")
+        else:
+            self.message.show_message(self._echo(text, read), "info")
         self.submit_button.setEnabled(bool(text.strip()) and error is None)
         return error
+
+    def _echo(self, text: str, read: str) -> str:
+        """What to say back under the field: "Read as 1000 EUR" when grouping was taken
+        out, or when this locale writes decimals with something other than the dot, so
+        nobody submits a number they did not mean; else "". The number is shown in
+        the locale's own signs."""
+        locale = QLocale()
+        point = locale.decimalPoint()
+        if not read or (read == text.strip().replace("\u2212", "-") and point == "."):
+            return ""
+        shown = read.replace("-", locale.negativeSign()).replace(".", point)
+        unit = self.question.unit if self.question is not None else ""
+        value = f"{shown} {unit}" if unit else shown
+        return self.tr("Read as {value}.").format(value=value)
 
     def _submit(self) -> None:
         if self.question is not None and self.picking:
@@ -213,7 +244,7 @@ class ValuePage(Page):
             return
         self.field.setEnabled(False)
         self.submit_button.setEnabled(False)
-        self.submitted.emit(text)
+        self.submitted.emit(self._read(text)[0])  # as read: "1,000" goes out as "1000"
 
     def clear(self) -> None:
         """Forget what was typed or ticked, undo history included (the engine keeps its
