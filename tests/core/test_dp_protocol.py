@@ -20,10 +20,11 @@ from huddle.core import kinds, noise
 from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import from_ring, vector_from_bytes, vector_to_bytes
 from huddle.core.events import ResultReady
-from huddle.core.messages import Partials, PartialSum
+from huddle.core.masks import self_mask_key
+from huddle.core.messages import Partials, PartialSum, Unmask
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
-from huddle.core.sharing import combine
+from huddle.core.sharing import combine, mask_sum
 
 from .harness import Network, make_network
 
@@ -104,12 +105,19 @@ def test_real_runs_use_fresh_csprng_noise_and_the_host_holds_only_noisy_totals()
         net, conns = play(HIST, VALUES, tap=upward_into(received))
         host_outcome = net.host.outcome
         assert host_outcome is not None
-        # Everything the host was sent: Hellos and masked partial sums whose
-        # total (the most it can compute) is the noisy histogram everyone gets.
+        # Everything the host was sent: Hellos, code nonces, masked partial sums
+        # and, once everyone confirmed, the self-mask seeds. Their total (the
+        # most it can compute) is the noisy histogram everyone gets.
         messages = [m for frame in received for m in FrameDecoder().feed(frame)]
         partials = [vector_from_bytes(m.vector) for m in messages if isinstance(m, PartialSum)]
-        assert len(partials) == len(VALUES)
-        assert from_ring(combine(partials)) == list(host_outcome.total)
+        seeds = [m.seed for m in messages if isinstance(m, Unmask)]
+        assert len(partials) == len(seeds) == len(VALUES)
+        masked_total = combine(partials)
+        assert from_ring(masked_total) != list(host_outcome.total)  # self-masked until opened
+        assert net.host._round is not None
+        context = net.host._round.context
+        masked_total -= mask_sum([self_mask_key(seed, context) for seed in seeds], len(EXACT))
+        assert from_ring(masked_total) == list(host_outcome.total)
         assert {o.raw_counts for o in outcomes(net, conns)} == {host_outcome.raw_counts}
         exact_bytes = vector_to_bytes(np.array(EXACT, dtype=np.uint64))
         assert not any(exact_bytes in frame for frame in received)
@@ -175,7 +183,11 @@ def test_each_participant_adds_one_fresh_share_per_round_sized_for_the_round(
 
 
 def test_a_rerun_after_partial_sums_were_published_costs_epsilon_again() -> None:
-    """A host could collect every partial sum, claim an abort and re-run: two releases."""
+    """A host could collect every partial sum, claim an abort and re-run: two releases.
+
+    It cannot sum the stopped round (no self-mask was opened), but each
+    noisy partial sum that left counts against the ledger anyway.
+    """
     held: list[bytes] = []
 
     def withhold_results(direction: str, conn: int, data: bytes) -> bytes | None:
@@ -186,14 +198,15 @@ def test_a_rerun_after_partial_sums_were_published_costs_epsilon_again() -> None
 
     net, conns = play(HIST, VALUES, tap=withhold_results)
     assert held and not outcomes(net, conns)
-    first = net.host.outcome
+    assert net.host.outcome is None
     assert all(net.parties[c].epsilon_spent == 1.0 for c in conns)
-    # The host pretends the round failed and starts again.
+    # The host pretends the round failed and starts again; people agree to take part.
     net.tap = None
     net.host_do(net.host._abort("pretend", ()))
     net.host_do(net.host.start())
-    second = net.host.outcome
-    assert first is not None and second is not None and first.total != second.total
+    for c in conns:
+        net.party_do(c, net.parties[c].take_part())
+    assert net.host.outcome is not None
     assert all(net.parties[c].epsilon_spent == 2.0 for c in conns)
     for c in conns:  # the second result arrived and the value was wiped
         assert net.parties[c].outcome is not None and not net.parties[c].has_value

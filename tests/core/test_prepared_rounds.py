@@ -8,10 +8,13 @@ and nothing at all before Start.
 from decimal import Decimal
 
 from huddle.core.codec import FrameDecoder
+from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.events import ResultReady
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
+from huddle.core.masks import round_context, self_mask_key
 from huddle.core.messages import PartialSum, Start
 from huddle.core.questions import Question
+from huddle.core.sharing import mask_from_key
 
 from .harness import Network, make_network
 
@@ -63,15 +66,21 @@ def test_the_prepared_partial_sum_is_what_start_sends_and_the_result_is_exact() 
     assert averages(net, conns) == {Decimal(30)}
 
 
-def test_preparing_is_deterministic_for_an_exact_question() -> None:
-    """So the prepared frame is the one Start would have computed itself."""
+def test_preparing_twice_differs_only_by_the_fresh_self_mask() -> None:
+    """Each preparation draws a new self-mask seed; under it, the partial sum is the same."""
     net, conns = lobby({"a": "1", "b": "2", "c": "3"})
     party = net.parties[conns[0]]
-    party.prepare()
-    first = party._prepared.frame  # type: ignore[union-attr]
-    party._prepared = None
-    party.prepare()
-    assert party._prepared.frame == first  # type: ignore[union-attr]
+    unmasked = []
+    for _ in range(2):
+        party._prepared = None
+        party.prepare()
+        prepared = party._prepared
+        assert prepared is not None
+        context = round_context(net.host.session_id, prepared.round_id, prepared.digest)
+        vector = vector_from_bytes(prepared.vector)
+        vector -= mask_from_key(self_mask_key(prepared.seed, context), 1)
+        unmasked.append(from_ring(vector))
+    assert unmasked[0] == unmasked[1]
 
 
 def test_a_roster_change_discards_the_prepared_sum_and_the_new_group_is_summed() -> None:
@@ -115,7 +124,8 @@ def test_a_start_with_another_round_id_is_computed_afresh() -> None:
     assert averages(net, conns) == {Decimal(20)}
 
 
-def test_after_an_abort_the_rerun_uses_sums_prepared_for_the_next_round_id() -> None:
+def test_after_an_abort_nothing_is_prepared_and_the_rerun_waits_for_each_person() -> None:
+    """A re-run is never automatic: kept values go out only after `take_part`."""
     net, conns = lobby({"a": "10", "b": "20", "c": "30", "d": "99"})
     d = conns[3]
     net.tap = lambda direction, conn, data: None if conn == d and direction == "down" else data
@@ -123,16 +133,14 @@ def test_after_an_abort_the_rerun_uses_sums_prepared_for_the_next_round_id() -> 
     net.tap = None
     net.disconnect(d)
     assert averages(net, conns[:3]) == set()
-    prepared = {}
-    for conn in conns[:3]:  # values are kept for the re-run; sums are prepared for round 2
-        party = net.parties[conn]
-        assert party.wants_preparation
-        party.prepare()
-        assert party._prepared.round_id == (2).to_bytes(16, "big")  # type: ignore[union-attr]
-        prepared[conn] = party._prepared.frame  # type: ignore[union-attr]
+    for conn in conns[:3]:
+        assert net.parties[conn].has_value and not net.parties[conn].wants_preparation
     wire = Wire(net)
     net.host_do(net.host.start())
-    assert {c: frames[0] for c, frames in wire.partials.items()} == prepared
+    assert wire.partials == {}
+    for conn in conns[:3]:
+        net.party_do(conn, net.parties[conn].take_part())
+    assert set(wire.partials) == set(conns[:3])
     assert averages(net, conns[:3]) == {Decimal(20)}
 
 

@@ -10,8 +10,26 @@ from hypothesis import strategies as st
 
 from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, encode
-from huddle.core.events import Drop, ResultReady, RosterChanged, RoundAborted, Send, SessionEnded
-from huddle.core.messages import Hello, Lobby, Member, Partials, PartialSum, Start, Welcome
+from huddle.core.events import (
+    Drop,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    Send,
+    SessionEnded,
+)
+from huddle.core.messages import (
+    Hello,
+    Lobby,
+    Member,
+    Partials,
+    PartialSum,
+    Start,
+    Unmask,
+    Welcome,
+    hello_context,
+)
 from huddle.core.participant import Phase
 from huddle.core.questions import Question
 
@@ -125,28 +143,60 @@ def test_dropout_after_start_aborts_naming_who_and_rerun_works(phase: str) -> No
         got = [e for e in net.events[conns[name]] if isinstance(e, RoundAborted)]
         assert got and got[-1].missing == ("d",)
         assert not results(net, {name: conns[name]})
-    net.host_do(net.host.start())  # one action: re-run without d, values kept in memory
+    net.host_do(net.host.start())  # re-run without d: values kept, but nothing is sent...
+    for name in ["a", "b", "c"]:
+        party = net.parties[conns[name]]
+        started = [e for e in net.events[conns[name]] if isinstance(e, RoundStarted)]
+        assert started[-1].rerun and party.awaiting_consent
+    assert not results(net, {n: conns[n] for n in ["a", "b", "c"]})
+    for name in ["a", "b", "c"]:  # ...until each person says they take part again
+        net.party_do(conns[name], net.parties[conns[name]].take_part())
     rerun = results(net, {n: conns[n] for n in ["a", "b", "c"]})
     assert {r.outcome.average for r in rerun} == {Decimal(10)}
 
 
-def test_a_host_substituting_a_key_makes_security_codes_differ() -> None:
+def signed_member(party: int, name: str, session_id: bytes, who: crypto.Identity) -> Member:
+    """A roster entry for ``who``, signed as a real Hello would be."""
+    pub = who.public
+    signature = who.sign(hello_context(session_id, name, pub.sign_key, pub.kem_key))
+    return Member(
+        party=party, name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=signature
+    )
+
+
+@pytest.mark.parametrize("which", ["both keys", "kem key only"])
+def test_a_host_substituting_a_key_makes_security_codes_differ(which: str) -> None:
+    """A host that swaps b's keys in a's view (a MITM) shows a and b different codes.
+
+    "kem key only": the host keeps b's signing key but pairs it with a key of its
+    own; a checks b's Hello signature itself, so it refuses the roster outright.
+    """
     net = make_network()
     conns = {n: net.join(n) for n in ["a", "b", "c"]}
-    fake = Member(party=2, name="b", sign_key=bytes(32), kem_key=bytes(32))
+    sid = net.host.session_id
+    b = net.parties[conns["b"]]
+    fake = signed_member(b.me, "b", sid, crypto.Identity())
+    if which == "kem key only":
+        fake = replace(fake, sign_key=b.identity.public.sign_key)
 
     def mitm(direction: str, conn: int, data: bytes) -> bytes:
         if direction == "down" and conn == conns["a"]:
             msg = FrameDecoder().feed(data)[0]
             if isinstance(msg, Lobby):
-                roster = tuple(fake if x.party == 2 else x for x in msg.roster)
-                return encode(Lobby(you=msg.you, roster=roster))
+                roster = tuple(fake if x.party == b.me else x for x in msg.roster)
+                return encode(replace(msg, roster=roster))
         return data
 
     net.tap = mitm
     net.host_do(net.host._roster_update(""))
-    assert net.parties[conns["a"]].code != net.parties[conns["b"]].code
-    assert net.parties[conns["b"]].code == net.host.code
+    a = net.parties[conns["a"]]
+    if which == "kem key only":
+        assert a.ended
+        ended = [e for e in net.events[conns["a"]] if isinstance(e, SessionEnded)]
+        assert "did not sign" in ended[-1].reason
+        return
+    assert a.code and a.code != b.code
+    assert b.code == net.host.code
 
 
 def pieces(blob: bytes, size: int) -> list[bytes]:
@@ -179,31 +229,39 @@ def _abort_first_round(net: Network, conns: dict[str, int], sent: dict[int, Part
 
 
 def test_partial_sums_replayed_from_an_aborted_round_are_caught() -> None:
-    """Tags are bound to the round (id and roster), so an old partial sum does not pass."""
+    """Confirmations are bound to the round, so an old partial sum passed off as new fails.
+
+    Nobody confirms the altered transcript, so nobody opens a self-mask and
+    nothing of either round can be summed.
+    """
     net = make_network()
     conns = {n: net.join(n) for n in ["a", "b", "c"]}
     old: dict[int, PartialSum] = {}
     _abort_first_round(net, conns, old)
-    b_party, c_party = (net.parties[conns[n]].me for n in ("b", "c"))
+    b_party = net.parties[conns["b"]].me
     b_old = old[conns["b"]]
-    # b's tags follow the other members in ascending order; pick the one for c.
-    b_old_tag = pieces(b_old.tags, 16)[sorted(p for p in (1, 2, 3) if p != b_party).index(c_party)]
+    opened: list[int] = []
 
     def replay(direction: str, conn: int, data: bytes) -> bytes:
         msg = FrameDecoder().feed(data)[0]
+        if isinstance(msg, Unmask):
+            opened.append(conn)
         if conn == conns["c"] and isinstance(msg, Partials):
             i = msg.parties.index(b_party)
-            vectors, tags = pieces(msg.vectors, 8), pieces(msg.tags, 16)
-            vectors[i], tags[i] = b_old.vector, b_old_tag
-            return encode(replace(msg, vectors=b"".join(vectors), tags=b"".join(tags)))
+            vectors, commitments = pieces(msg.vectors, 8), pieces(msg.commitments, 32)
+            vectors[i], commitments[i] = b_old.vector, b_old.commitment
+            return encode(
+                replace(msg, vectors=b"".join(vectors), commitments=b"".join(commitments))
+            )
         return data
 
     net.tap = replay
     net.host_do(net.host.start())
-    assert not results(net, {"c": conns["c"]})
-    aborted = [e for e in net.events[conns["c"]] if isinstance(e, RoundAborted)]
-    assert aborted and aborted[-1].missing == ("b",)
-    assert net.parties[conns["c"]].outcome is None
+    for c in conns.values():
+        net.party_do(c, net.parties[c].take_part())
+    assert not results(net, conns) and not opened
+    aborted = [e for e in net.events[conns["a"]] if isinstance(e, RoundAborted)]
+    assert aborted and "different sums" in aborted[-1].reason
 
 
 def test_a_round_id_used_before_is_refused() -> None:
@@ -220,34 +278,40 @@ def test_a_round_id_used_before_is_refused() -> None:
         assert net.parties[c].outcome is None
 
 
-@pytest.mark.parametrize("attack", ["vector", "tag", "swap"])
-def test_a_partial_sum_altered_by_the_host_is_caught_and_its_sender_named(attack: str) -> None:
+@pytest.mark.parametrize("attack", ["vector", "commitment", "swap", "own"])
+def test_a_partial_sum_altered_by_the_host_stops_the_round_before_anything_opens(
+    attack: str,
+) -> None:
     """The host cannot change a partial sum (or pass one off as another's) unseen.
 
-    Each partial sum carries a tag for each other member under a key only the
-    two of them hold: the host can neither fix up the tag after changing the
-    vector nor move a vector to another sender's slot.
+    Every member tags a digest of the whole transcript for every other member
+    under a key only the two of them hold: one altered view makes those tags
+    fail, so nobody opens a self-mask and nobody gets a (wrong) result. "own":
+    the victim's own partial sum is altered in its view; it sees that itself.
     """
     net = make_network()
     conns = {n: net.join(n) for n in ["a", "b", "c"]}
     victim, b_party = conns["a"], net.parties[conns["b"]].me
     published: list[Partials] = []
+    opened: list[int] = []
 
     def tap(direction: str, conn: int, data: bytes) -> bytes:
         msg = FrameDecoder().feed(data)[0]
+        if isinstance(msg, Unmask):
+            opened.append(conn)
         if direction != "down" or conn != victim or not isinstance(msg, Partials):
             return data
         published.append(msg)
-        i = msg.parties.index(b_party)
-        vectors, tags = pieces(msg.vectors, 8), pieces(msg.tags, 16)
-        if attack == "vector":
+        i = msg.parties.index(b_party if attack != "own" else net.parties[victim].me)
+        vectors, commitments = pieces(msg.vectors, 8), pieces(msg.commitments, 32)
+        if attack in ("vector", "own"):
             vectors[i] = (int.from_bytes(vectors[i], "little") + 1).to_bytes(8, "little")
-        elif attack == "tag":
-            tags[i] = bytes(16)
-        else:  # b's slot gets c's vector and tag
+        elif attack == "commitment":
+            commitments[i] = bytes(32)
+        else:  # b's slot gets c's vector and commitment
             j = msg.parties.index(net.parties[conns["c"]].me)
-            vectors[i], tags[i] = vectors[j], tags[j]
-        altered = replace(msg, vectors=b"".join(vectors), tags=b"".join(tags))
+            vectors[i], commitments[i] = vectors[j], commitments[j]
+        altered = replace(msg, vectors=b"".join(vectors), commitments=b"".join(commitments))
         return encode(altered)
 
     net.tap = tap
@@ -255,11 +319,11 @@ def test_a_partial_sum_altered_by_the_host_is_caught_and_its_sender_named(attack
         net.party_do(c, net.parties[c].submit("5"))
     net.host_do(net.host.start())
     assert published, "the round reached the partial sums"
-    assert not results(net, {"a": victim})
-    assert len(results(net, {"b": conns["b"], "c": conns["c"]})) == 2
-    aborted = [e for e in net.events[victim] if isinstance(e, RoundAborted)]
-    assert aborted and aborted[-1].missing == ("b",)
-    assert net.parties[victim].outcome is None
+    assert not results(net, conns) and not opened
+    for c in conns.values():
+        assert net.parties[c].outcome is None and not net.parties[c].closed
+    reason = [e for e in net.events[victim] if isinstance(e, RoundAborted)][-1].reason
+    assert ("own partial sum" in reason) == (attack == "own")
 
 
 def test_a_hello_with_an_unusable_encryption_key_is_refused() -> None:
