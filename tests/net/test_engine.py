@@ -69,7 +69,7 @@ async def test_no_value_or_share_crosses_the_wire_or_reaches_the_host_in_the_cle
     ]
     for _, rec, _ in parties:
         await rec.wait_for(RosterChanged)
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3 and e.code)  # type: ignore[attr-defined]
     for (engine, _, _), value in zip(parties, VALUES.values(), strict=True):
         engine.submit(value)
     host.start_round()
@@ -130,7 +130,7 @@ async def test_the_host_vanishing_mid_round_is_reported_within_the_timeout() -> 
     parties = [joiner(host.port, n, timeouts=FAST) for n in ("a", "b")]
     for _, rec, _ in parties:
         await rec.wait_for(RosterChanged)
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3 and e.code)  # type: ignore[attr-defined]
     host.start_round()
     await parties[0][1].wait_for(RoundStarted)
     # Simulate a crash: the sockets stay open but the host process stops answering.
@@ -150,7 +150,7 @@ async def test_host_contributing_value_and_the_article_average() -> None:
     for (engine, rec, _), v in zip(parties, ("2514", "2982", "3390"), strict=True):
         await rec.wait_for(RosterChanged)
         engine.submit(v)
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 4)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 4 and e.code)  # type: ignore[attr-defined]
     host.start_round()
     result = await host_events.wait_for(ResultReady)
     assert str(result.outcome.average) == "3171.5"  # type: ignore[attr-defined]
@@ -175,7 +175,7 @@ async def test_hostile_bytes_from_a_stranger_drop_only_that_stranger(
         await rec.wait_for(RosterChanged)
         engine.submit(v)
     host.submit("3")
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3 and e.code)  # type: ignore[attr-defined]
     host.start_round()
     result = await parties[0][1].wait_for(ResultReady)
     assert result.outcome.sum == 6  # type: ignore[attr-defined]
@@ -194,8 +194,9 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     from huddle.core import kinds, noise
     from huddle.core.codec import FrameDecoder
     from huddle.core.encoding import from_ring, vector_from_bytes
-    from huddle.core.messages import PartialSum
-    from huddle.core.sharing import combine
+    from huddle.core.masks import self_mask_key
+    from huddle.core.messages import PartialSum, Unmask
+    from huddle.core.sharing import combine, mask_sum
 
     edges = kinds.equal_width_edges("0", "100", 10, 0)
     question = Question(kind="histogram", title="commute", hi="100", bins=edges, epsilon="1.0")
@@ -214,7 +215,7 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     for (engine, rec, _), value in zip(parties, values.values(), strict=True):
         await rec.wait_for(RosterChanged)
         engine.submit(value)
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 5)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 5 and e.code)  # type: ignore[attr-defined]
     host.start_round()
     outcomes = [(await rec.wait_for(ResultReady)).outcome for _, rec, _ in parties]  # type: ignore[attr-defined]
     host_outcome = (await host_events.wait_for(ResultReady)).outcome  # type: ignore[attr-defined]
@@ -225,13 +226,18 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     sigma = noise.noise_std(5, 1.0, 2)  # the noise of the sum of 10 bars has σ·√10
     assert abs(sum(raw) - 5) <= 5 * sigma * len(raw) ** 0.5
     assert host_outcome.as_dict()["error_bound"] == noise.error_bound(5, 1.0, 2)
-    # All the host ever received: Hellos, and partial sums that add up
-    # to the noisy counts, never to the exact ones.
+    # All the host ever received: Hellos, code nonces, partial sums and the
+    # self-mask seeds opened once everyone confirmed; all of it adds up to the
+    # noisy counts, never to the exact ones.
     decoders = {conn: FrameDecoder() for conn, _ in plaintext}
     received = [m for conn, chunk in plaintext for m in decoders[conn].feed(chunk)]
     partials = [vector_from_bytes(m.vector) for m in received if isinstance(m, PartialSum)]
-    assert len(partials) == 5
-    assert tuple(from_ring(combine(partials))) == raw
+    seeds = [m.seed for m in received if isinstance(m, Unmask)]
+    assert len(partials) == len(seeds) == 5
+    assert host.session._round is not None
+    context = host.session._round.context
+    total = combine(partials) - mask_sum([self_mask_key(s, context) for s in seeds], 10)
+    assert tuple(from_ring(total)) == raw
     assert all(from_ring(p) != exact for p in partials)
 
 
@@ -252,7 +258,7 @@ async def test_members_prepare_their_partial_sums_in_the_lobby_and_start_sends_t
         await rec.wait_for(RosterChanged)
         engine.submit(v)
     for _, rec, _ in parties:
-        await rec.wait_for(RosterChanged, test=lambda e: len(e.names) == 4)  # type: ignore[attr-defined]
+        await rec.wait_for(RosterChanged, test=lambda e: len(e.names) == 4 and e.code)  # type: ignore[attr-defined]
     await everything_scheduled_so_far()
     prepared = []
     for engine, _, _ in parties:

@@ -49,7 +49,7 @@ async def session(question: Question, answers: list[str]) -> list[Outcome]:
         for (engine, rec, _), answer in zip(parties, answers, strict=True):
             await rec.wait_for(RosterChanged)
             engine.submit(answer)
-        await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 5)  # type: ignore[attr-defined]
+        await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 5 and e.code)  # type: ignore[attr-defined]
         host.start_round()
         got = [(await rec.wait_for(ResultReady)).outcome for _, rec, _ in parties]  # type: ignore[attr-defined]
         got.append((await host_events.wait_for(ResultReady)).outcome)  # type: ignore[attr-defined]

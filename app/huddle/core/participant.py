@@ -287,10 +287,9 @@ class ParticipantSession:
         Answering during a round is the person's consent to take part in it.
         Raises `InputError` (nothing changes) if the answer is not acceptable.
         """
-        if self.question is None or self.phase not in (*_BETWEEN_ROUNDS, Phase.AWAITING_VALUE):
+        answerable = (Phase.JOINING, Phase.LOBBY, Phase.ABORTED, Phase.AWAITING_VALUE)
+        if self.question is None or self.phase not in answerable:
             raise LocalProtocolError("There is no question to answer right now.")
-        if self._opened:
-            raise LocalProtocolError("This question is closed for you.")
         value = self.question.encode_answer(text)
         if self._value is not None:
             self._value.fill(0)
