@@ -258,6 +258,19 @@ class HostSession:
             return []
         return [Send(conn, encode(Rejected(reason=reason))), Drop(conn, "rejected by host")]
 
+    def remove(self, party: int) -> list[Output]:
+        """The host person removes a member between rounds (the roster and code change)."""
+        if self.phase in (*_STOPPABLE, Phase.UNMASKING):
+            raise LocalProtocolError("People can only be removed between rounds.")
+        for cid, c in list(self._conns.items()):
+            if c.stage is _Stage.MEMBER and c.member and c.member.party == party:
+                del self._conns[cid]
+                return [
+                    Drop(cid, "removed by the host"),
+                    *self._roster_update(f"{c.member.name} was removed"),
+                ]
+        return []
+
     def start(self) -> list[Output]:
         if not self.can_start:
             if self.question_closed:
