@@ -529,9 +529,7 @@ class ParticipantSession:
         rerun = self._stopped_before
         self._consented = not rerun
         names = tuple(m.name for m in self.roster)
-        out: list[Output] = [
-            RoundStarted(names, needs_value=self._value is None or rerun, rerun=rerun)
-        ]
+        out: list[Output] = [RoundStarted(names, needs_value=self._value is None, rerun=rerun)]
         if self._value is not None and self._consented:
             out += self._share()
         return out
