@@ -125,7 +125,7 @@ async def _run_huddle(n: int, bins: int, at_once: bool) -> tuple[float, float, l
     def on_event(event: Event) -> None:
         if isinstance(event, JoinRequested):
             engine.admit(event.conn)
-        elif isinstance(event, RosterChanged) and len(event.names) == n:
+        elif isinstance(event, RosterChanged) and len(event.names) == n and event.code:
             everyone_in.set()
         elif isinstance(event, ResultReady):
             host_done.set()

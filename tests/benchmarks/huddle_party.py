@@ -40,8 +40,8 @@ async def main(port: int, index: int, size: int) -> int:
             bins = len(event.question.bins) - 1
             value = 1000 + index if bins <= 0 else (index * 7) % bins
             engine.submit(str(value))
-        elif isinstance(event, RosterChanged) and len(event.names) == size:
-            print("ready", flush=True)  # the whole group is here and our value is in
+        elif isinstance(event, RosterChanged) and len(event.names) == size and event.code:
+            print("ready", flush=True)  # the whole group, its code, and our value are in
         elif isinstance(event, RoundStarted):
             times["t0"] = time.time()
         elif isinstance(event, ResultReady):
