@@ -11,6 +11,7 @@ from huddle.core.messages import Welcome
 from huddle.core.questions import Question
 from huddle.net import tls
 from tests.processes import run
+from tests.strangers import Stranger
 
 
 def _assert_clean_failure(proc, status: int, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +98,6 @@ WELCOME = encode(Welcome(session_id=bytes(16), host_name="Mallory", question=Que
     ("payload", "message"),
     [
         (struct.pack(">IBB", 5, PROTOCOL_VERSION, 1) + b"{{{", "not valid JSON"),
-        (struct.pack(">I", 2**31), "over the"),
         (struct.pack(">IBB", 4, 7, 1) + b"{}", "protocol 7"),
         (WELCOME.replace(b'"min_participants":3', b'"min_participants":1'), "At least 3 people"),
         (
@@ -113,4 +113,19 @@ def test_a_hostile_host_gets_a_clear_message(payload: bytes, message: str) -> No
     assert proc.returncode == 1, proc.stderr
     assert "The host sent something invalid" in proc.stderr
     assert any(part in proc.stderr for part in message.split("|")), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"), [(struct.pack(">I", 2**31), ""), (b"", "http"), (b"", "https")]
+)
+def test_an_address_that_is_not_a_huddle_session_is_said_plainly(payload: bytes, kind: str) -> None:
+    """A message length of 2 GiB, a web server, an HTTPS server: no jargon about sizes."""
+    with FakeHost(payload) if payload else Stranger(kind) as other:
+        proc = run("join", f"127.0.0.1:{other.port}", "--value", "1", "--name", "Ann")
+    assert proc.returncode == 1, proc.stderr
+    assert f"huddle: That address (127.0.0.1:{other.port}) answered, but not as a Huddle " in (
+        proc.stderr
+    )
+    assert "bytes" not in proc.stderr and "invalid" not in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import shlex
 import sys
@@ -33,6 +34,7 @@ from huddle.core.events import (
     SessionEnded,
     Welcomed,
 )
+from huddle.core.invite import Invite, parse_invite
 from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
 from huddle.core.outcome import Outcome
 from huddle.core.participant import ParticipantSession
@@ -49,13 +51,19 @@ from huddle.core.questions import (
     VOTE_OUTCOME,
     Question,
 )
+from huddle.net.addresses import lan_addresses
 from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinAttempts
+from huddle.net.join_engine import JoinAttempts, Origin
 
 if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
     from huddle.net.announce import Announcer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+UNPINNED = (
+    "Joining {where} by address only: nothing but the security code shows that this is the "
+    "host's session, so compare the code aloud before you type a value. (An invite from the "
+    "host, ADDRESS:PORT#…, lets Huddle check that itself.)"
+)
 
 
 class CommandError(Exception):
@@ -300,7 +308,8 @@ async def _host(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on port {args.port}: {exc.strerror}") from None
     runner.say(f"Hosting “{question.title}” on port {port}. Security code {engine.session.code}")
-    runner.say(f"Colleagues join with:  huddle join <this computer's address>:{port}")
+    invite = Invite(_invite_host(args.bind), port, engine.certificate.fingerprint)
+    runner.say(f"Colleagues join with:  {invite.command()}")
     if not args.no_advertise:
         announcer = _announce(engine, args.bind, runner)
     if args.value is not None:
@@ -344,21 +353,26 @@ def _announce(engine: HostEngine, bind: str | None, runner: Runner) -> Announcer
 
 async def _join(args: argparse.Namespace) -> int:
     runner = Runner(args)
-    pin: bytes | None = None
+    origin = Origin.TYPED
+    pin: bytes | None
     if args.session is not None:
         from huddle.cli.sessions import resolve
 
         found = await resolve(args.session, args.timeout, runner.say)
         addresses, port, pin = found.addresses, found.port, found.advert.fingerprint
+        origin = Origin.FOUND
     else:
-        address, port = _split_address(args.address)
-        addresses = (address,)
+        invite = parse_invite(args.address)  # InviteError: exit 2 with its sentence
+        addresses, port, pin = (invite.host,), invite.port, invite.fingerprint
+        if pin is None:
+            runner.say(UNPINNED.format(where=invite.endpoint))
     attempts = JoinAttempts(
         addresses,
         port,
         args.name or default_display_name(),
         runner.on_event,
         pin=pin,
+        origin=origin,
         on_skip=runner.on_skipped_address,
     )
     runner.submit = attempts.submit
@@ -378,9 +392,15 @@ def _not_connected(text: str) -> None:
     raise LocalProtocolError("Not connected to a session yet.")
 
 
-def _split_address(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise CommandError(f"“{text}” is not ADDRESS:PORT, e.g. 192.168.1.20:7300", EXIT_USAGE)
-    return host, int(port)
+def _invite_host(bind: str | None) -> str:
+    """The address to put in the invite: the one we listen on, else our best LAN address."""
+    if bind and not _unspecified(bind):
+        return bind
+    return next(iter(lan_addresses()), "127.0.0.1")
+
+
+def _unspecified(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_unspecified  # 0.0.0.0 or ::
+    except ValueError:
+        return False  # a host name

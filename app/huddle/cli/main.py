@@ -196,16 +196,18 @@ def _add_join(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "join",
         help="join a session found on the LAN, or by address",
         description=(
-            "Join a session found on the LAN (--session, see `huddle sessions`), or at "
-            "ADDRESS:PORT where multicast is blocked (ask the host for it)."
+            "Join a session found on the LAN (--session, see `huddle sessions`), or with the "
+            "invite the host's screen shows (ADDRESS:PORT#FINGERPRINT), which makes sure you "
+            "reach that session and no other. A bare ADDRESS:PORT works too; then only the "
+            "security code, compared aloud, protects you."
         ),
     )
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument(
         "address",
         nargs="?",
-        metavar="ADDRESS:PORT",
-        help="where the host listens, e.g. 192.168.1.20:7300",
+        metavar="INVITE",
+        help="the host's invite, e.g. 192.168.1.20:7300#3f7k… (or a bare ADDRESS:PORT)",
     )
     where.add_argument(
         "--session",

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from huddle.core.events import Event, SessionEnded, Welcomed
+from huddle.core.invite import Invite
 from huddle.core.questions import Question
 from huddle.net import addresses
 from huddle.net.announce import Announcer
 from huddle.net.browser import Browser
 from huddle.net.discovery import DiscoveryEvent, FoundSession
 from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinAttempts
+from huddle.net.join_engine import JoinAttempts, Origin
 from huddle.net.link import Timeouts
+from huddle.net.probe import answering
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,10 +35,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Listening(Event):
-    """Engine side: the hosted session accepts connections on ``port``."""
+    """Engine side: the hosted session accepts connections on ``port``.
+
+    ``fingerprint`` is its certificate's, for the invite the host hands out.
+    """
 
     port: int
     code: str
+    fingerprint: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,18 +199,28 @@ class Engine:
             except OSError as exc:
                 self._on_event(handle, EngineFailed(f"Could not open a port: {exc.strerror}"))
                 return
-            self._on_event(handle, Listening(port, engine.session.code))
+            self._on_event(
+                handle, Listening(port, engine.session.code, engine.certificate.fingerprint)
+            )
 
         self.thread.spawn(start())
         return handle
 
     def join_any(
-        self, addresses: Sequence[str], port: int, name: str, *, pin: bytes | None = None
+        self,
+        addresses: Sequence[str],
+        port: int,
+        name: str,
+        *,
+        pin: bytes | None = None,
+        origin: Origin = Origin.TYPED,
     ) -> Joining:
         """Join at the first of ``addresses`` that answers (a discovered session has several).
 
-        Only the last failure to connect is reported (as ``SessionEnded``). Unlike
-        `join`, leaving while still connecting stops the attempt for good.
+        ``pin``: the certificate fingerprint the host must show (from an invite or
+        discovery). Only the last failure to connect is reported (as
+        ``SessionEnded``), worded for where the address came from (``origin``).
+        Leaving while still connecting stops the attempt for good.
         """
         return Joining(
             self.thread,
@@ -213,12 +229,23 @@ class Engine:
             port=port,
             name=name,
             pin=pin,
+            origin=origin,
             timeouts=self._timeouts,
         )
 
+    def join_invite(self, invite: Invite, name: str) -> Joining:
+        """Join at a typed or pasted address; an invite's fingerprint is pinned."""
+        return self.join_any([invite.host], invite.port, name, pin=invite.fingerprint)
+
     def join_found(self, found: FoundSession, name: str) -> Joining:
         """Join a session seen on the LAN, pinning its advertised certificate."""
-        return self.join_any(found.addresses, found.port, name, pin=found.advert.fingerprint)
+        return self.join_any(
+            found.addresses, found.port, name, pin=found.advert.fingerprint, origin=Origin.FOUND
+        )
+
+    def probe(self, found: FoundSession) -> concurrent.futures.Future[bool]:
+        """Whether a listed session still accepts connections (see `probe.answering`)."""
+        return self.thread.spawn(answering(found.addresses, found.port))
 
     def browse(self, on_event: Callable[[DiscoveryEvent], None]) -> Browsing:
         """Watch the LAN for sessions; events arrive on the engine thread."""
@@ -262,10 +289,17 @@ class Joining:
         name: str,
         pin: bytes | None,
         timeouts: Timeouts | None,
+        origin: Origin = Origin.TYPED,
     ) -> None:
         self._thread = thread
         self.attempts = JoinAttempts(
-            addresses, port, name, lambda event: on_event(self, event), pin=pin, timeouts=timeouts
+            addresses,
+            port,
+            name,
+            lambda event: on_event(self, event),
+            pin=pin,
+            origin=origin,
+            timeouts=timeouts,
         )
         self.finished: concurrent.futures.Future[None] = thread.spawn(self.attempts.run())
         """Done when the connection is over (left, ended, or never made)."""

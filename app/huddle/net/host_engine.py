@@ -179,7 +179,13 @@ class HostEngine:
                 ssl_handshake_timeout=self.timeouts.hello,
             )
         except (OSError, ssl.SSLError, TimeoutError) as exc:
-            if self.session.phase is not Phase.CLOSED:
+            if self.session.phase is Phase.CLOSED:
+                pass
+            elif isinstance(exc, ConnectionResetError | ssl.SSLEOFError):
+                # Joiners' Nearby lists check that the session is alive this way,
+                # every few seconds: routine, not worth a warning.
+                log.info("%s hung up before TLS (a check that the session is alive?)", label)
+            else:
                 log.warning("dropped %s: no secure connection (%s)", label, type(exc).__name__)
             transport.abort()
             return
