@@ -110,6 +110,7 @@ class Runner:
         self.question: Question | None = None
         self.on_roster: Callable[[RosterChanged], None] | None = None
         self.on_join_request: Callable[[JoinRequested], None] | None = None
+        self._last_note = ""
 
     def on_skipped_address(self, event: Event) -> None:
         if isinstance(event, SessionEnded):
@@ -128,12 +129,7 @@ class Runner:
         elif isinstance(event, JoinRequested) and self.on_join_request:
             self.on_join_request(event)
         elif isinstance(event, RosterChanged):
-            self.code, self.names = event.code, event.names
-            if event.note:
-                self.say(f"  {event.note}.")
-            self.say(f"Lobby: {', '.join(event.names) or '(empty)'} — security code {event.code}")
-            if self.on_roster:
-                self.on_roster(event)
+            self.on_roster_changed(event)
         elif isinstance(event, RoundStarted):
             self.round_code, self.round_names = self.code, event.names
             self.say(f"Round started with {', '.join(event.names)}.")
@@ -145,6 +141,25 @@ class Runner:
             self.finished.set_result(event.outcome)
         elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
             self.finished.set_exception(CommandError(event.reason))
+
+    def on_roster_changed(self, event: RosterChanged) -> None:
+        """Print the lobby once its security code is ready (and say when it changed).
+
+        Each new roster first goes out without a code, while the members
+        exchange the nonces it is made of; only the finished code is worth
+        reading aloud.
+        """
+        self.names = event.names
+        if event.note and (not event.code or event.note != self._last_note):
+            self.say(f"  {event.note}.")
+        self._last_note = event.note
+        if event.code:
+            self.code = event.code
+            if event.changed:
+                self.say("  The security code changed: compare it again.")
+            self.say(f"Lobby: {', '.join(event.names) or '(empty)'} — security code {event.code}")
+        if self.on_roster:
+            self.on_roster(event)
 
     def answer(self, text: str) -> None:
         """Submit ``text``; for a poll, flip the coins here and say what was sent.
@@ -174,7 +189,8 @@ class Runner:
             prompt = results.prompt(self.question) if self.question else "Your value: "
             text = await ask_secret(prompt)
             if text is None:
-                self.finished.set_exception(CommandError("no value given; leaving."))
+                if not self.finished.done():  # the session may have ended meanwhile
+                    self.finished.set_exception(CommandError("no value given; leaving."))
                 return
             try:
                 self.answer(text)
@@ -307,7 +323,7 @@ async def _host(args: argparse.Namespace) -> int:
         port = await engine.start(args.bind, args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on port {args.port}: {exc.strerror}") from None
-    runner.say(f"Hosting “{question.title}” on port {port}. Security code {engine.session.code}")
+    runner.say(f"Hosting “{question.title}” on port {port}.")
     invite = Invite(_invite_host(args.bind), port, engine.certificate.fingerprint)
     runner.say(f"Colleagues join with:  {invite.command()}")
     if not args.no_advertise:

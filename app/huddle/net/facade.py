@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from huddle.core.events import Event, SessionEnded, Welcomed
+from huddle.core.events import Event, RoundStarted, SessionEnded, Welcomed
 from huddle.core.invite import Invite
 from huddle.core.questions import Question
 from huddle.net import addresses
@@ -130,6 +130,10 @@ class HostHandle:
 
     def cancel_round(self) -> concurrent.futures.Future[None]:
         return self._thread.call(self.engine.cancel_round)
+
+    def take_part(self) -> concurrent.futures.Future[None]:
+        """The host person takes part in a re-run with the answer they gave before."""
+        return self._thread.call(self.engine.take_part)
 
     def submit(self, text: str) -> concurrent.futures.Future[None]:
         return self._thread.call(self.engine.submit, text)
@@ -310,6 +314,10 @@ class Joining:
     def cancel_round(self) -> concurrent.futures.Future[None]:
         return self._thread.call(self.attempts.cancel_round)
 
+    def take_part(self) -> concurrent.futures.Future[None]:
+        """Take part in a re-run with the answer given before (the person said so)."""
+        return self._thread.call(self.attempts.take_part)
+
     def leave(self) -> concurrent.futures.Future[None]:
         def leave_now() -> None:
             if self.attempts.session is None:
@@ -386,5 +394,7 @@ class _DemoPeer:
         if isinstance(event, Welcomed) and isinstance(handle, Joining):
             # The value is kept until the host starts the round.
             handle.attempts.submit(demo_value(event.question, self.index))
+        elif isinstance(event, RoundStarted) and event.rerun and isinstance(handle, Joining):
+            handle.attempts.take_part()  # a demo colleague always agrees to a re-run
         elif isinstance(event, SessionEnded):
             log.info("demo peer %s: %s", demo_name(self.index), event.reason)

@@ -81,6 +81,7 @@ class HostEngine:
         self._local_conn = 0
         self._pipe: deque[tuple[str, bytes]] = deque()
         self._pumping = False
+        self._start_when_ready = False
         if contributes:
             self.local = ParticipantSession(
                 name=host_name,
@@ -121,10 +122,32 @@ class HostEngine:
         self._dispatch(self.session.reject(conn))
 
     def start_round(self) -> None:
-        self._dispatch(self.session.start())
+        """Start now, or as soon as the lobby's new security code is ready.
+
+        Right after a roster change (someone left, a re-run without them) the
+        members are still exchanging the nonces of the new code; the round
+        starts the moment they are done rather than failing.
+        """
+        session = self.session
+        waiting_for_code = (
+            not session.can_start
+            and not session.code
+            and session.phase in (Phase.LOBBY, Phase.ABORTED)
+            and not session.question_closed
+            and len(session.roster) >= session.question.min_participants
+        )
+        if waiting_for_code:
+            self._start_when_ready = True
+            return
+        self._dispatch(session.start())
 
     def cancel_round(self) -> None:
         self._dispatch(self.session.cancel())
+
+    def take_part(self) -> None:
+        """The host person takes part in a re-run with the answer they gave before."""
+        assert self.local is not None, "this host does not contribute a value"
+        self._local_out(self.local.take_part())
 
     def submit(self, text: str) -> None:
         """The host's own value (raises InputError if not acceptable)."""
@@ -247,6 +270,10 @@ class HostEngine:
             elif not self._is_local_echo(out):
                 emit_safely(self._on_event, out)
         self._pump()
+        if self._start_when_ready and self.session.code:
+            self._start_when_ready = False
+            if self.session.can_start:
+                self._dispatch(self.session.start())
 
     def _is_local_echo(self, event: Event) -> bool:
         """Host events that the host person's own participant reports better itself."""

@@ -152,6 +152,10 @@ class JoinEngine:
     def cancel_round(self) -> None:
         self._dispatch(self.session_do().cancel())
 
+    def take_part(self) -> None:
+        """Take part in a re-run with the answer given before (the person said so)."""
+        self._dispatch(self.session_do().take_part())
+
     def leave(self) -> None:
         if self.session is not None:
             self._dispatch(self.session.leave())
@@ -248,6 +252,9 @@ class JoinAttempts:
 
     def cancel_round(self) -> None:
         self.engine.cancel_round()
+
+    def take_part(self) -> None:
+        self.engine.take_part()
 
     def leave(self) -> None:
         self.engine.leave()
