@@ -63,6 +63,8 @@ def test_histogram_json_ledger_and_the_already_spent_line(
         assert r["error_bound"] == noise.error_bound(3, 1.0, 2) and r["confidence"] == 0.95
         assert len(r["raw_counts"]) == 5 and r["counts"] == [max(0, c) for c in r["raw_counts"]]
     assert len({json.dumps(r["raw_counts"]) for r in results}) == 1
+    # One result for all: every screen shows the code of the same transcript.
+    assert len({r["result_code"] for r in results}) == 1 and results[0]["result_code"]
     assert "sum_exact" not in results[0] and "average_exact" not in results[0]
 
     spent = "You have already spent ε = {} on questions tagged “commute”"

@@ -26,6 +26,7 @@ from huddle.core.errors import HuddleError, InputError, LocalProtocolError
 from huddle.core.events import (
     Event,
     JoinRequested,
+    PrivacySpent,
     ProgressChanged,
     ResultReady,
     RosterChanged,
@@ -37,7 +38,6 @@ from huddle.core.events import (
 from huddle.core.invite import Invite, parse_invite
 from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
 from huddle.core.outcome import Outcome
-from huddle.core.participant import ParticipantSession
 from huddle.core.questions import (
     AVERAGE,
     CHOICE,
@@ -111,6 +111,8 @@ class Runner:
         self.on_roster: Callable[[RosterChanged], None] | None = None
         self.on_join_request: Callable[[JoinRequested], None] | None = None
         self._last_note = ""
+        self.result_code = ""
+        """The code of the round's transcript: the same on every screen that has a result."""
 
     def on_skipped_address(self, event: Event) -> None:
         if isinstance(event, SessionEnded):
@@ -138,6 +140,7 @@ class Runner:
         elif isinstance(event, ProgressChanged) and event.waiting_for:
             self.say(f"  waiting for: {', '.join(event.waiting_for)}")
         elif isinstance(event, ResultReady) and not self.finished.done():
+            self.result_code = event.code
             self.finished.set_result(event.outcome)
         elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
             self.finished.set_exception(CommandError(event.reason))
@@ -208,22 +211,29 @@ class Runner:
         if question.release_epsilon:
             self.say(privacy.before_joining(question, privacy.ledger_store().load()))
 
-    def report(self, outcome: Outcome, participant: ParticipantSession | None = None) -> int:
-        """Print the result; if ``participant`` spent ε on it, record that in the ledger."""
+    def on_spend(self, event: PrivacySpent) -> None:
+        """Write ε to the ledger before the partial sum that spends it leaves (ledger first)."""
+        if self.question is None:
+            return
+        store, now = privacy.ledger_store(), datetime.now(UTC)
+        self.say(privacy.record(store, self.question, event.epsilon, now))
+
+    def report(self, outcome: Outcome) -> int:
+        """Print the result, with the code of the transcript every member confirmed."""
         code, names = self.round_code or self.code, self.round_names or self.names
-        result = outcome.as_dict() | {"security_code": code, "names": list(names)}
+        result = outcome.as_dict() | {
+            "security_code": code,
+            "result_code": self.result_code,
+            "names": list(names),
+        }
         unit = f" {outcome.question.unit}" if outcome.question.unit else ""
-        self.say(f"Result for “{outcome.question.title}” (security code {code}):")
+        self.say(f"Result for “{outcome.question.title}” (result code {self.result_code}):")
         if outcome.question.kind == AVERAGE:
             self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
         else:
             for line in privacy.describe(outcome):
                 self.say(line)
         self.say(f"  over {outcome.count} people: {', '.join(names)}")
-        spent = privacy.spent(outcome.question, participant)
-        if spent > 0:
-            store, now = privacy.ledger_store(), datetime.now(UTC)
-            self.say(privacy.record(store, outcome.question, spent, now))
         if self.json:
             print(json.dumps(result), flush=True)
         return EXIT_OK
@@ -302,6 +312,7 @@ async def _host(args: argparse.Namespace) -> int:
         args.name or default_display_name(),
         on_event,
         contributes=not args.no_value,
+        on_spend=runner.on_spend,
     )
     runner.submit = engine.submit
     if engine.local is not None:
@@ -335,7 +346,7 @@ async def _host(args: argparse.Namespace) -> int:
     finally:
         closing = [engine.close()] if announcer is None else [announcer.close(), engine.close()]
         await asyncio.gather(*closing)
-    return runner.report(outcome, engine.local)
+    return runner.report(outcome)
 
 
 def _announce(engine: HostEngine, bind: str | None, runner: Runner) -> Announcer:
@@ -390,6 +401,7 @@ async def _join(args: argparse.Namespace) -> int:
         pin=pin,
         origin=origin,
         on_skip=runner.on_skipped_address,
+        on_spend=runner.on_spend,
     )
     runner.submit = attempts.submit
     task = asyncio.get_running_loop().create_task(attempts.run())
@@ -401,7 +413,7 @@ async def _join(args: argparse.Namespace) -> int:
         else:
             attempts.leave()
         await asyncio.wait([task], timeout=5)
-    return runner.report(outcome, attempts.session)
+    return runner.report(outcome)
 
 
 def _not_connected(text: str) -> None:

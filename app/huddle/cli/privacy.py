@@ -26,7 +26,6 @@ from pathlib import Path
 from huddle.cli import results
 from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
 from huddle.core.outcome import Outcome
-from huddle.core.participant import ParticipantSession
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, POLL, Question
 
 DATA_DIR_ENV = "HUDDLE_DATA_DIR"
@@ -60,20 +59,6 @@ def ledger_store() -> LedgerStore:
 
 def subject(tag: str) -> str:
     return f"questions tagged “{tag.strip()}”" if tag.strip() else "untagged questions"
-
-
-def spent(question: Question, participant: ParticipantSession | None) -> float:
-    """The ε this person spent on the result ``participant`` took part in.
-
-    A noisy kind costs its ε for every round in which they published a partial
-    sum (`ParticipantSession.epsilon_spent`). A poll's answer is randomized
-    once, and a re-run sends the same randomized bit, so it costs ln 3 once.
-    """
-    if participant is None:
-        return 0.0
-    if question.is_private:
-        return participant.epsilon_spent
-    return question.release_epsilon
 
 
 def before_joining(question: Question, ledger: Ledger) -> str:

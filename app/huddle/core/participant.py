@@ -188,6 +188,9 @@ anything else is a protocol error that ends the session."""
 class ParticipantSession:
     """One person's side of a session, from connection to result."""
 
+    _parties: tuple[int, ...]
+    """The running round's parties, in roster order."""
+
     def __init__(
         self,
         *,
@@ -227,17 +230,7 @@ class ParticipantSession:
         self._code_digest = b""
         self._shown_code = ""
         self._note = ""
-        # The running round.
-        self._round_id = b""
-        self._parties: tuple[int, ...] = ()
-        self._context = b""
-        """The current round's key context (`round_context`)."""
-        self._seed = b""
-        self._seed_commitment = b""
-        self._partial = b""
-        self._transcript_digest = b""
-        self._vectors = b""
-        self._seed_commitments = b""
+        self._clear_round()
         self._consented = False
         self._stopped_before = False
         """A round of this question stopped: a re-run needs the person's word."""
@@ -249,10 +242,11 @@ class ParticipantSession:
         self._prepared: _Prepared | None = None
         self._pairs = PairSecrets(self.identity)
         self._noise_rng = noise_rng
+        self._randomized_spent = False
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
-        round in which we published a partial sum. Each such round may have
-        given the host a release, even if it then stopped it."""
+        round in which we published a partial sum (each may have given the host
+        a release, even if it then stopped it), a poll's ln 3 once."""
 
     # --- what the person does ---------------------------------------------------
 
@@ -608,11 +602,11 @@ class ParticipantSession:
         self._seed, self._seed_commitment, self._partial = seed, commitment, vector
         self.phase = Phase.SUMMED
         out: list[Output] = []
-        if question.is_private:
-            # Recorded before the noisy partial sum leaves: the host may stop the
-            # round after it has it, and the spending must be on record anyway.
-            self.epsilon_spent += question.epsilon_value
-            out.append(PrivacySpent(question.epsilon_value, question.tag))
+        if cost := self._privacy_cost():
+            # Recorded before the partial sum leaves: the host may stop the round
+            # once it has it, and the spending must be on record anyway.
+            self.epsilon_spent += cost
+            out.append(PrivacySpent(cost, question.tag))
         out.append(Send(HOST, frame))
         if self._transcript and kept is not None:
             sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())
@@ -620,6 +614,18 @@ class ParticipantSession:
         for mask in given.values():
             mask.fill(0)
         return out
+
+    def _privacy_cost(self) -> float:
+        """The ε this partial sum spends: a noisy kind's ε every time (fresh noise each
+        round); a poll's ln 3 once (its answer was randomized once, and a re-run
+        resends the same randomized bit)."""
+        question = self._question
+        if question.is_private:
+            return question.epsilon_value
+        if question.release_epsilon and not self._randomized_spent:
+            self._randomized_spent = True
+            return question.release_epsilon
+        return 0.0
 
     def _masked_partial(
         self, round_id: bytes, context: bytes, parties: tuple[int, ...], seed: bytes
@@ -797,6 +803,19 @@ class ParticipantSession:
         return self._opened
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _clear_round(self) -> None:
+        """What the running round keeps, empty (before the first round)."""
+        self._round_id = b""
+        self._parties = ()
+        self._context = b""
+        """The current round's key context (`round_context`)."""
+        self._seed = b""
+        self._seed_commitment = b""
+        self._partial = b""
+        self._transcript_digest = b""
+        self._vectors = b""
+        self._seed_commitments = b""
 
     @property
     def _question(self) -> Question:

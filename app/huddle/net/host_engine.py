@@ -20,6 +20,7 @@ from huddle.core.events import (
     Event,
     JoinRequested,
     Output,
+    PrivacySpent,
     RoundStarted,
     Send,
     ShareTranscript,
@@ -30,7 +31,7 @@ from huddle.core.questions import Question
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
 from huddle.net.preparation import Preparer
-from huddle.net.sinks import EventSink, emit_safely
+from huddle.net.sinks import EventSink, SpendSink, emit_safely, record_spending
 from huddle.net.sockets import listening_socket
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,10 @@ class HostEngine:
         timeouts: Timeouts | None = None,
         masks: MaskSource | None = None,
         transcript: bool = False,
+        on_spend: SpendSink | None = None,
     ) -> None:
         self.certificate = tls.make_certificate()
+        self._on_spend = on_spend
         self.session = HostSession(
             question=question,
             host_name=host_name,
@@ -300,6 +303,9 @@ class HostEngine:
         for out in outs:
             if isinstance(out, Send):
                 self._pipe.append(("up", out.data))
+            elif isinstance(out, PrivacySpent):
+                record_spending(self._on_spend, out)  # before the Send that follows it
+                emit_safely(self._on_event, out)
             elif isinstance(out, RoundStarted | ShareTranscript):
                 emit_safely(self._on_event, out)
         self._pump()

@@ -19,12 +19,12 @@ from collections.abc import Sequence
 
 from huddle.core.codec import MAX_FRAME
 from huddle.core.errors import HostMismatchError
-from huddle.core.events import Drop, Event, Output, Send, SessionEnded
+from huddle.core.events import Drop, Event, Output, PrivacySpent, Send, SessionEnded
 from huddle.core.participant import MaskSource, ParticipantSession
 from huddle.net import tls
 from huddle.net.link import Link, Timeouts
 from huddle.net.preparation import Preparer
-from huddle.net.sinks import EventSink, emit_safely
+from huddle.net.sinks import EventSink, SpendSink, emit_safely, record_spending
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,10 @@ class JoinEngine:
         timeouts: Timeouts | None = None,
         masks: MaskSource | None = None,
         transcript: bool = False,
+        on_spend: SpendSink | None = None,
     ) -> None:
         self.address, self.port, self.name, self.pin = address, port, name, pin
+        self._on_spend = on_spend
         self.origin = origin
         self.timeouts = timeouts or Timeouts()
         self._on_event = on_event
@@ -199,6 +201,8 @@ class JoinEngine:
                     self._ended = True
                     emit_safely(self._on_event, out)
             else:
+                if isinstance(out, PrivacySpent):
+                    record_spending(self._on_spend, out)  # before the Send that follows it
                 emit_safely(self._on_event, out)
         self._preparer.check(self.session)
 
@@ -222,6 +226,7 @@ class JoinAttempts:
         origin: Origin = Origin.TYPED,
         timeouts: Timeouts | None = None,
         on_skip: EventSink | None = None,
+        on_spend: SpendSink | None = None,
     ) -> None:
         if not addresses:
             raise ValueError("JoinAttempts needs at least one address")
@@ -229,7 +234,14 @@ class JoinAttempts:
         self._on_event, self._on_skip = on_event, on_skip
         self._attempts = [
             JoinEngine(
-                a, port, name, self._sink(k == last), pin=pin, origin=origin, timeouts=timeouts
+                a,
+                port,
+                name,
+                self._sink(k == last),
+                pin=pin,
+                origin=origin,
+                timeouts=timeouts,
+                on_spend=on_spend,
             )
             for k, a in enumerate(addresses)
         ]
