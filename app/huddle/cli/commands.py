@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from huddle.cli import privacy, results
 from huddle.cli.identity import default_display_name
-from huddle.cli.prompt import ask_secret
+from huddle.cli.prompt import ask_line, ask_secret
 from huddle.core import options
 from huddle.core import randomized_response as rr
 from huddle.core.errors import HuddleError, InputError, LocalProtocolError
@@ -110,6 +110,11 @@ class Runner:
         self.question: Question | None = None
         self.on_roster: Callable[[RosterChanged], None] | None = None
         self.on_join_request: Callable[[JoinRequested], None] | None = None
+        self.on_stop: Callable[[RoundAborted], None] | None = None
+        """The host's choice after a stopped round (a joiner just waits)."""
+        self.take_part: Callable[[], None] = _not_connected_action
+        self.cancel_round: Callable[[], None] = _not_connected_action
+        self.take_part_again: bool = getattr(args, "take_part_again", False)
         self._last_note = ""
         self.result_code = ""
         """The code of the round's transcript: the same on every screen that has a result."""
@@ -135,15 +140,54 @@ class Runner:
         elif isinstance(event, RoundStarted):
             self.round_code, self.round_names = self.code, event.names
             self.say(f"Round started with {', '.join(event.names)}.")
-            if event.needs_value:
+            if event.rerun and not event.needs_value:
+                asyncio.get_running_loop().create_task(self._ask_to_take_part())
+            elif event.needs_value:
                 asyncio.get_running_loop().create_task(self._ask_value())
         elif isinstance(event, ProgressChanged) and event.waiting_for:
             self.say(f"  waiting for: {', '.join(event.waiting_for)}")
         elif isinstance(event, ResultReady) and not self.finished.done():
             self.result_code = event.code
             self.finished.set_result(event.outcome)
-        elif isinstance(event, RoundAborted | SessionEnded) and not self.finished.done():
+        elif isinstance(event, RoundAborted) and not self.finished.done():
+            self.on_round_aborted(event)
+        elif isinstance(event, SessionEnded) and not self.finished.done():
             self.finished.set_exception(CommandError(event.reason))
+
+    @property
+    def stays_after_a_stop(self) -> bool:
+        """After a stopped round, wait for a re-run: a person at a terminal is asked then,
+        and a script only if it said so in advance (``--take-part-again``)."""
+        return self.take_part_again or sys.stdin.isatty()
+
+    def on_round_aborted(self, event: RoundAborted) -> None:
+        if event.closed or not self.stays_after_a_stop:
+            self.finished.set_exception(CommandError(event.reason))
+            return
+        self.say(f"The round stopped: {event.reason}")
+        if self.on_stop is not None:
+            self.on_stop(event)
+            return
+        self.say(
+            "  Staying in the session: if the host runs the round again, you choose whether "
+            "to take part. Ctrl-C leaves."
+        )
+
+    async def _ask_to_take_part(self) -> None:
+        """A re-run: the kept answer goes out only once the person (or the flag) says so."""
+        self.say(f"  Security code now: {self.code}. Compare it again before you answer.")
+        if self.take_part_again:
+            agreed = True
+        else:
+            reply = await ask_line("Take part again with the answer you gave? [Y/n] ")
+            agreed = reply is not None and reply.strip().casefold() in ("", "y", "yes")
+        if self.finished.done():
+            return
+        if agreed:
+            self.take_part()
+            return
+        self.cancel_round()
+        self.finished.set_exception(CommandError("you chose not to take part again."))
 
     def on_roster_changed(self, event: RosterChanged) -> None:
         """Print the lobby once its security code is ready (and say when it changed).
@@ -330,6 +374,10 @@ async def _host(args: argparse.Namespace) -> int:
             loop.call_soon(engine.start_round)
 
     runner.on_join_request, runner.on_roster = on_join_request, on_roster
+    runner.on_stop = _Rerun(runner, engine)
+    runner.cancel_round = engine.cancel_round
+    if engine.local is not None:
+        runner.take_part = engine.take_part
     try:
         port = await engine.start(args.bind, args.port)
     except OSError as exc:
@@ -347,6 +395,41 @@ async def _host(args: argparse.Namespace) -> int:
         closing = [engine.close()] if announcer is None else [announcer.close(), engine.close()]
         await asyncio.gather(*closing)
     return runner.report(outcome)
+
+
+class _Rerun:
+    """The host person's choice after a stopped round: run it again without whoever left.
+
+    Only if they say so at the terminal, or said so in advance with
+    ``--take-part-again``; a script without either ends at the first stop.
+    """
+
+    def __init__(self, runner: Runner, engine: HostEngine) -> None:
+        self.runner, self.engine = runner, engine
+        self._task: asyncio.Task[None] | None = None
+
+    def __call__(self, event: RoundAborted) -> None:
+        if not event.can_rerun:
+            self.runner.finished.set_exception(CommandError(event.reason))
+            return
+        self._task = asyncio.get_running_loop().create_task(self._decide(event))
+
+    async def _decide(self, event: RoundAborted) -> None:
+        runner = self.runner
+        agreed = runner.take_part_again
+        if not agreed:
+            gone = ", ".join(event.missing)
+            asked = f"Run the round again without {gone}? [y/N] " if gone else "Run again? [y/N] "
+            reply = await ask_line(asked)
+            agreed = reply is not None and reply.strip().casefold() in ("y", "yes")
+        if runner.finished.done():
+            return
+        if not agreed:
+            runner.finished.set_exception(CommandError(event.reason))
+            return
+        runner.take_part_again = True  # running it again is the host person's word
+        runner.say("  Running the round again once everyone has the new security code.")
+        self.engine.start_round()
 
 
 def _announce(engine: HostEngine, bind: str | None, runner: Runner) -> Announcer:
@@ -404,6 +487,7 @@ async def _join(args: argparse.Namespace) -> int:
         on_spend=runner.on_spend,
     )
     runner.submit = attempts.submit
+    runner.take_part, runner.cancel_round = attempts.take_part, attempts.cancel_round
     task = asyncio.get_running_loop().create_task(attempts.run())
     try:
         outcome = await runner.finished
@@ -417,6 +501,10 @@ async def _join(args: argparse.Namespace) -> int:
 
 
 def _not_connected(text: str) -> None:
+    raise LocalProtocolError("Not connected to a session yet.")
+
+
+def _not_connected_action() -> None:
     raise LocalProtocolError("Not connected to a session yet.")
 
 

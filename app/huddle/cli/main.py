@@ -159,6 +159,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json", action="store_true", help="print one JSON object with the result on stdout"
     )
+    p.add_argument(
+        "--take-part-again",
+        action="store_true",
+        help="if a round stops and is run again (without whoever left), take part again "
+        "with the same answer without being asked; a host runs it again. Without this, "
+        "a terminal asks, and a script without a terminal ends at the first stop",
+    )
 
 
 def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
