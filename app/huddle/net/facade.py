@@ -181,6 +181,7 @@ class Engine:
     def __init__(self, on_event: Sink, *, timeouts: Timeouts | None = None) -> None:
         self._on_event = on_event
         self._timeouts = timeouts
+        self._shut_down = False
         self.thread = EngineThread()
 
     def host(
@@ -248,7 +249,15 @@ class Engine:
         )
 
     def probe(self, found: FoundSession) -> concurrent.futures.Future[bool]:
-        """Whether a listed session still accepts connections (see `probe.answering`)."""
+        """Whether a listed session still accepts connections (see `probe.answering`).
+
+        Once the engine has shut down, the future comes back cancelled: a timer
+        of the window may still fire before the window goes.
+        """
+        if self._shut_down:
+            future: concurrent.futures.Future[bool] = concurrent.futures.Future()
+            future.cancel()
+            return future
         return self.thread.spawn(answering(found.addresses, found.port))
 
     def browse(self, on_event: Callable[[DiscoveryEvent], None]) -> Browsing:
@@ -273,6 +282,7 @@ class Engine:
         ]
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self.thread.stop()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from huddle.core.invite import Invite, InviteError, parse_invite
 from huddle.net.discovery import FoundSession
 from huddle.ui.nearby import SessionDelegate, SessionListModel
 from huddle.ui.resources import app_icon
@@ -34,26 +33,30 @@ from huddle.ui.widgets import (
 MAX_NAME = 64
 
 
-def parse_address(text: str) -> tuple[str, int]:
-    """``host:port`` (or ``[v6]:port``) as typed; ValueError with a message for people."""
-    host, sep, port = text.strip().rpartition(":")
-    host = host.strip().removeprefix("[").removesuffix("]")
-    if not sep or not host or not port.strip().isdigit() or not 0 < int(port) < 65536:
+def read_invite(text: str) -> Invite:
+    """The host's invite or a bare ``host:port`` (``[v6]:port``) as typed or pasted.
+
+    ValueError with a message for people. The host's whole ``huddle join …``
+    line is taken too, so one copied invite serves the terminal and the app.
+    """
+    try:
+        return parse_invite(text)
+    except InviteError as exc:
+        if exc.part != "address":
+            raise ValueError(str(exc)) from None
         raise ValueError(
             QCoreApplication.translate(
                 "HomePage",
                 "Type the address and port the host sees in their lobby, "
-                "for example 192.168.1.20:7300.",
+                "for example 192.168.1.20:7300, or paste their invite.",
             )
-        )
-    if ":" in host:  # an IPv6 address must parse; names and IPv4 are left to the network
-        try:
-            ipaddress.IPv6Address(host.split("%", 1)[0])
-        except ValueError:
-            raise ValueError(
-                QCoreApplication.translate("HomePage", "That IPv6 address is not valid.")
-            ) from None
-    return host, int(port)
+        ) from None
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """The host and port of what was typed (see `read_invite`), without any pin."""
+    invite = read_invite(text)
+    return invite.host, invite.port
 
 
 class HomePage(Page):
@@ -61,7 +64,8 @@ class HomePage(Page):
 
     Signals:
         host_requested(): "Host a session" was chosen.
-        join_address(host, port): join the session at a typed address.
+        join_address(host, port): join the session at a typed address (nothing pinned).
+        join_invite(invite): join with a pasted invite, pinning its certificate.
         join_found(found): join a session picked from the nearby list.
         cancel_join(): stop connecting.
         name_changed(name): the display name was edited (and is not empty).
@@ -69,6 +73,7 @@ class HomePage(Page):
 
     host_requested = Signal()
     join_address = Signal(str, int)
+    join_invite = Signal(object)
     join_found = Signal(object)
     cancel_join = Signal()
     name_changed = Signal(str)
@@ -167,7 +172,7 @@ class HomePage(Page):
         self.content.addWidget(self._section(self.tr("Join by address")))
         self.address = QLineEdit()
         self.address.setAccessibleName(self.tr("Host address"))
-        self.address.setPlaceholderText(self.tr("e.g. 192.168.1.20:7300"))
+        self.address.setPlaceholderText(self.tr("The host's invite, e.g. 192.168.1.20:7300#…"))
         self.address.returnPressed.connect(self._join_typed)
         self.address.textChanged.connect(lambda _: self.address_message.show_message(None))
         label = QLabel(self.tr("&Address:"))
@@ -187,11 +192,11 @@ class HomePage(Page):
         if unavailable:
             return self.tr(
                 "Sessions on this network cannot be listed here ({reason}). Ask the host for "
-                "the address shown in their lobby and type it below."
+                "the invite shown in their lobby and paste it below."
             ).format(reason=unavailable)
         return self.tr(
             "When a colleague hosts a session on this network, it appears here by itself. "
-            "Nothing showing up? Ask the host for the address shown in their lobby and type "
+            "Nothing showing up? Ask the host for the invite shown in their lobby and paste "
             "it below — some networks block the announcements."
         )
 
@@ -281,12 +286,15 @@ class HomePage(Page):
         if not self.display_name():
             return
         try:
-            host, port = parse_address(self.address.text())
+            invite = read_invite(self.address.text())
         except ValueError as exc:
             self.address_message.show_message(str(exc), "error")
             return
         self._from_list = False
-        self.join_address.emit(host, port)
+        if invite.fingerprint is None:
+            self.join_address.emit(invite.host, invite.port)
+        else:
+            self.join_invite.emit(invite)
 
     def _escape(self) -> None:
         if self._connecting is not None:

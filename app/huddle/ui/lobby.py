@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -37,6 +37,8 @@ class LobbyPage(Page):
         admit(conn), reject(conn), admit_all(): the host decides about joiners.
         start(): the host starts the round.
         leave(): leave (a host closes the session for everyone).
+
+    A host also gets "Copy invite" once `set_invite` has the text.
     """
 
     admit = Signal(int)
@@ -74,7 +76,11 @@ class LobbyPage(Page):
         self.leave_button.clicked.connect(self.leave)
         self.start_button = button(self.tr("&Start the round"), primary=True)
         self.start_button.clicked.connect(self._start)
+        self.invite = ""
+        self.invite_button = button(self.tr("Copy &invite"))
+        self.invite_button.clicked.connect(self._copy_invite)
         self.buttons.addWidget(self.leave_button)
+        self.buttons.addWidget(self.invite_button)
         self.buttons.addStretch()
         self.buttons.addWidget(self.start_button)
         self.on_escape(self.leave.emit)
@@ -151,6 +157,7 @@ class LobbyPage(Page):
         self.privacy.show_message(None)
         self.set_pending({})
         self.pending_panel.setVisible(hosting)
+        self.set_invite("")
         self.start_button.setVisible(hosting)
         self.leave_button.setText(self.tr("&Close session") if hosting else self.tr("&Leave"))
         self.leave_button.setAccessibleName(self.leave_button.text().replace("&", ""))
@@ -163,6 +170,22 @@ class LobbyPage(Page):
             "with the address {address}."
         )
         self.where.setText(escape(text).format(address=joined))
+
+    def set_invite(self, invite: str) -> None:
+        """The invite a host hands out (``huddle join ADDRESS:PORT#FINGERPRINT``); "" hides it."""
+        self.invite = invite
+        self.invite_button.setVisible(bool(invite))
+        self.invite_button.setToolTip(invite)
+
+    def _copy_invite(self) -> None:
+        QGuiApplication.clipboard().setText(self.invite)
+        self.note.show_message(
+            self.tr(
+                "Invite copied. Send it to colleagues: pasted into Huddle or a terminal, it "
+                "lets their app check that it reaches this session and no other."
+            ),
+            "info",
+        )
 
     def set_roster(self, names: tuple[str, ...], code: str, note: str = "") -> None:
         """The lobby changed; ``note`` ("Bob joined") is shown until the next change."""

@@ -11,6 +11,7 @@ import concurrent.futures
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -28,6 +29,7 @@ from huddle.core.events import (
     SessionEnded,
     Welcomed,
 )
+from huddle.core.invite import Invite
 from huddle.core.questions import POLL, Question
 from huddle.net.discovery import FoundSession
 from huddle.net.facade import (
@@ -38,6 +40,7 @@ from huddle.net.facade import (
     epsilon_spent,
     lan_addresses,
 )
+from huddle.ui.nearby import SessionProber
 from huddle.ui.notice import Action, Notice
 
 if TYPE_CHECKING:
@@ -64,6 +67,8 @@ class Current:
     """ε of this session already written to the privacy ledger."""
     sent: rr.Response | None = None
     """A poll: what this person's app did with their answer (their screen only)."""
+    pinned: bool = True
+    """False when joined by a bare address: only the security code vouches for the host."""
 
     @property
     def hosting(self) -> bool:
@@ -103,6 +108,8 @@ class SessionFlow(QObject):
         value.cancel.connect(self._cancel_round)
         window.progress.cancel.connect(self._cancel_round)
         window.result.home.connect(self.go_home)
+        window.home.join_invite.connect(self.join_invite)
+        self.prober = SessionProber(window.home.model, window.engine.probe, window.bridge)
 
     # --- starting --------------------------------------------------------------
 
@@ -117,16 +124,23 @@ class SessionFlow(QObject):
         self._poll.start()
 
     def join_address(self, host: str, port: int) -> None:
-        self._join(
-            self.w.engine.join_any([host], port, self.w.home.display_name()), f"{host}:{port}"
-        )
+        """Join at a bare address: nothing is pinned, so the lobby says so."""
+        invite = Invite(host, port)
+        handle = self.w.engine.join_invite(invite, self.w.home.display_name())
+        self._join(Current(handle, self.w.home.display_name(), pinned=False), invite.endpoint)
+
+    def join_invite(self, invite: Invite) -> None:
+        """Join with the host's invite: any other certificate is refused."""
+        self.w.settings.setValue("address", invite.endpoint)  # a pin is for one session only
+        handle = self.w.engine.join_invite(invite, self.w.home.display_name())
+        self._join(Current(handle, self.w.home.display_name()), invite.endpoint)
 
     def join_found(self, found: FoundSession) -> None:
         handle = self.w.engine.join_found(found, self.w.home.display_name())
-        self._join(handle, found.advert.title)
+        self._join(Current(handle, self.w.home.display_name()), found.advert.title)
 
-    def _join(self, handle: Joining, where: str) -> None:
-        self.current = Current(handle, self.w.home.display_name())
+    def _join(self, current: Current, where: str) -> None:
+        self.current = current
         self.w.home.set_connecting(where)
 
     def cancel_join(self) -> None:
@@ -145,8 +159,9 @@ class SessionFlow(QObject):
 
     def _on_listening(self, current: Current, event: Listening) -> None:
         loopback = self.w.bind == "127.0.0.1"
-        addresses = ["127.0.0.1"] if loopback else lan_addresses()
-        self.w.lobby.set_listening(addresses or ["127.0.0.1"], event.port)
+        addresses = (["127.0.0.1"] if loopback else lan_addresses()) or ["127.0.0.1"]
+        self.w.lobby.set_listening(addresses, event.port)
+        self.w.lobby.set_invite(Invite(addresses[0], event.port, event.fingerprint).command())
         self.w.lobby.set_roster(current.names, event.code)
         if self.w.discovery and isinstance(current.handle, HostHandle):
             self._advertise(current.handle, ["127.0.0.1"] if loopback else None)
@@ -188,6 +203,8 @@ class SessionFlow(QObject):
         )
         self.w.home.join_done()
         self.w.lobby.open_joined(event.question, event.host_name, current.me)
+        if not current.pinned:
+            self._warn_unpinned(current)
         self._show_budget(event.question)
         self.w.show_page(self.w.lobby, event.question.title)
 
@@ -201,6 +218,19 @@ class SessionFlow(QObject):
             current.stage = "lobby"
             self.w.lobby.set_admitted()
         self._advert_changed(current)
+
+    def _warn_unpinned(self, current: Current) -> None:
+        """Joined by a bare address: say, under "Hosted by…", that the code is all there is.
+
+        There rather than in the lobby's note, which each roster change replaces.
+        """
+        warning = self.tr(
+            "You joined by address only: nothing but the security code shows that this is "
+            "{host}'s session, so compare it aloud before anyone types a value. An invite "
+            "from the host lets Huddle check this for you."
+        ).format(host=current.host_name)
+        where = self.w.lobby.where
+        where.setText(f"{where.text()}<br><b>{escape(warning)}</b>")
 
     def _on_round_started(self, current: Current, event: RoundStarted) -> None:
         assert current.question is not None
