@@ -30,8 +30,8 @@ MULTICAST_HELP = (
     "If a colleague is hosting one right now, this network may be blocking multicast,\n"
     "which Huddle uses to find sessions: corporate Wi-Fi, VPNs, guest networks that\n"
     "keep clients apart, and firewalls that drop UDP port 5353 (mDNS) all do that.\n"
-    "Ask the host for the address and port their Huddle shows, and join with:\n"
-    "  huddle join ADDRESS:PORT"
+    "Ask the host for the invite their Huddle shows, and join with it:\n"
+    "  huddle join ADDRESS:PORT#FINGERPRINT"
 )
 NOTHING_FOUND = "No Huddle sessions found on this network.\n" + MULTICAST_HELP
 LIST_TIMEOUT = 2.0
@@ -184,7 +184,7 @@ async def _browsing() -> AsyncIterator[Browser]:
         why = getattr(exc, "strerror", None) or str(exc)
         raise CommandError(
             f"Cannot look for sessions: this computer cannot use multicast here ({why}).\n"
-            "Ask the host for their address and port, and run:  huddle join ADDRESS:PORT"
+            "Ask the host for their invite, and run:  huddle join ADDRESS:PORT#FINGERPRINT"
         ) from None
     try:
         yield browser
