@@ -35,7 +35,7 @@ async def test_the_ledger_holds_epsilon_before_the_noisy_partial_sum_is_sent(
         def record(event: PrivacySpent) -> None:
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
             entry = LedgerEntry(
-                title="Commute", tag=event.tag, kind=HISTOGRAM, epsilon=event.epsilon,
+                title="Commute", tag=event.question.tag, kind=HISTOGRAM, epsilon=event.epsilon,
                 timestamp=stamp,
             )  # fmt: skip
             stores[name].append(entry)

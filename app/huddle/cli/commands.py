@@ -257,10 +257,8 @@ class Runner:
 
     def on_spend(self, event: PrivacySpent) -> None:
         """Write ε to the ledger before the partial sum that spends it leaves (ledger first)."""
-        if self.question is None:
-            return
         store, now = privacy.ledger_store(), datetime.now(UTC)
-        self.say(privacy.record(store, self.question, event.epsilon, now))
+        self.say(privacy.record(store, event.question, event.epsilon, now))
 
     def report(self, outcome: Outcome) -> int:
         """Print the result, with the code of the transcript every member confirmed."""

@@ -110,7 +110,7 @@ class PrivacySpent(Event):
     """
 
     epsilon: float
-    tag: str
+    question: Question
 
 
 @dataclass(frozen=True, slots=True)

@@ -606,7 +606,7 @@ class ParticipantSession:
             # Recorded before the partial sum leaves: the host may stop the round
             # once it has it, and the spending must be on record anyway.
             self.epsilon_spent += cost
-            out.append(PrivacySpent(cost, question.tag))
+            out.append(PrivacySpent(cost, question))
         out.append(Send(HOST, frame))
         if self._transcript and kept is not None:
             sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())

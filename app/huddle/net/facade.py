@@ -28,6 +28,7 @@ from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts, Origin
 from huddle.net.link import Timeouts
 from huddle.net.probe import answering
+from huddle.net.sinks import SpendSink
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -183,6 +184,9 @@ class Engine:
         self._timeouts = timeouts
         self._shut_down = False
         self.thread = EngineThread()
+        self.on_spend: SpendSink | None = None
+        """Writes ε to the person's privacy ledger, on the engine thread, before the
+        noisy partial sum that spends it leaves (see `sinks.record_spending`)."""
 
     def host(
         self, question: Question, name: str, *, contributes: bool, bind: str | None = None
@@ -194,6 +198,7 @@ class Engine:
             lambda event: self._on_event(holder[0], event),
             contributes=contributes,
             timeouts=self._timeouts,
+            on_spend=self.on_spend,
         )
         handle = HostHandle(self.thread, engine)
         holder.append(handle)
@@ -236,6 +241,7 @@ class Engine:
             pin=pin,
             origin=origin,
             timeouts=self._timeouts,
+            on_spend=self.on_spend,
         )
 
     def join_invite(self, invite: Invite, name: str) -> Joining:
@@ -304,6 +310,7 @@ class Joining:
         pin: bytes | None,
         timeouts: Timeouts | None,
         origin: Origin = Origin.TYPED,
+        on_spend: SpendSink | None = None,
     ) -> None:
         self._thread = thread
         self.attempts = JoinAttempts(
@@ -314,6 +321,7 @@ class Joining:
             pin=pin,
             origin=origin,
             timeouts=timeouts,
+            on_spend=on_spend,
         )
         self.finished: concurrent.futures.Future[None] = thread.spawn(self.attempts.run())
         """Done when the connection is over (left, ended, or never made)."""
@@ -354,16 +362,6 @@ class Browsing:
                 log.info("could not stop browsing cleanly: %s", exc)
 
         return self._thread.spawn(close())
-
-
-def epsilon_spent(handle: HostHandle | Joining) -> float:
-    """ε this person has spent in the session ``handle`` so far (0 if they added no value).
-
-    Counts every round in which they published a partial sum (see
-    `ParticipantSession.epsilon_spent`); read it once the result is in.
-    """
-    local = handle.engine.local if isinstance(handle, HostHandle) else handle.attempts.session
-    return local.epsilon_spent if local is not None else 0.0
 
 
 def lan_addresses() -> list[str]:

@@ -21,6 +21,7 @@ from huddle.core import randomized_response as rr
 from huddle.core.events import (
     Event,
     JoinRequested,
+    PrivacySpent,
     ProgressChanged,
     ResultReady,
     RosterChanged,
@@ -37,7 +38,6 @@ from huddle.net.facade import (
     HostHandle,
     Joining,
     Listening,
-    epsilon_spent,
     lan_addresses,
 )
 from huddle.ui.nearby import SessionProber
@@ -63,8 +63,8 @@ class Current:
     code: str = ""
     mine: Decimal | None = None
     progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
-    recorded: float = 0.0
-    """ε of this session already written to the privacy ledger."""
+    ledger_note: str = ""
+    """What the privacy ledger said when ε was last written to it (before sending)."""
     sent: rr.Response | None = None
     """A poll: what this person's app did with their answer (their screen only)."""
     pinned: bool = True
@@ -95,6 +95,9 @@ class SessionFlow(QObject):
             RoundAborted: self._on_round_aborted,
             SessionEnded: self._on_session_ended,
         }
+        # Ledger first: ε is written on the engine thread, before the noisy partial
+        # sum that spends it leaves, not when (or if) a result arrives.
+        window.engine.on_spend = self._record_spending
         self._poll = QTimer(self)
         self._poll.setInterval(PENDING_POLL_MS)
         self._poll.timeout.connect(self._refresh_pending)
@@ -214,6 +217,12 @@ class SessionFlow(QObject):
     def _on_roster_changed(self, current: Current, event: RosterChanged) -> None:
         current.names, current.code = event.names, event.code
         self.w.lobby.set_roster(event.names, event.code, event.note)
+        if event.changed:
+            # A new roster has a new code (fresh nonces): the comparison starts over.
+            changed = self.tr("The security code changed: compare it again.")
+            self.w.lobby.note.show_message(
+                f"{event.note}. {changed}" if event.note else changed, "warn"
+            )
         if event.you is not None and current.stage == "waiting":
             current.stage = "lobby"
             self.w.lobby.set_admitted()
@@ -237,7 +246,9 @@ class SessionFlow(QObject):
         current.stage, current.names, current.progress = "round", event.names, ((), (), event.names)
         self._poll.stop()
         self.w.progress.begin(event.names, current.me)
-        if event.needs_value:
+        if event.rerun and not event.needs_value:
+            self._ask_to_take_part(current, event)
+        elif event.needs_value:
             budget = self._budget(current.question)
             self.w.value.ask(current.question, event.names, current.me, current.code, budget)
             self.w.show_page(self.w.value)
@@ -245,12 +256,49 @@ class SessionFlow(QObject):
             self.w.show_page(self.w.progress)
         self._advert_changed(current)
 
+    def _ask_to_take_part(self, current: Current, event: RoundStarted) -> None:
+        """A re-run: the app kept the answer, but sends it only if the person says so."""
+        names = ", ".join(event.names)
+        take_part = Action(self.tr("Take part again"), self._take_part, primary=True)
+        change = Action(self.tr("Change my answer"), lambda: self._change_answer(event))
+        self.w.notice.show_notice(
+            Notice(
+                self.tr("The round is running again"),
+                self.tr("The host started the round again with {names}.").format(names=names),
+                self.tr(
+                    "Your app kept your answer from the round that stopped, and sends it "
+                    "only if you say so. Check that the security code on everyone's screen "
+                    "is {code} before you take part."
+                ).format(code=current.code),
+                (Action(self.tr("Cancel round"), self._cancel_round), change, take_part),
+                escape=self._cancel_round,
+                icon="shield",
+            )
+        )
+        self.w.show_page(self.w.notice)
+
+    def _take_part(self) -> None:
+        current = self.current
+        if current is None:
+            return
+        self.w.show_page(self.w.progress)
+        self.w.bridge.when_done(current.handle.take_part(), lambda _: None, self._host_problem)
+
+    def _change_answer(self, event: RoundStarted) -> None:
+        current = self.current
+        if current is None or current.question is None:
+            return
+        budget = self._budget(current.question)
+        self.w.value.ask(current.question, event.names, current.me, current.code, budget)
+        self.w.show_page(self.w.value)
+
     def _on_progress_changed(self, current: Current, event: ProgressChanged) -> None:
         self.w.progress.update_progress(event.summed, event.waiting_for)
 
     def _on_result_ready(self, current: Current, event: ResultReady) -> None:
         current.stage = "done"
-        self.w.result.show_outcome(event.outcome, current.mine, current.code, current.sent)
+        code = event.code or current.code  # the transcript's code, the same on every screen
+        self.w.result.show_outcome(event.outcome, current.mine, code, current.sent)
         self._record(current, event.outcome.question)
         self.w.show_page(self.w.result)
 
@@ -263,15 +311,17 @@ class SessionFlow(QObject):
         if question.release_epsilon:
             self.w.lobby.show_privacy(self._budget(question))
 
+    def _record_spending(self, event: PrivacySpent) -> None:
+        """On the engine thread: write ε to the ledger now; the result page shows the note."""
+        note = self.w.ledger.record(event.question, event.epsilon)
+        current = self.current
+        if current is not None:
+            current.ledger_note = note
+
     def _record(self, current: Current, question: Question) -> None:
-        """Write the ε this person spent on the result to their ledger (as the CLI does)."""
-        spent = epsilon_spent(current.handle) - current.recorded
-        if question.kind == POLL and current.sent is not None:
-            # The answer was randomized once; a re-run resends the same bit: ln 3, once.
-            spent = question.release_epsilon - current.recorded
-        if question.release_epsilon and spent > 0:
-            current.recorded += spent
-            self.w.result.set_ledger_note(self.w.ledger.record(question, spent))
+        """Show what the ledger said when this person's ε was written (before sending)."""
+        if question.release_epsilon and current.ledger_note:
+            self.w.result.set_ledger_note(current.ledger_note)
 
     def _on_round_aborted(self, current: Current, event: RoundAborted) -> None:
         current.stage = "stopped"
