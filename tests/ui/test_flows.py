@@ -50,13 +50,15 @@ def test_gui_host_two_gui_joiners_and_a_cli_joiner_agree(
         on_page(qtbot, window, window.result)
         assert window.result.average.text() == "25 EUR"
         assert window.result.totals.text() == "Total 100 EUR · 4 people"
-        assert code in window.result.code_hint.text()
+        # The result's code is made from the round's transcript: the same everywhere.
+        assert window.result.code_hint.text() == alice.result.code_hint.text()
         assert "10" not in window.windowTitle() and "Lunch budget" in window.windowTitle()
     assert alice.result.standing.text() == "Your value is 15 EUR below the average (60.0 %)."
     assert carol.result.standing.text() == "Your value is 5 EUR above the average (20.0 %)."
     cli_result = cli.result()
     assert cli_result["average_exact"] == "25"
     assert cli_result["security_code"] == code
+    assert cli_result["result_code"] in alice.result.code_hint.text()
 
     alice.result.copy_button.click()
     assert QApplication.clipboard().text() == (
@@ -92,7 +94,7 @@ def test_lobby_start_button_follows_the_minimum(qtbot: QtBot, make_window: Windo
     qtbot.keyClick(carol.lobby, Qt.Key.Key_Escape)  # Esc leaves
     on_page(qtbot, carol, carol.home)
     qtbot.waitUntil(lambda: not start_button.isEnabled())
-    assert alice.lobby.note.text() == "Carol left."
+    assert alice.lobby.note.text() == "Carol left. The security code changed: compare it again."
     assert roster(alice) == ["Alice (you)", "Bob"]
 
 
@@ -149,7 +151,10 @@ def test_run_again_without_the_one_who_left(
     assert maria.notice.reason.text() == "Dana left during the round."
     assert "Run again without Dana" in maria.notice.button_texts()
     maria.notice.click("Run again without Dana")
-    on_page(qtbot, maria, maria.result)  # Maria's value was kept; fresh shares
+    # Maria's value was kept, but her app sends it only when she says so.
+    qtbot.waitUntil(lambda: "Take part again" in maria.notice.button_texts())
+    maria.notice.click("Take part again")
+    on_page(qtbot, maria, maria.result)  # fresh shares
     assert maria.result.totals.text() == "Total 8,301 EUR · 3 people"
     assert maria.result.average.text() == "2,767 EUR"
     assert maria.result.standing.text() == "Your value is 780 EUR below the average (28.2 %)."
