@@ -100,6 +100,7 @@ def main(out: Path) -> None:
             poll_session(shooter)
             choice_session(shooter)
             spread_session(shooter)
+            rerun_session(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -346,6 +347,41 @@ def spread_session(shooter: Shooter) -> None:
     answer(shooter, dana, typed="70")
     shooter.on(dana, dana.result)
     shooter.shoot(dana, "15-result-spread")
+
+
+def rerun_session(shooter: Shooter) -> None:
+    """Protocol 3 screens: the code changing as someone joins, and a re-run that waits
+    for the host person's own word before her kept answer goes out again."""
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    port = host(shooter, alice, shoot=False)
+    alice.flow.demo = alice.engine.demo_peers(port, 2)
+    wait_until(lambda: len(alice.lobby.pending_names()) == 2)
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: len(alice.lobby.names) == 3 and bool(alice.flow.current.code))  # type: ignore[union-attr]
+    dana.home.address.setText(f"127.0.0.1:{port}")
+    dana.home.join_button.click()
+    wait_until(lambda: alice.lobby.pending_names() == ["Dana"])
+    alice.lobby.admit_all_button.click()
+    wait_until(
+        lambda: "compare it again" in alice.lobby.note.text() and not alice.lobby.pending_names()
+    )
+    shooter.shoot(alice, "16-lobby-code-changed")
+    alice.lobby.start_button.click()
+    shooter.on(alice, alice.value)
+    alice.value.field.setText("3000")
+    alice.value.submit_button.click()
+    shooter.on(dana, dana.value)
+    current = dana.flow.current
+    assert current is not None
+    current.handle.leave()  # Dana's app goes away mid-round
+    shooter.on(alice, alice.notice)
+    alice.notice.click("Run again without Dana")
+    wait_until(lambda: "Take part again" in alice.notice.button_texts())
+    shooter.shoot(alice, "16-rerun-take-part")
+    alice.notice.click("Take part again")
+    shooter.on(alice, alice.result)
+    shooter.shoot(alice, "16-result-code")
+    alice.result.home_button.click()
 
 
 if __name__ == "__main__":

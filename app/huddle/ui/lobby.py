@@ -195,6 +195,9 @@ class LobbyPage(Page):
         for name in names:
             self.roster.addItem(QListWidgetItem(person, self._label(name)))
         self.code.set_code(code)
+        if not code and names:
+            # Everyone's app is exchanging the nonces of this roster's code: milliseconds.
+            self.code.code.setText(self.tr("Working out the new code…"))
         if note:
             self.note.show_message(f"{note}.", "info")
         self._refresh()

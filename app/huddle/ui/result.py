@@ -265,8 +265,8 @@ class ResultPage(Page):
     def _code_hint(self, code: str) -> None:
         self.code_hint.setText(
             self.tr(
-                "Security code {code}. If it matches on every screen, everyone got this same "
-                "result from the same group."
+                "Result code {code}. It is made from everything this round published: if it "
+                "matches on every screen, everyone got this same result from the same group."
             ).format(code=code)
         )
 
