@@ -311,7 +311,7 @@ class Seen(enum.IntEnum):
 SEEN_TEXT = {
     Seen.OWN_PARTIAL_ALTERED: "{who}'s app found its own partial sum altered on the way",
     Seen.WRONG_PARTIALS: "{who}'s app was shown the wrong set of partial sums",
-    Seen.DIFFERENT_TRANSCRIPT: "{who}'s app found that people were shown different sums",
+    Seen.DIFFERENT_TRANSCRIPT: "{who}'s app found that the host showed people different results",
     Seen.BAD_SEED: "{who}'s app was sent a self-mask that does not match its commitment",
 }
 

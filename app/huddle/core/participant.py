@@ -777,8 +777,8 @@ class ParticipantSession:
             Seen.OWN_PARTIAL_ALTERED: "your own partial sum came back altered",
             Seen.WRONG_PARTIALS: "the host relayed the wrong set of partial sums",
             Seen.DIFFERENT_TRANSCRIPT: (
-                f"{self._name_of(about)}'s confirmation did not match: the host showed "
-                "people different sums"
+                "the host showed people different results "
+                f"({self._name_of(about)}'s app was shown something other than yours)"
             ),
             Seen.BAD_SEED: (
                 f"the last mask opened for {self._name_of(about)} does not match what was committed"
