@@ -567,7 +567,8 @@ class HostSession:
         names = self._names(missing)
         out = self._broadcast(Aborted(round_id=rnd.round_id, reason=reason, missing=missing))
         out += self._roster_update("")
-        out.append(RoundAborted(reason, names, self.can_start or self._could_rerun))
+        rerun = self.can_start or self._could_rerun
+        out.append(RoundAborted(reason, names, rerun, self.question_closed))
         return out
 
     @property

@@ -329,7 +329,23 @@ class SessionFlow(QObject):
         advice = self.tr(
             "Nobody's value was revealed: the result only exists once everyone is done."
         )
-        if current.hosting:
+        if event.closed:
+            advice += " " + self.tr(
+                "This question is now closed: the apps had begun to open their answers, so "
+                "another round of it could be compared with this one. Ask a new question in "
+                "a new session."
+            )
+            close = self.tr("Close session") if current.hosting else self.tr("Leave")
+            self.w.notice.show_notice(
+                Notice(
+                    self.tr("The round stopped"),
+                    event.reason,
+                    advice,
+                    (Action(close, self.go_home, primary=True),),
+                    escape=self.go_home,
+                )
+            )
+        elif current.hosting:
             self._poll.start()
             self._advert_changed(current)
             self.w.notice.show_notice(self._host_aborted(current, event, advice))
