@@ -5,6 +5,11 @@ at once, as when a process dies) or *frozen* (it stops reading and stops
 sending heartbeats while the socket stays open, as when a laptop lid closes:
 the peer only notices through its idle timeout). Outgoing frames can be held
 back by type, which is how a test stops a party exactly between two phases.
+
+Protocol 3: the lobby is ready only once its security code is (the members
+exchange nonces after every roster change), and a re-run after a stopped round
+waits for each person's word (`JoinEngine.take_part`); `takes_part_again`
+gives it automatically, for tests that are about something else.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from huddle.core.codec import Message
-from huddle.core.events import Event, Output, RosterChanged, Send
+from huddle.core.events import Event, Output, RosterChanged, RoundStarted, Send
 from huddle.core.questions import Question
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
@@ -56,18 +61,43 @@ class Group:
         await asyncio.wait([p.task for p in self.parties], timeout=5)
 
 
+def ready(n: int) -> Callable[[Event], bool]:
+    """A lobby of ``n`` whose security code is ready (its nonces all exchanged)."""
+    return lambda e: isinstance(e, RosterChanged) and len(e.names) == n and bool(e.code)
+
+
 async def lobby(n: int, question: Question = QUESTION) -> Group:
-    """A host that does not contribute and n admitted joiners, all in the lobby."""
+    """A host that does not contribute and n admitted joiners, all in the lobby, every
+    screen showing the same security code."""
     host, host_events = await auto_admit_host(question, contributes=False, timeouts=FAST)
     parties = []
     for i in range(n):
         name = f"p{i}"
         engine, rec, task = joiner(host.port, name, timeouts=FAST)
         parties.append(Party(name, str(1000 * (i + 1)), engine, rec, task))
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == n)  # type: ignore[attr-defined]
+    code = await host_events.wait_for(RosterChanged, test=ready(n))
     for p in parties:
-        await p.events.wait_for(RosterChanged, test=lambda e: len(e.names) == n)  # type: ignore[attr-defined]
+        seen = await p.events.wait_for(RosterChanged, test=ready(n))
+        assert seen.code == code.code == host.session.code  # type: ignore[attr-defined]
     return Group(host, host_events, parties)
+
+
+def takes_part_again(engine: JoinEngine) -> None:
+    """The person says yes to every re-run as soon as it asks (a test's shortcut, never an
+    app's: there the person is asked). Call before the re-run starts."""
+    real = engine._on_event
+
+    def agree() -> None:
+        session = engine.session
+        if session is not None and session.awaiting_consent and session.has_value:
+            engine.take_part()
+
+    def on_event(event: Event) -> None:
+        real(event)
+        if isinstance(event, RoundStarted) and event.rerun:
+            asyncio.get_running_loop().call_soon(agree)
+
+    engine._on_event = on_event
 
 
 def fresh(recorder: Recorder, test: Callable[[Event], bool]) -> Callable[[Event], bool]:

@@ -1,14 +1,20 @@
 """A party vanishing at each protocol phase, for n = 3, 5 and 10, over real TLS sockets.
 
 Proves, for every fault (a killed connection, a frozen peer) and every phase:
-- lobby: everyone left sees the roster without the missing person and a new,
-  agreed security code;
+- lobby: everyone left sees the roster without the missing person and a new
+  security code, the same on every screen, marked as changed (compare again);
 - after Start while the victim is still typing its value; with its value in,
   before its partial sum reaches the host; after its partial sum, before the
-  result: every remaining party and the
-  host report an abort naming the missing person; the host's re-run without
-  them completes with the right average when the minimum (3) still holds, and
+  others' partial sums are relayed; after every partial sum is in, before its
+  confirmation: every remaining party and the host report an abort naming the
+  missing person, nobody opened a self-mask and the host holds no result; the
+  re-run without them waits for each person's word (it is never automatic),
+  then completes with the right average when the minimum (3) still holds, and
   is refused otherwise;
+- after everyone confirmed, before its self-mask's seed (the others opened
+  theirs): the round cannot be summed by anyone and the question is closed —
+  every survivor is told so and the host refuses a re-run (one could be
+  compared with the stopped round);
 - the host vanishing at each phase: every participant reports that the host is
   gone within the idle timeout, and holds no value afterwards.
 """
@@ -34,14 +40,20 @@ from huddle.core.events import (
     RoundStarted,
     SessionEnded,
 )
-from huddle.core.messages import Partials, PartialSum
+from huddle.core.messages import Confirm, Confirms, Partials, PartialSum, Unmask, Unmasks
 from huddle.net.link import Link
 from tests import processes
 from tests.net.engines import FAST
 
 from .parties import Group, Party, abort, freeze, fresh, hold, host_hold, lobby
 
-PHASES = ["lobby", "before-value", "before-partial", "before-result"]
+PHASES = [
+    *("lobby", "before-value", "before-partial", "before-result"),
+    *("before-confirm", "before-unmask"),
+]
+"""Where the victim goes: "before-result" is after its partial sum, before the
+others' are relayed; "before-confirm" after every partial sum is in, before its
+confirmation; "before-unmask" after everyone confirmed, before its seed."""
 FAULTS: dict[str, Callable[[Link], None]] = {"kill": abort, "freeze": freeze}
 CASES = [(f, ph, n) for n in (3, 5, 10) for ph in PHASES for f in FAULTS if f == "kill" or n == 5]
 REPORT_WITHIN = FAST.idle + 2.0
@@ -67,6 +79,9 @@ async def test_a_participant_vanishing(fault: str, phase: str, n: int) -> None:
     try:
         if phase == "lobby":
             await _vanish_in_lobby(group, victim, survivors, fault)
+        elif phase == "before-unmask":
+            await _vanish_in_round(group, victim, survivors, fault, phase)
+            await _closed_without(group, victim, survivors)
         else:
             await _vanish_in_round(group, victim, survivors, fault, phase)
             await _rerun_without(group, victim, survivors)
@@ -76,18 +91,19 @@ async def test_a_participant_vanishing(fault: str, phase: str, n: int) -> None:
 
 async def _vanish_in_lobby(group: Group, victim: Party, survivors: list[Party], fault: str) -> None:
     code_before = group.host.session.code
-    gone: Callable[[Event], bool] = lambda e: victim.name not in e.names  # type: ignore[attr-defined]  # noqa: E731
+    gone: Callable[[Event], bool] = lambda e: victim.name not in e.names and e.code  # type: ignore[attr-defined]  # noqa: E731
     tests = {id(r): fresh(r, gone) for r in [group.host_events, *(p.events for p in survivors)]}
     kill(victim, fault)
     left = await group.host_events.wait_for(
         RosterChanged, REPORT_WITHIN, tests[id(group.host_events)]
     )
-    assert left.note == f"{victim.name} left"  # type: ignore[attr-defined]
+    assert left.note == f"{victim.name} left" and left.changed  # type: ignore[attr-defined]
     for p in survivors:
         seen = await p.events.wait_for(RosterChanged, REPORT_WITHIN, tests[id(p.events)])
         assert seen.names == tuple(s.name for s in survivors)  # type: ignore[attr-defined]
         assert f"{victim.name} left" in seen.note  # type: ignore[attr-defined]
         assert seen.code == group.host.session.code != code_before  # type: ignore[attr-defined]
+        assert seen.changed, "every screen says the code changed: compare again"  # type: ignore[attr-defined]
 
 
 async def _vanish_in_round(
@@ -102,7 +118,7 @@ async def _vanish_in_round(
         hold(victim, PartialSum, then=lambda p: kill(p, fault))
         await submit_all(group)
         group.host.start_round()
-    else:
+    elif phase == "before-result":
         # A slow survivor holds back its partial sum, so the victim's is in
         # while the result is not: then the victim goes.
         hold(survivors[0], PartialSum)
@@ -113,35 +129,74 @@ async def _vanish_in_round(
             test=lambda e: victim.name in e.summed,  # type: ignore[attr-defined]
         )
         kill(victim, fault)
+    else:  # every partial sum is in; the victim goes instead of confirming, or of opening
+        hold(
+            victim, Confirm if phase == "before-confirm" else Unmask, then=lambda p: kill(p, fault)
+        )
+        await submit_all(group)
+        group.host.start_round()
     aborted = await group.host_events.wait_for(RoundAborted, REPORT_WITHIN)
+    closed = phase == "before-unmask"
     assert aborted.missing == (victim.name,)  # type: ignore[attr-defined]
     assert victim.name in aborted.reason  # type: ignore[attr-defined]
-    assert aborted.can_rerun == (len(survivors) >= 3)  # type: ignore[attr-defined]
+    assert aborted.can_rerun == (len(survivors) >= 3 and not closed)  # type: ignore[attr-defined]
+    assert group.host.session.outcome is None, "the host cannot sum a stopped round"
+    assert group.host.session.question_closed == closed
     for p in survivors:
         seen = await p.events.wait_for(RoundAborted, REPORT_WITHIN)
         assert seen.missing == (victim.name,)  # type: ignore[attr-defined]
+        assert seen.closed == closed == p.engine.session_do().closed  # type: ignore[attr-defined]
         assert not any(isinstance(e, ResultReady) for e in p.events.events)
-        assert p.engine.session_do().has_value, "the value is kept for the re-run"
+        if not closed:
+            assert p.engine.session_do().has_value, "the value is kept for the re-run"
 
 
 async def _rerun_without(group: Group, victim: Party, survivors: list[Party]) -> None:
-    await group.host_events.wait_for(
+    new_code = await group.host_events.wait_for(
         RosterChanged,
-        test=lambda e: victim.name not in e.names,  # type: ignore[attr-defined]
+        test=lambda e: victim.name not in e.names and e.code,  # type: ignore[attr-defined]
     )
     if len(survivors) < 3:
         with pytest.raises(LocalProtocolError, match="At least 3"):
             group.host.start_round()
         return
+    for p in survivors:  # a re-run only for the group and code now on every screen
+        seen = await p.events.wait_for(RosterChanged, test=lambda e: e.code == new_code.code)  # type: ignore[attr-defined]
+        assert seen.changed  # type: ignore[attr-defined]
     group.host.start_round()
+    for p in survivors:  # never automatic: each app asks its person first
+        started = await p.events.wait_for(RoundStarted, REPORT_WITHIN, lambda e: e.rerun)  # type: ignore[attr-defined]
+        assert not started.needs_value and p.engine.session_do().awaiting_consent  # type: ignore[attr-defined]
+    await asyncio.sleep(0.05)  # time enough for a partial sum to arrive, were one sent
+    rnd = group.host.session._round
+    assert rnd is not None and not rnd.partials, "a partial sum went out without the person"
+    for p in survivors:
+        p.engine.take_part()
     expected = Decimal(sum(int(p.value) for p in survivors)) / len(survivors)
+    results = []
     for p in survivors:
         result = await p.events.wait_for(ResultReady, REPORT_WITHIN)
         assert result.outcome.average == expected  # type: ignore[attr-defined]
         assert result.outcome.count == len(survivors)  # type: ignore[attr-defined]
         assert not p.engine.session_do().has_value, "wiped after the result"
+        results.append(result)
     host_result = await group.host_events.wait_for(ResultReady)
     assert host_result.outcome.average == expected  # type: ignore[attr-defined]
+    assert {r.code for r in results} == {host_result.code}, "one result code for all"  # type: ignore[attr-defined]
+
+
+async def _closed_without(group: Group, victim: Party, survivors: list[Party]) -> None:
+    """After a stop that came once self-masks were opened, this question takes no more rounds."""
+    await group.host_events.wait_for(
+        RosterChanged,
+        test=lambda e: victim.name not in e.names and e.code,  # type: ignore[attr-defined]
+    )
+    with pytest.raises(LocalProtocolError, match="closed"):
+        group.host.start_round()
+    told = [group.host_events, *(p.events for p in survivors)]
+    for events in told:
+        aborted = await events.wait_for(RoundAborted)
+        assert "closed" in aborted.reason, aborted  # type: ignore[attr-defined]
 
 
 HOST_CASES = [
@@ -175,6 +230,11 @@ async def test_the_host_vanishing(fault: str, phase: str, n: int) -> None:
             )
         elif phase == "before-result":
             host_hold(host, Partials, vanish)  # all partial sums are in; it dies before publishing
+            await submit_all(group)
+            host.start_round()
+        elif phase in ("before-confirm", "before-unmask"):
+            # Every confirmation (or every seed) is in; it dies before relaying them.
+            host_hold(host, Confirms if phase == "before-confirm" else Unmasks, vanish)
             await submit_all(group)
             host.start_round()
         if phase in ("lobby", "before-value", "before-partial"):
@@ -215,9 +275,15 @@ def test_a_killed_join_process_in_the_lobby_leaves_the_others_a_working_round() 
     lobby = [ln for ln in first.stdout_seen + first.stderr_seen if ln.startswith("Lobby:")]
     with_victim = next(ln for ln in lobby if "Victim" in ln)
     assert "Victim" not in lobby[-1] and lobby[-1].split("code")[1] != with_victim.split("code")[1]
-    for proc in (host, first, *rest):
-        result = proc.result(60)
+    changed = first.stdout_seen + first.stderr_seen
+    after = changed[changed.index(with_victim) :]
+    assert any("code changed: compare it again" in ln for ln in after), after
+    results = [proc.result(60) for proc in (host, first, *rest)]
+    for result in results:
         assert result["participants"] == 4 and Decimal(result["average_exact"]) == 25, result
+    # One result for all: the same group code and the same transcript code on every screen.
+    assert len({(r["security_code"], r["result_code"]) for r in results}) == 1, results
+    assert results[0]["result_code"]
 
 
 def _wait_output(proc: processes.Proc, pattern: str, timeout: float = 20, after: str = "") -> None:
