@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, QSettings
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtCore import QLocale, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from huddle.cli.privacy import DATA_DIR_ENV
@@ -166,3 +167,43 @@ def answer_and_wait(qtbot: QtBot, windows: list[MainWindow], values: tuple[str, 
         window.value.submit_button.click()
     for window in windows:
         on_page(qtbot, window, window.result)
+
+
+@dataclass
+class Asked:
+    title: str
+    text: str
+    buttons: list[str]
+    icons: list[bool]
+
+
+def answer_dialogs(yes: bool, seen: list[Asked]) -> QTimer:
+    """While the returned timer runs, any message box is noted and answered: with its
+    accepting button if ``yes``, else with its escape button."""
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QMessageBox):
+            return
+        buttons = dialog.buttons()
+        seen.append(
+            Asked(
+                dialog.windowTitle(),
+                dialog.text(),
+                [b.text() for b in buttons],
+                [not b.icon().isNull() for b in buttons],
+            )
+        )
+        accept = QMessageBox.ButtonRole.AcceptRole
+        if yes:
+            next(b for b in buttons if dialog.buttonRole(b) == accept).click()
+        else:
+            escape = dialog.escapeButton()
+            assert escape is not None
+            escape.click()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(answer)
+    timer.start()
+    return timer

@@ -10,7 +10,7 @@ from huddle.core.questions import Question
 from huddle.ui.home import HomePage, parse_address
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.value import ValuePage
-from tests.ui.conftest import type_into
+from tests.ui.conftest import Asked, answer_dialogs, type_into
 
 MONEY = Question(title="Raise", unit="EUR", decimals=2, lo="0", hi="10000")
 NAMES = ("Alice", "Bob", "Carol")
@@ -130,8 +130,12 @@ def test_whole_numbers_are_asked_for_in_plain_words(qtbot: QtBot, value_page: Va
 
 
 def test_escape_on_the_value_screen_cancels_the_round(qtbot: QtBot, value_page: ValuePage) -> None:
+    seen: list[Asked] = []
+    answering = answer_dialogs(True, seen)  # it asks first: tests/ui/test_keyboard.py
     with qtbot.waitSignal(value_page.cancel):
         qtbot.keyClick(value_page.field, Qt.Key.Key_Escape)
+    answering.stop()
+    assert [a.title for a in seen] == ["Cancel the round?"]
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ class BarsSetting(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.equal = QRadioButton(self.tr("E&qual bars:"))
+        self.equal = QRadioButton(self.tr("Equa&l bars:"))
         self.equal.setChecked(True)
         self.custom = QRadioButton(self.tr("&Edges:"))
         group = QButtonGroup(self)

@@ -159,7 +159,7 @@ class HostSetupPage(Page):
 
     def _build_privacy(self, form: QFormLayout) -> None:
         self.bars = BarsSetting()
-        self.bars_message = self._field(form, self.tr("&Bars:"), self.bars, self.tr("Bars"))
+        self.bars_message = self._field(form, self.tr("B&ars:"), self.bars, self.tr("Bars"))
         self.bars.changed.connect(lambda: self._edited(self.bars))
         self.epsilon = EpsilonSetting()
         self.privacy_message = self._field(
@@ -173,7 +173,7 @@ class HostSetupPage(Page):
         self.tag = QLineEdit()
         self.tag.setMaxLength(MAX_TAG)
         self.tag.setPlaceholderText(self.tr("optional, e.g. salary"))
-        self.tag_message = self._field(form, self.tr("T&ag:"), self.tag, self.tr("Tag"), width=220)
+        self.tag_message = self._field(form, self.tr("Ta&g:"), self.tag, self.tr("Tag"), width=220)
         self.tag.textChanged.connect(lambda: self._edited(self.tag))
 
     def _kind_changed(self) -> None:
@@ -242,7 +242,7 @@ class HostSetupPage(Page):
         span_row.setContentsMargins(0, 0, 0, 0)
         span.setLayout(span_row)
         self.range_message = self._field(
-            form, self.tr("Allowed &range:"), span, self.tr("Allowed range"), self.lo
+            form, self.tr("Allowed ra&nge:"), span, self.tr("Allowed range"), self.lo
         )
         for edit in (self.unit, self.lo, self.hi):
             edit.textChanged.connect(lambda _=None, e=edit: self._edited(e))

@@ -8,12 +8,13 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from huddle.cli.identity import default_display_name
 from huddle.net.discovery import DiscoveryEvent, SessionAppeared, SessionChanged, SessionGone
 from huddle.net.facade import Browsing, Engine
 from huddle.net.link import Timeouts
+from huddle.ui import texts
 from huddle.ui.bridge import EngineBridge
 from huddle.ui.home import HomePage
 from huddle.ui.host_setup import HostSetupPage
@@ -24,6 +25,7 @@ from huddle.ui.progress import ProgressPage
 from huddle.ui.result import ResultPage
 from huddle.ui.session import SessionFlow
 from huddle.ui.value import ValuePage
+from huddle.ui.widgets import Page, confirm
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         self.notice = NoticePage()
         self.stack = QStackedWidget()
         for page in self._pages():
-            self.stack.addWidget(self._scrollable(page))
+            self.stack.addWidget(page)  # each page scrolls its own body, above its buttons
         self.setCentralWidget(self.stack)
         self.flow = SessionFlow(self)
         self.bridge.session_event.connect(self.flow.on_event, Qt.ConnectionType.QueuedConnection)
@@ -85,7 +87,7 @@ class MainWindow(QMainWindow):
         else:
             self.show_page(self.home)
 
-    def _pages(self) -> tuple[QWidget, ...]:
+    def _pages(self) -> tuple[Page, ...]:
         return (
             self.home,
             self.host_setup,
@@ -96,15 +98,6 @@ class MainWindow(QMainWindow):
             self.notice,
         )
 
-    @staticmethod
-    def _scrollable(page: QWidget) -> QScrollArea:
-        """Every screen scrolls rather than clips when the window is small or text is large."""
-        area = QScrollArea()
-        area.setWidget(page)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        return area
-
     def _connect_pages(self) -> None:
         home, setup = self.home, self.host_setup
         home.host_requested.connect(lambda: self.show_page(setup))
@@ -114,6 +107,9 @@ class MainWindow(QMainWindow):
         home.name_changed.connect(lambda name: self.settings.setValue("name", name))
         setup.back.connect(lambda: self.show_page(home))
         setup.start_hosting.connect(self.flow.host)
+        # Enter in the lobby presses its default button, "Start the round", when the
+        # host can (a joiner has none to press).
+        self.lobby.on_enter()
 
     def _join_address(self, host: str, port: int) -> None:
         self.settings.setValue(
@@ -125,10 +121,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: QWidget, session_title: str | None = None) -> None:
         """Show ``page``; the window title names the session's question, never a value."""
-        for index in range(self.stack.count()):
-            area = self.stack.widget(index)
-            if isinstance(area, QScrollArea) and area.widget() is page:
-                self.stack.setCurrentIndex(index)
+        self.stack.setCurrentWidget(page)
         if page is self.home:
             self.setWindowTitle(self.tr("Huddle"))
         elif session_title is not None:
@@ -137,18 +130,15 @@ class MainWindow(QMainWindow):
 
     def _focus_page(self) -> None:
         page = self.current_page()
-        if page is self.value:
-            self.value.field.setFocus()
-        elif page is not None:
-            _focus_first(page)
+        if isinstance(page, Page):
+            page.focus_first()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._focus_page()  # the first screen was chosen before the window existed on screen
 
     def current_page(self) -> QWidget | None:
-        area = self.stack.currentWidget()
-        return area.widget() if isinstance(area, QScrollArea) else None
+        return self.stack.currentWidget()
 
     # --- discovery -----------------------------------------------------------------
 
@@ -185,7 +175,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Only a close the person asked for (title bar, shortcut) asks back; one
         # from a signal (SIGTERM at logout) or from code goes ahead.
-        if event.spontaneous() and not self.flow.may_end_session():
+        if event.spontaneous() and not self.may_close():
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())
@@ -194,6 +184,18 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.shutdown()
         super().closeEvent(event)
+
+    def may_close(self) -> bool:
+        """Whether closing the window is fine, asking first when it would stop a round or
+        send people home: a host with others in the session (the words say whether a
+        round is under way), or anyone in a round, which stops for all without them."""
+        current = self.flow.current
+        if current is None:
+            return True
+        ask = texts.leave_ask(
+            hosting=current.hosting, stage=current.stage, people=len(current.names)
+        )
+        return ask is None or confirm(self, ask)
 
     def shutdown(self) -> None:
         """Say goodbye in every session, stop browsing, and stop the engine thread (once)."""
@@ -209,17 +211,3 @@ class MainWindow(QMainWindow):
                 future.result(timeout=SHUTDOWN_WAIT)
         with contextlib.suppress(concurrent.futures.TimeoutError):
             self.engine.shutdown()
-
-
-def _focus_first(page: QWidget) -> None:
-    """Put the keyboard focus on the first control of ``page`` that takes it."""
-    widget = page.nextInFocusChain()
-    while widget is not None and widget is not page and page.isAncestorOf(widget):
-        if (
-            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            and widget.isEnabled()
-            and widget.isVisibleTo(page)
-        ):
-            widget.setFocus(Qt.FocusReason.TabFocusReason)
-            return
-        widget = widget.nextInFocusChain()

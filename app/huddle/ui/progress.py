@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from huddle.ui import texts
 from huddle.ui.resources import symbolic_icon
-from huddle.ui.widgets import FieldMessage, Page, body, button
+from huddle.ui.widgets import FieldMessage, Page, body, button, confirm
 
 NAME, PARTIAL = range(2)
 
@@ -51,11 +52,16 @@ class ProgressPage(Page):
         self.content.addWidget(self.status)
         self.cancel_button = button(self.tr("&Cancel round"))
         self.cancel_button.setToolTip(self.tr("Stops the round for everyone; nothing is revealed."))
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.clicked.connect(self._ask_cancel)
         self.buttons.addWidget(self.cancel_button)
         self.buttons.addStretch()
-        self.on_escape(self.cancel.emit)
+        self.on_escape(self._ask_cancel)
         self.names: tuple[str, ...] = ()
+
+    def _ask_cancel(self) -> None:
+        """Cancelling stops the round on every screen: only once the person says so."""
+        if confirm(self, texts.cancel_round_ask()):
+            self.cancel.emit()
 
     def begin(self, names: tuple[str, ...], me: str) -> None:
         self.names = names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
@@ -212,3 +213,53 @@ def standing(mine: Decimal, avg: Decimal, question: Question) -> str:
             gap=gap, percent=percent
         )
     return tr("Your value is {gap} below the average{percent}.").format(gap=gap, percent=percent)
+
+
+class Ask(NamedTuple):
+    """A question to confirm before doing something for everyone: its words and buttons."""
+
+    title: str
+    text: str
+    yes: str
+    no: str
+
+
+def cancel_round_ask() -> Ask:
+    """Before "Cancel round": it stops the round on every screen, not just this one."""
+    return Ask(
+        tr("Cancel the round?"),
+        tr(
+            "This stops the round for everyone in it. Nobody's value is revealed, and the "
+            "host can run the round again."
+        ),
+        tr("Cancel round"),
+        tr("Keep going"),
+    )
+
+
+def leave_ask(*, hosting: bool, stage: str, people: int) -> Ask | None:
+    """What to ask before this person leaves a session at ``stage`` (see
+    `huddle.ui.session.Current`) with ``people`` in it, themselves included; None when
+    leaving strands nobody: alone, after the result, or a joiner outside a round."""
+    if stage == "done" or people <= 1:
+        return None
+    if not hosting:
+        if stage != "round":
+            return None
+        return Ask(
+            tr("Leave the round?"),
+            tr(
+                "The round stops for everyone if you leave now. Nobody's value is revealed; "
+                "the host can run it again without you."
+            ),
+            tr("Leave"),
+            tr("Stay"),
+        )
+    if stage == "round":
+        text = tr(
+            "The round stops and everyone is sent home. Nobody's value is revealed, and "
+            "there will be no result."
+        )
+    else:
+        text = tr("Everyone in the session will be sent home.")
+    return Ask(tr("Close the session?"), text, tr("Close session"), tr("Keep hosting"))

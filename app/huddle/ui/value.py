@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -20,7 +21,31 @@ from huddle.core.encoding import ungroup
 from huddle.core.errors import InputError
 from huddle.core.questions import CHOICE, POLL, Question
 from huddle.ui import texts
-from huddle.ui.widgets import FieldMessage, IconLabel, Page, body, button, row, scaled_font
+from huddle.ui.widgets import (
+    FieldMessage,
+    IconLabel,
+    Page,
+    body,
+    button,
+    confirm,
+    row,
+    scaled_font,
+)
+
+
+class _OptionBox(QCheckBox):
+    """An option of a private choice: a Tab stop of its own, like any check box.
+
+    Qt lets only one button of a QButtonGroup take Tab (right for radio buttons, which
+    the arrow keys move between), but arrows do not move between check boxes: the
+    other options could not be reached from the keyboard at all.
+    """
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # this is where Qt takes Tab from the others
+        group = self.group()
+        for box in group.buttons() if group is not None else ():
+            box.setFocusPolicy(box.focusPolicy() | Qt.FocusPolicy.TabFocus)
 
 
 class ValuePage(Page):
@@ -50,12 +75,15 @@ class ValuePage(Page):
         self.field.setFont(scaled_font(self.field, 1.6))
         self.field.setMinimumWidth(220)
         self.field.textChanged.connect(self._check)
-        self.field.returnPressed.connect(self._submit)
         caption = self.caption = QLabel(self.tr("Your &value:"))
         caption.setFont(scaled_font(caption, 1.1, bold=True))
         caption.setBuddy(self.field)
         self.choices = QWidget()
         self.choices.setAccessibleName(self.tr("Options"))
+        # The caption's Alt+letter focuses the options (through the focus proxy) and ticks
+        # nothing; with a button as the buddy, Qt would click it. A label only focuses a
+        # buddy that takes focus: by click, so Tab still skips the container.
+        self.choices.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._choice_layout = QVBoxLayout(self.choices)
         self._choice_layout.setContentsMargins(4, 2, 0, 2)
         self._choice_layout.setSpacing(6)
@@ -76,13 +104,19 @@ class ValuePage(Page):
         self.content.addStretch()
         self.cancel_button = button(self.tr("&Cancel round"))
         self.cancel_button.setToolTip(self.tr("Stops the round for everyone; nothing is revealed."))
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.clicked.connect(self._ask_cancel)
         self.submit_button = button(self.tr("&Submit"), primary=True)
         self.submit_button.clicked.connect(self._submit)
         self.buttons.addWidget(self.cancel_button)
         self.buttons.addStretch()
         self.buttons.addWidget(self.submit_button)
-        self.on_escape(self.cancel.emit)
+        self.on_escape(self._ask_cancel)
+        self.on_enter(self._submit)
+
+    def _ask_cancel(self) -> None:
+        """Cancelling stops the round on every screen: only once the person says so."""
+        if confirm(self, texts.cancel_round_ask()):
+            self.cancel.emit()
 
     def _reveals_box(self) -> QFrame:
         box = QFrame()
@@ -121,6 +155,7 @@ class ValuePage(Page):
         self.field.setVisible(not picking)
         self.choices.setVisible(picking)
         self._build_choices(question)
+        self.caption.setBuddy(self.choices if picking else self.field)
         self.rule.setText(self._rule(question))
         self.reveals.setText(texts.reveals(question, len(names)))
         self.budget.setText(budget)
@@ -135,10 +170,7 @@ class ValuePage(Page):
         self.message.show_message(None)
         self.field.setEnabled(True)
         self.choices.setEnabled(True)
-        if picking and self.group.button(0) is not None:
-            self.group.button(0).setFocus()
-        else:
-            self.field.setFocus()
+        self.focus_first()
 
     def _rule(self, question: Question) -> str:
         if question.kind == CHOICE:
@@ -162,16 +194,21 @@ class ValuePage(Page):
         }
         default = self.tr("Your &vote:") if question.takes_options else self.tr("Your &value:")
         self.caption.setText(captions.get(question.kind, default))
+        previous: QWidget = self.field
         for index, label in enumerate(labels):
+            # "&" in an option is the option's own text, not an Alt+letter.
+            text = label.replace("&", "&&")
             box: QAbstractButton = (
-                QCheckBox(label) if question.kind == CHOICE else QRadioButton(label)
+                _OptionBox(text) if question.kind == CHOICE else QRadioButton(text)
             )
             box.setFont(scaled_font(box, 1.15))
             self.group.addButton(box, index)
             self._choice_layout.addWidget(box)
-        first = self.group.button(0)
-        if first is not None:
-            self.caption.setBuddy(first)
+            # New buttons join the end of the window's tab chain; put them after the field.
+            QWidget.setTabOrder(previous, box)
+            previous = box
+        QWidget.setTabOrder(previous, self.submit_button)
+        self.choices.setFocusProxy(self.group.button(0))
 
     def picked_text(self) -> str:
         """The answer the ticked buttons make ("" if none): option numbers, or yes/no."""

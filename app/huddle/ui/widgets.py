@@ -7,22 +7,27 @@ with whatever the window background is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from huddle.ui.resources import symbolic_icon
+from huddle.ui.texts import Ask
 
 PAGE_MARGIN = 28
 SPACING = 12
@@ -170,9 +175,14 @@ class CodeCard(QFrame):
 
 
 class Page(QWidget):
-    """One screen: a heading, a body column and a button row at the bottom.
+    """One screen: a heading and a body column that scroll, over a button row that
+    does not.
 
-    ``on_escape``/``on_enter`` bind Esc and Enter anywhere on the page.
+    The button row stays at the bottom of the window however small it is (640×480,
+    large text), so "Start hosting" or "Start the round" never scrolls out of
+    sight. ``on_escape``/``on_enter`` bind Esc and Enter anywhere on the page. The
+    button row's default button is its primary action; `order_tabs` puts it first
+    among the buttons, so Tab goes inputs → primary → the others.
     """
 
     def __init__(self, title: str = "") -> None:
@@ -182,12 +192,32 @@ class Page(QWidget):
         self.content.setSpacing(SPACING)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(SPACING)
+        body = QWidget()
+        self._column = QVBoxLayout(body)
+        self._column.setContentsMargins(PAGE_MARGIN, PAGE_MARGIN - 6, PAGE_MARGIN, 0)
+        self._column.setSpacing(SPACING + 4)
+        self._column.addWidget(self.title)
+        self._column.addLayout(self.content, 1)
+        self.body_area = QScrollArea()
+        self.body_area.setWidget(body)
+        self.body_area.setWidgetResizable(True)
+        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible stop for Tab
+        self.buttons.setContentsMargins(PAGE_MARGIN, SPACING, PAGE_MARGIN, PAGE_MARGIN - 6)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(PAGE_MARGIN, PAGE_MARGIN - 6, PAGE_MARGIN, PAGE_MARGIN - 6)
-        outer.setSpacing(SPACING + 4)
-        outer.addWidget(self.title)
-        outer.addLayout(self.content, 1)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.body_area, 1)
         outer.addLayout(self.buttons)
+        self._enter_slot: Callable[[], None] | None = None
+
+    def layout(self) -> QVBoxLayout | None:
+        """The scrolling column (the heading, then ``content``), where a page may
+        rearrange its heading; the page's own layout only holds that and the buttons.
+
+        Typed as Qt types it (optional) so pages written against QWidget keep working.
+        """
+        return self._column
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
@@ -203,18 +233,137 @@ class Page(QWidget):
     def on_escape(self, slot: Callable[[], None]) -> None:
         self.on_key(QKeySequence.StandardKey.Cancel, slot)
 
-    def on_enter(self, slot: Callable[[], None]) -> None:
-        """Enter presses the focused button, or else runs ``slot`` (the page's main action)."""
+    def on_enter(self, slot: Callable[[], None] | None = None) -> None:
+        """Enter presses the focused button, or else runs ``slot`` (the page's main
+        action; None: press the default button of the button row, if it can be).
 
-        def enter() -> None:
-            focused = self.focusWidget()
-            if isinstance(focused, QPushButton) and self.isAncestorOf(focused):
+        Enter reaches the page only when the focused control does not use it itself
+        (a list opening its item, a text box starting a new line).
+        """
+        self._enter_slot = slot or self._press_default
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier(0)
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if not (enter and plain and self._enter_slot is not None):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        focused = self.focusWidget()
+        if isinstance(focused, QPushButton) and self.isAncestorOf(focused):
+            if focused.isEnabled():
                 focused.click()
-            else:
-                slot()
+        else:
+            self._enter_slot()
 
-        self.on_key("Return", enter)
-        self.on_key("Enter", enter)
+    def _press_default(self) -> None:
+        primary = self.primary_button()
+        if primary is not None and primary.isVisibleTo(self) and primary.isEnabled():
+            primary.click()
+
+    def row_buttons(self) -> list[QPushButton]:
+        """The buttons of the button row, left to right."""
+        items = (self.buttons.itemAt(i) for i in range(self.buttons.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [w for w in widgets if isinstance(w, QPushButton)]
+
+    def primary_button(self) -> QPushButton | None:
+        return next((b for b in self.row_buttons() if b.isDefault()), None)
+
+    def order_tabs(self) -> None:
+        """Tab reaches the primary button straight after the inputs, then the others;
+        and every button of the row gets an Alt+letter (`give_mnemonics`).
+
+        The primary sits at the right end of the row, where the eye ends; without
+        this, Tab would stop on "Cancel round" or "Back" first. Rows built on the
+        fly (a notice's actions) are covered too: this runs whenever the page is shown.
+        """
+        row_buttons = self.row_buttons()
+        give_mnemonics(row_buttons, taken=self._mnemonics_in_use(row_buttons))
+        primary = self.primary_button()
+        if primary is None:
+            return
+        row_buttons.remove(primary)
+        previous = primary
+        for widget in row_buttons:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    def _mnemonics_in_use(self, besides: list[QPushButton]) -> set[str]:
+        """The Alt+letters of this page's labels and buttons, except those in ``besides``."""
+        taken = set()
+        for widget in self.findChildren(QLabel) + self.findChildren(QAbstractButton):
+            if widget not in besides and (letter := mnemonic_of(widget.text())):
+                taken.add(letter)
+        return taken
+
+    def focus_first(self) -> None:
+        """Put the keyboard focus on the first control that takes it: the first input,
+        else the primary button.
+
+        The whole window's tab chain is walked, not just the stretch that starts at
+        the page: widgets made after the page (a notice's buttons, a ballot's options)
+        join the chain at its end.
+        """
+        self.order_tabs()
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (
+                self.isAncestorOf(widget)
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and widget.isEnabled()
+                and widget.isVisibleTo(self)
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
+
+def confirm(parent: QWidget, ask: Ask) -> bool:
+    """Ask before something that cannot be undone; True if the person said ``ask.yes``.
+
+    Both answers are worded buttons without icons (a standard Close and Cancel
+    both show an X in some themes); Enter, Esc or closing the box mean ``ask.no``.
+    """
+    box = QMessageBox(
+        QMessageBox.Icon.Question, ask.title, ask.text, QMessageBox.StandardButton.NoButton, parent
+    )
+    go = box.addButton(ask.yes, QMessageBox.ButtonRole.AcceptRole)
+    stay = box.addButton(ask.no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stay)
+    box.setEscapeButton(stay)
+    box.exec()
+    return box.clickedButton() is go
+
+
+def mnemonic_of(text: str) -> str:
+    """The Alt+letter a widget's text marks with "&" (lower case), or ""."""
+    index = text.replace("&&", "").find("&")
+    rest = text.replace("&&", "")[index + 1 : index + 2] if index >= 0 else ""
+    return rest.lower()
+
+
+def give_mnemonics(buttons: list[QPushButton], taken: set[str]) -> None:
+    """An Alt+letter for each button whose text has none, unlike any in ``taken``.
+
+    Preferred: the start of a capitalised last word ("Back to &Home", as on the
+    result page), then the start of the first word ("&Close session"), then any
+    word's start, then any letter.
+    """
+    taken = set(taken) | {m for b in buttons if (m := mnemonic_of(b.text()))}
+    for widget in buttons:
+        text = widget.text()
+        if mnemonic_of(text):
+            continue
+        words = [match for match in re.finditer(r"\w+", text) if match.group()[0].isalnum()]
+        starts = [word.start() for word in words]
+        last = [starts[-1]] if len(words) > 1 and words[-1].group()[0].isupper() else []
+        for at in (*last, *starts, *range(len(text))):
+            letter = text[at].lower()
+            if letter.isalnum() and letter not in taken:
+                widget.setText(text[:at] + "&" + text[at:])
+                taken.add(letter)
+                break
 
 
 def button(text: str, *, primary: bool = False, icon: str = "") -> QPushButton:
