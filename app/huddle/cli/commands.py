@@ -390,7 +390,12 @@ async def _host(args: argparse.Namespace) -> int:
     try:
         outcome = await runner.finished
     finally:
-        closing = [engine.close()] if announcer is None else [announcer.close(), engine.close()]
+        # Colleagues are told the true cause ("Kai left during the round"), not just
+        # that the host closed the session.
+        why = _ending(runner.finished)
+        closing = (
+            [engine.close(why)] if announcer is None else [announcer.close(), engine.close(why)]
+        )
         await asyncio.gather(*closing)
     return runner.report(outcome)
 
@@ -496,6 +501,13 @@ async def _join(args: argparse.Namespace) -> int:
             attempts.leave()
         await asyncio.wait([task], timeout=5)
     return runner.report(outcome)
+
+
+def _ending(finished: asyncio.Future[Outcome]) -> str:
+    """What the host's colleagues are told when its session closes."""
+    if finished.done() and not finished.cancelled() and finished.exception() is not None:
+        return f"The host's session ended: {finished.exception()}"
+    return "The host closed the session."
 
 
 def _not_connected(text: str) -> None:
