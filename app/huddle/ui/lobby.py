@@ -29,6 +29,9 @@ from huddle.ui.widgets import (
     scaled_font,
 )
 
+LIST_GAP = 6
+"""Between a list's caption and the list, in both columns."""
+
 
 class LobbyPage(Page):
     """Shown to the host and to joiners until the round starts.
@@ -94,6 +97,7 @@ class LobbyPage(Page):
         self.roster.setSpacing(3)
         self.roster.setIconSize(QSize(18, 18))
         left = QVBoxLayout()
+        left.setSpacing(LIST_GAP)  # as the right column's, so both lists start level
         left.addLayout(row(IconLabel("people", 18), self.roster_title, 1, spacing=6))
         left.addWidget(self.roster)
         self.pending_title = QLabel(self.tr("Asking to join"))
@@ -120,6 +124,7 @@ class LobbyPage(Page):
         self.pending_panel = QWidget()
         right = QVBoxLayout(self.pending_panel)
         right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(LIST_GAP)
         right.addLayout(pending_caption)
         right.addWidget(scroll, 1)
         right.addLayout(row(1, self.admit_all_button))
