@@ -1,7 +1,8 @@
 """A host process for the flood tests: short timeouts, auto-admit, DEBUG logs on stderr.
 
 Usage: ``python -m tests.faults.flood_host EXPECT``. Prints ``port N`` when
-listening; starts the round once EXPECT people are in; prints ``result SUM``
+listening; starts the round once EXPECT people are in and their security code is
+ready; prints ``result SUM CODE`` (CODE: the result code, the same on every screen)
 and finally ``peak_rss_kb N`` (VmHWM from /proc) once its stdin is closed, and exits.
 """
 
@@ -33,11 +34,11 @@ async def main(expect: int) -> None:
     def on_event(event: Event) -> None:
         if isinstance(event, JoinRequested):
             host.admit(event.conn)
-        elif isinstance(event, RosterChanged) and len(event.names) == expect:
+        elif isinstance(event, RosterChanged) and len(event.names) == expect and event.code:
             if host.session.can_start and host.session.phase.value == "lobby":
                 host.start_round()
         elif isinstance(event, ResultReady):
-            print(f"result {event.outcome.sum}", flush=True)
+            print(f"result {event.outcome.sum} {event.code}", flush=True)
             done.set()
 
     host = HostEngine(

@@ -6,8 +6,10 @@ trickle a byte every 0.5 s — do not stop honest participants (from 127.0.0.1)
 from joining and completing their round; that the host drops every offender
 within its hello timeout, writes at most one warning line per offender (naming
 it) rather than a flood, and stays bounded in memory (peak RSS from /proc).
-Also: each kind of hostile bytes from a stranger gets exactly one warning naming
-the offender's address and port, and the honest round still completes.
+Also: each kind of hostile bytes from a stranger (protocol 3's nonce and seed
+messages sent before a Hello among them) gets exactly one warning naming the
+offender's address and port, and the honest round still completes. Every honest
+party sees the same result under the same result code as the host.
 Bounded: 200 connections, each held at most a few seconds, on loopback only.
 """
 
@@ -96,13 +98,15 @@ async def test_flood_and_slowloris_do_not_stop_an_honest_round() -> None:
             engine.submit(value)
         results = [await rec.wait_for(ResultReady, timeout=15) for _, rec, _ in parties]
         assert {r.outcome.sum for r in results} == {321}  # type: ignore[attr-defined]
+        codes = {r.code for r in results}  # type: ignore[attr-defined]
         outcomes = await asyncio.gather(*flood)
         out, err = host.communicate(timeout=20)
     finally:
         if host.poll() is None:
             host.kill()
             host.wait()
-    assert "result 321" in out
+    # One result for all: the host's result code is every joiner's.
+    assert len(codes) == 1 and f"result 321 {codes.pop()}" in out, (codes, out)
     peak = int(re.search(r"peak_rss_kb (\d+)", out).group(1))  # type: ignore[union-attr]
     print(f"\nhost peak RSS under the flood: {peak / 1024:.1f} MiB")
     assert peak < PEAK_RSS_LIMIT_KB
@@ -126,6 +130,8 @@ JUNK = {
     "oversized length": struct.pack(">I", 10**9),
     "not JSON": b"\x00\x00\x00\x05\x01\x04xxx",
     "wrong first message": encode(m.Start(round_id=bytes(16), roster_digest=bytes(32))),
+    "a code nonce before Hello": encode(m.Reveal(epoch=1, nonce=bytes(32))),
+    "a self-mask seed before Hello": encode(m.Unmask(round_id=bytes(16), seed=bytes(32))),
     "truncated Hello": encode(m.Leave())[:-1] + b"\x00\x00\x00\x40\x01\x02{",
 }
 
@@ -152,9 +158,11 @@ async def test_hostile_bytes_get_one_warning_naming_the_offender(
         await rec.wait_for(RosterChanged)
         engine.submit(value)
     host.submit("3")
-    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3)  # type: ignore[attr-defined]
+    await host_events.wait_for(RosterChanged, test=lambda e: len(e.names) == 3 and e.code)  # type: ignore[attr-defined]
     host.start_round()
-    assert (await parties[0][1].wait_for(ResultReady)).outcome.sum == 6  # type: ignore[attr-defined]
+    results = [await rec.wait_for(ResultReady) for _, rec, _ in parties]
+    results.append(await host_events.wait_for(ResultReady))
+    assert {(r.outcome.sum, r.code) for r in results} == {(6, host.session.result_code)}  # type: ignore[attr-defined]
     await host.close()
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     for offender in offenders:
