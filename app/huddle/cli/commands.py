@@ -331,15 +331,7 @@ def _kind(args: argparse.Namespace) -> tuple[str, tuple[str, ...], tuple[str, ..
 
 
 async def _host(args: argparse.Namespace) -> int:
-    question = _question(args)
-    if args.no_value and args.value is not None:
-        raise CommandError("use either --value or --no-value, not both", EXIT_USAGE)
-    if args.value is not None and (problem := question.check_answer(args.value)):
-        raise InputError(problem)  # refuse bad input before going on the network
-    if args.expect < question.min_participants:
-        raise CommandError(
-            f"--expect must be at least --min ({question.min_participants})", EXIT_USAGE
-        )
+    question = _checked_host_settings(args)
     runner = Runner(args)
     runner.question = question
     announcer: Announcer | None = None
@@ -359,7 +351,6 @@ async def _host(args: argparse.Namespace) -> int:
     runner.submit = engine.submit
     if engine.local is not None:
         runner.privacy_note(question)
-    loop = asyncio.get_running_loop()
 
     def on_join_request(event: JoinRequested) -> None:
         if len(engine.session.roster) < args.expect:
@@ -367,9 +358,11 @@ async def _host(args: argparse.Namespace) -> int:
         else:
             engine.reject(event.conn)
 
+    starter = _Starter(runner, engine, args.expect, args.start_after)
+
     def on_roster(event: RosterChanged) -> None:
         if len(event.names) >= args.expect and engine.session.can_start:
-            loop.call_soon(engine.start_round)
+            starter.everyone_in(event.code)
 
     runner.on_join_request, runner.on_roster = on_join_request, on_roster
     runner.on_stop = _Rerun(runner, engine)
@@ -398,6 +391,54 @@ async def _host(args: argparse.Namespace) -> int:
         )
         await asyncio.gather(*closing)
     return runner.report(outcome)
+
+
+def _checked_host_settings(args: argparse.Namespace) -> Question:
+    """The question, once the host's settings and given value are known to be usable."""
+    question = _question(args)
+    if args.no_value and args.value is not None:
+        raise CommandError("use either --value or --no-value, not both", EXIT_USAGE)
+    if args.value is not None and (problem := question.check_answer(args.value)):
+        raise InputError(problem)  # refuse bad input before going on the network
+    if args.expect < question.min_participants:
+        raise CommandError(
+            f"--expect must be at least --min ({question.min_participants})", EXIT_USAGE
+        )
+    return question
+
+
+class _Starter:
+    """Starts the round once --expect people are in and their code is ready.
+
+    At a terminal, the host person first gets the time to compare the final
+    code aloud: the round starts when they press Enter (issue 17 item 9).
+    Scripts (no terminal on stdin) start on their own, after ``--start-after``
+    seconds if given.
+    """
+
+    def __init__(
+        self, runner: Runner, engine: HostEngine, expect: int, after: float | None
+    ) -> None:
+        self.runner, self.engine, self.expect, self.after = runner, engine, expect, after
+        self._waiting: asyncio.Task[None] | None = None
+
+    def everyone_in(self, code: str) -> None:
+        if self._waiting is not None and not self._waiting.done():
+            return  # already waiting; a changed code is printed with the lobby
+        self._waiting = asyncio.get_running_loop().create_task(self._start_when_told(code))
+
+    async def _start_when_told(self, code: str) -> None:
+        if self.after is not None:
+            await asyncio.sleep(self.after)
+        elif sys.stdin.isatty():
+            await ask_line(
+                f"Everyone is in. Read the security code {code} aloud with everyone; "
+                "press Enter to start the round (Ctrl-C stops). "
+            )
+        session = self.engine.session
+        if self.runner.finished.done() or len(session.roster) < self.expect:
+            return
+        self.engine.start_round()
 
 
 class _Rerun:

@@ -186,6 +186,14 @@ def _add_host(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--expect", type=int, required=True, metavar="N", help="start when N contributors are in"
     )
     p.add_argument(
+        "--start-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="once --expect people are in, start after this many seconds instead of "
+        "waiting for Enter (at a terminal) or starting at once (in a script)",
+    )
+    p.add_argument(
         "--port", type=int, default=0, help="TCP port to listen on (default: any free port)"
     )
     p.add_argument(
