@@ -136,4 +136,8 @@ def _print(table: dict[str, ShareTranscript], outcome: Outcome, code: str, artic
     partials = [table[n].partial[0] for n in names]
     print(f"{'partial sums':<16}" + "".join(f"{p:>{width}}" for p in partials))
     print("\nEach column is what one person holds; only its sum (the partial sum) is published.")
+    print(
+        "On the wire each partial sum also carries a mask of its sender's own, opened only\n"
+        "once every app has confirmed it was shown the same partial sums."
+    )
     print(f"Total {outcome.sum} / {outcome.count} people = average {outcome.average}")
