@@ -36,6 +36,8 @@ def test_gui_host_two_gui_joiners_and_a_cli_joiner_agree(
     qtbot.waitUntil(lambda: len(roster(alice)) == 4)
     qtbot.waitUntil(lambda: "You're in" in carol.lobby.status.text())
     qtbot.waitUntil(lambda: sorted(roster(carol)) == ["Alice (host)", "Bob", "Carol (you)", "Cli"])
+    # Each new roster's code is ready once the apps exchanged its nonces (milliseconds).
+    qtbot.waitUntil(lambda: alice.lobby.code.code.text()[:4].isdigit())
     code = alice.lobby.code.code.text()
     qtbot.waitUntil(lambda: bob.lobby.code.code.text() == code == carol.lobby.code.code.text())
 
