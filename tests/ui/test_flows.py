@@ -37,7 +37,7 @@ def test_gui_host_two_gui_joiners_and_a_cli_joiner_agree(
     qtbot.waitUntil(lambda: "You're in" in carol.lobby.status.text())
     qtbot.waitUntil(lambda: sorted(roster(carol)) == ["Alice (host)", "Bob", "Carol (you)", "Cli"])
     # Each new roster's code is ready once the apps exchanged its nonces (milliseconds).
-    qtbot.waitUntil(lambda: alice.lobby.code.code.text()[:4].isdigit())
+    qtbot.waitUntil(lambda: bool(alice.flow.current and alice.flow.current.code))
     code = alice.lobby.code.code.text()
     qtbot.waitUntil(lambda: bob.lobby.code.code.text() == code == carol.lobby.code.code.text())
 
@@ -221,3 +221,38 @@ def test_closing_the_window_from_code_does_not_ask(
     assert asked == []
     assert not alice.isVisible()
     qtbot.waitUntil(lambda: bob.current_page() is not bob.lobby)
+
+
+def test_a_joiner_is_asked_before_its_kept_answer_goes_out_again(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    """Protocol 3: a re-run is never automatic. A desktop-app joiner whose round
+    stopped is asked, with the new code to compare, before its answer is sent."""
+    maria, dana, eve = make_window("Maria"), make_window("Dana"), make_window("Eve")
+    port = host(qtbot, maria, RAISE, contributes=False)
+    maria.flow.demo = maria.engine.demo_peers(port, 2)  # Alice 3800, Bob 2514
+    join(qtbot, dana, port)
+    join(qtbot, eve, port)
+    qtbot.waitUntil(lambda: len(maria.lobby.pending_names()) == 4)
+    maria.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(maria)) == 4)
+    maria.lobby.start_button.click()
+    on_page(qtbot, dana, dana.value)
+    type_into(qtbot, dana.value.field, "3000")
+    dana.value.submit_button.click()
+    on_page(qtbot, dana, dana.progress)
+    on_page(qtbot, eve, eve.value)
+    eve.flow.current.handle.leave()  # type: ignore[union-attr]  # Eve goes before answering
+    on_page(qtbot, dana, dana.notice)
+    assert dana.notice.reason.text() == "Eve left during the round."
+    on_page(qtbot, maria, maria.notice)
+    maria.notice.click("Run again without Eve")
+    qtbot.waitUntil(lambda: "Take part again" in dana.notice.button_texts())
+    assert dana.notice.title.text() == "The round is running again"
+    code = dana.flow.current.code  # type: ignore[union-attr]
+    assert code and code in dana.notice.advice.text()
+    assert dana.current_page() is dana.notice  # nothing went out yet: no result can come
+    dana.notice.click("Take part again")
+    on_page(qtbot, dana, dana.result)
+    on_page(qtbot, maria, maria.result)
+    assert dana.result.totals.text() == maria.result.totals.text() == ("Total 9,314 EUR · 3 people")
