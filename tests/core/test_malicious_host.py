@@ -411,3 +411,30 @@ def test_5_every_nonce_and_the_epoch_change_the_code() -> None:
         changed[k] = os.urandom(32)
         assert code_digest(base, 1, b"".join(changed)) != reference
     assert code_digest(base, 2, b"".join(nonces)) != reference
+
+
+# --- a member that stalls the code -----------------------------------------------------
+
+
+@pytest.mark.parametrize("withheld", [Commit, Reveal])
+def test_a_member_silent_in_the_code_exchange_is_named_and_can_be_removed(
+    withheld: type[Message],
+) -> None:
+    """A modified app that never commits (or never reveals) cannot stall the lobby: the
+    host sees who holds the code up and, when the engine's deadline passes, removes them."""
+    net = make_network()
+    conns = {n: net.join(n) for n in "abc"}
+    mute = conns["c"]
+    net.tap = lambda d, c, data: (  # type: ignore[assignment]
+        None
+        if d == "up" and c == mute and isinstance(FrameDecoder().feed(data)[0], withheld)
+        else data
+    )
+    d = net.join("d")
+    assert net.host.code == "" and not net.host.can_start
+    assert net.host.silent_in_code_exchange() == (net.parties[mute].me,)
+    assert net.host.drop_silent(net.host.epoch - 1) == []  # an old deadline does nothing
+    net.host_do(net.host.drop_silent(net.host.epoch))
+    assert [m.name for m in net.host.roster] == ["a", "b", "d"]
+    assert net.host.code and net.host.can_start
+    assert net.parties[conns["a"]].code == net.host.code == net.parties[d].code

@@ -12,7 +12,7 @@ from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinEngine
 from huddle.net.link import Timeouts
 
-FAST = Timeouts(heartbeat=0.2, idle=1.0, hello=1.0, connect=2.0)
+FAST = Timeouts(heartbeat=0.2, idle=1.0, hello=1.0, connect=2.0, code=1.0)
 
 
 @dataclass

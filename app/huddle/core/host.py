@@ -258,6 +258,33 @@ class HostSession:
             return []
         return [Send(conn, encode(Rejected(reason=reason))), Drop(conn, "rejected by host")]
 
+    @property
+    def epoch(self) -> int:
+        """The number of the roster last announced (it grows with every change)."""
+        return self._epoch.number
+
+    def silent_in_code_exchange(self) -> tuple[int, ...]:
+        """Members holding up the current roster's code: no commitment yet, or
+        (once every commitment went out) no nonce. Empty when the code is ready."""
+        epoch = self._epoch
+        if epoch.digest:
+            return ()
+        waiting_on = epoch.nonces if epoch.commitments_sent else epoch.commitments
+        return tuple(m.party for m in epoch.roster if m.party not in waiting_on)
+
+    def drop_silent(self, epoch: int) -> list[Output]:
+        """Remove whoever still holds up the code of roster ``epoch`` (the engine calls
+        this when the exchange took far longer than a round trip); the others get a
+        new roster and a new code. A member that never answers cannot stall the lobby."""
+        if epoch != self._epoch.number or self.phase not in (Phase.LOBBY, Phase.ABORTED):
+            return []
+        out: list[Output] = []
+        for party in self.silent_in_code_exchange():
+            for cid, c in list(self._conns.items()):
+                if c.stage is _Stage.MEMBER and c.member and c.member.party == party:
+                    out += self._lose(cid, "did not take part in the security code")
+        return out
+
     def remove(self, party: int) -> list[Output]:
         """The host person removes a member between rounds (the roster and code change)."""
         if self.phase in (*_STOPPABLE, Phase.UNMASKING):

@@ -85,6 +85,7 @@ class HostEngine:
         self._pipe: deque[tuple[str, bytes]] = deque()
         self._pumping = False
         self._start_when_ready = False
+        self._watched_epoch = 0
         if contributes:
             self.local = ParticipantSession(
                 name=host_name,
@@ -273,10 +274,27 @@ class HostEngine:
             elif not self._is_local_echo(out):
                 emit_safely(self._on_event, out)
         self._pump()
+        self._watch_code_exchange()
         if self._start_when_ready and self.session.code:
             self._start_when_ready = False
             if self.session.can_start:
                 self._dispatch(self.session.start())
+
+    def _watch_code_exchange(self) -> None:
+        """Give each new roster's code exchange `Timeouts.code` seconds, then remove
+        whoever has not answered (see `HostSession.drop_silent`)."""
+        epoch = self.session.epoch
+        if epoch == self._watched_epoch or self.session.code or self.session.phase is Phase.CLOSED:
+            return
+        self._watched_epoch = epoch
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.timeouts.code, self._code_deadline, epoch)
+
+    def _code_deadline(self, epoch: int) -> None:
+        silent = self.session.silent_in_code_exchange() if self.session.epoch == epoch else ()
+        if silent:
+            log.warning("removing %d member(s) silent in the security-code exchange", len(silent))
+            self._dispatch(self.session.drop_silent(epoch))
 
     def _is_local_echo(self, event: Event) -> bool:
         """Host events that the host person's own participant reports better itself."""

@@ -36,6 +36,9 @@ class Timeouts:
     hello: float = 10.0
     """A new connection must complete TLS and say Hello within this."""
     connect: float = 5.0
+    code: float = 10.0
+    """Members must finish a roster's security-code exchange (two round trips) within
+    this, or they are removed from the lobby (a silent app cannot stall it)."""
 
 
 class Link(asyncio.Protocol):
