@@ -202,7 +202,7 @@ class ParticipantSession:
         transcript: bool = False,
         noise_rng: Callable[[], np.random.Generator] = csprng_generator,
     ) -> None:
-        self.name = name
+        self.name = " ".join(name.split())  # as the host lists it (it refuses any other form)
         self.host_fingerprint = host_fingerprint
         self.identity = identity or crypto.Identity()
         self.phase = Phase.CONNECTING
