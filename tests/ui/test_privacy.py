@@ -58,9 +58,10 @@ def test_a_histogram_with_equal_bars(qtbot: QtBot, setup: HostSetupPage) -> None
     type_into(qtbot, setup.tag, "  commute ")
     assert setup.start_button.isEnabled()
     qtbot.waitUntil(lambda: "±7 people" in setup.privacy_message.text())
-    assert setup.privacy_message.text().endswith(
+    assert (
         "With 3 people, each bar will be within ±7 people of the true count (95 % of the time)."
-    )
+        in setup.privacy_message.text()
+    )  # and, with so few people, that the bars would be mostly noise: test_small_groups.py
     assert "smaller hides everyone better" in setup.privacy_message.text()
     assert setup.kind_message.text().startswith("A bar chart of how many answers")
     assert "roughly how many values fall in each of the 3 bars" in setup.reveals.text()

@@ -121,7 +121,7 @@ def test_a_poll_shows_each_person_what_their_own_app_sent(
         assert note.startswith("Your app sent “") and note.endswith("Only you see this.")
     for window in three:
         result = window.result
-        assert result.average.text().startswith("≈ ") and result.average.text().endswith("%")
+        assert " – " in result.average.text() and result.average.text().endswith("%")
         assert "privacy setting ε = ln 3 ≈ 1.1" in result.totals.text()
         assert note not in result.summary
         ledger = LedgerStore(ledger_path(tmp_path, window.home.display_name())).load()

@@ -2,8 +2,9 @@
 
 Bar k spans [k, k+1] on the x axis and edge k is labelled at x = k, so bars of
 unequal width still read as a row of ranges. Each bar carries its ±95 % error
-bar. By default negative noisy counts are drawn as 0; `show_raw` draws the
-noisy counts as they came out, negatives included.
+bar. By default a noisy count is drawn within what is possible: below 0 as 0,
+above the number of people as that number (the page says so); `show_raw` draws
+the noisy counts as they came out. Counts are whole, and so are the y axis's ticks.
 
 pyqtgraph is imported when the first chart is drawn, not with this module:
 loading it costs about a quarter of a second, a third of the app's start-up,
@@ -12,16 +13,21 @@ and most sessions never show a chart.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 MAX_LABELS = 10
 """More edge labels than this would overlap; the others are left out."""
+MAX_Y_TICKS = 6
+EDGE_ROOM = 4
+"""Pixels kept free right of the last edge label, which would otherwise be dropped."""
 
 
 class HistogramChart(QWidget):
@@ -37,6 +43,8 @@ class HistogramChart(QWidget):
         self.raw: tuple[int, ...] = ()
         self.bound = 0
         self.heights: tuple[int, ...] = ()
+        self.ceiling: int | None = None
+        """The largest possible count (the number of people), or None for no limit."""
         self.raw_shown = False
         self.categories = False
         """Bars are named options (labels under their middles), not ranges between edges."""
@@ -61,21 +69,33 @@ class HistogramChart(QWidget):
         return QSize(480, 260)
 
     def set_data(
-        self, labels: Sequence[str], raw: Sequence[int], bound: int, unit: str = ""
+        self,
+        labels: Sequence[str],
+        raw: Sequence[int],
+        bound: int,
+        unit: str = "",
+        ceiling: int | None = None,
     ) -> None:
         """``labels``: the B + 1 edges as text; ``raw``: the B noisy counts, signed;
-        ``unit``: what the answers are counted in (the x axis)."""
+        ``unit``: what the answers are counted in (the x axis); ``ceiling``: the
+        number of people, which no bar can truly exceed."""
         self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
-        self.categories = False
+        self.categories, self.ceiling = False, ceiling
         self._label_axes(unit, self.tr("people"))
 
     def set_categories(
-        self, labels: Sequence[str], raw: Sequence[int], bound: int, counting: str
+        self,
+        labels: Sequence[str],
+        raw: Sequence[int],
+        bound: int,
+        counting: str,
+        ceiling: int | None = None,
     ) -> None:
         """One bar per option: ``labels`` the B option names, ``raw`` their (noisy) counts,
-        ``counting`` what is counted (the y axis), e.g. "votes"."""
+        ``counting`` what is counted (the y axis), e.g. "votes"; ``ceiling`` as for
+        `set_data`."""
         self.labels, self.raw, self.bound = list(labels), tuple(raw), bound
-        self.categories = True
+        self.categories, self.ceiling = True, ceiling
         self._label_axes("", counting)
 
     def _label_axes(self, unit: str, counting: str) -> None:
@@ -93,7 +113,7 @@ class HistogramChart(QWidget):
     def _draw(self) -> None:
         import pyqtgraph as pg
 
-        counts = self.raw if self.raw_shown else tuple(max(0, c) for c in self.raw)
+        counts = self.raw if self.raw_shown else possible(self.raw, self.ceiling)
         self.heights = counts
         self.plot.clear()
         if not counts:
@@ -127,12 +147,26 @@ class HistogramChart(QWidget):
             ticks = [(float(k), self.labels[k]) for k in range(0, count + 1, step)]
             if count % step:
                 ticks.append((float(count), self.labels[count]))
-        self.plot.getAxis("bottom").setTicks([ticks, []])
-        top = float(max(1.0, (y + self.bound).max())) * 1.08
-        bottom = float(min(0.0, (y - self.bound).min())) if self.raw_shown else 0.0
+        self._bottom_ticks(ticks)
+        high = float(max(1.0, (y + self.bound).max()))
+        low = float(min(0.0, (y - self.bound).min())) if self.raw_shown else 0.0
+        self.plot.getAxis("left").setTicks([whole_ticks(low, high), []])
+        top = high * 1.08
         self.plot.setXRange(0, count, padding=0.02)
         # A little room below the lowest value, so the axis shows its "0".
-        self.plot.setYRange(bottom - 0.03 * (top - bottom), top, padding=0)
+        self.plot.setYRange(low - 0.03 * (top - low), top, padding=0)
+
+    def _bottom_ticks(self, ticks: list[tuple[float, str]]) -> None:
+        """The edge labels, the last one included: pyqtgraph drops a label that reaches
+        past the end of the axis, and the last edge sits right at that end."""
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([ticks, []])
+        overhang = 0
+        if ticks and not self.categories:
+            overhang = QFontMetrics(self.font()).horizontalAdvance(ticks[-1][1]) // 2
+        axis.setStyle(hideOverlappingLabels=overhang + EDGE_ROOM)
+        left, top, _, bottom = self.plot.getPlotItem().layout.getContentsMargins()
+        self.plot.getPlotItem().layout.setContentsMargins(left, top, overhang + EDGE_ROOM, bottom)
 
     def _recolour(self) -> None:
         import pyqtgraph as pg
@@ -153,3 +187,19 @@ class HistogramChart(QWidget):
             self._recolour()
             self._draw()
         super().changeEvent(event)
+
+
+def possible(raw: Sequence[int], ceiling: int | None) -> tuple[int, ...]:
+    """Noisy counts drawn within what is possible: from 0 to ``ceiling`` (if any)."""
+    top = ceiling if ceiling is not None else max((*raw, 0))
+    return tuple(min(max(0, c), top) for c in raw)
+
+
+def whole_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks at whole counts from ``low`` to ``high``: 1, 2 or 5 times a power of ten
+    apart, at most `MAX_Y_TICKS` of them (no "0.5 votes")."""
+    span = max(1.0, high - low)
+    steps = (m * 10**e for e in itertools.count() for m in (1, 2, 5))
+    step = next(s for s in steps if span / s <= MAX_Y_TICKS - 1)
+    first = math.ceil(low / step) * step
+    return [(float(v), str(v)) for v in range(first, math.floor(high) + 1, step)]

@@ -210,7 +210,18 @@ class HostSetupPage(Page):
             ),
         }
         self.kind_message.show_message(hints[kind], "hint")
+        self.contributes.setText(self._take_part(kind))
         self.validate()
+
+    def _take_part(self, kind: str) -> str:
+        """The host's own part, in the words of this kind of question."""
+        if kind in (VOTE, DP_VOTE, VOTE_OUTCOME):
+            return self.tr("I &take part and vote too")
+        if kind == CHOICE:
+            return self.tr("I &take part and tick options too")
+        if kind == POLL:
+            return self.tr("I &take part and answer too")
+        return self.tr("I &take part with a value too")
 
     @staticmethod
     def _row_of(form: QFormLayout, widget: QWidget) -> int:
@@ -263,9 +274,9 @@ class HostSetupPage(Page):
         self.min_people.valueChanged.connect(lambda: self._edited(self.min_people))
         self.contributes = QCheckBox(self.tr("I &take part with a value too"))
         self.contributes.setChecked(True)
-        self.contributes.setAccessibleName(self.tr("The host takes part with a value"))
+        self.contributes.setAccessibleName(self.tr("The host takes part too"))
         self.contributes.setToolTip(
-            self.tr("Untick to only coordinate: you see the result but add no value.")
+            self.tr("Untick to only coordinate: you see the result but add no answer.")
         )
         form.addRow("", self.contributes)
         self.reveals = body("", muted=True)
@@ -339,7 +350,10 @@ class HostSetupPage(Page):
         if privacy:
             self.privacy_message.show_message(privacy, "error")
         else:
-            self.privacy_message.show_message(accuracy_text(question, people, self.bounds), "hint")
+            accuracy = accuracy_text(question, people, self.bounds)
+            self.privacy_message.show_message(
+                accuracy.text, "warn" if accuracy.too_noisy else "hint"
+            )
         self.tag_message.show_message(self._tag_hint(question), "hint")
 
     def _tag_hint(self, question: Question | None) -> str:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 from huddle.core import randomized_response as rr
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, DP_SPREAD, HISTOGRAM, POLL, SPREAD
-from huddle.ui import result_kinds, texts
+from huddle.ui import result_counts, result_kinds, texts
 from huddle.ui.chart import HistogramChart
+from huddle.ui.result_counts import NoisyCounts
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
 
@@ -150,6 +151,7 @@ class ResultPage(Page):
         self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.average = QLabel()
         self._big = scaled_font(self.average, 3.2, bold=True)
+        self._interval = scaled_font(self.average, 2.2, bold=True)
         self.average.setFont(self._big)
         self.average.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.average.setAccessibleName(self.tr("Group average"))
@@ -166,7 +168,7 @@ class ResultPage(Page):
         self.ledger_note = body(muted=True)
         self.ledger_note.setAccessibleName(self.tr("Privacy ledger"))
         self.copied = FieldMessage(kind="info")
-        self.content.addStretch(1)
+        self.counts: NoisyCounts | None = None
         for widget in (self.caption, self.average, self.totals, self.chart, self.accuracy):
             self.content.addWidget(widget)
         self.content.addWidget(self.raw_toggle)
@@ -208,6 +210,15 @@ class ResultPage(Page):
     def _raw_toggled(self, on: bool) -> None:
         self.chart.show_raw(on)
         self.raw_values.setVisible(on)
+        if self.counts is not None:
+            self.accuracy.setText(self.counts.words(raw_shown=on))
+
+    def show_counts(self, counts: NoisyCounts) -> None:
+        """Noisy counts under the chart: their accuracy and what noise did, in words
+        that follow the raw view."""
+        self.counts = counts
+        self.raw_toggle.setChecked(False)
+        self.accuracy.setText(counts.words(raw_shown=False))
 
     def set_ledger_note(self, text: str) -> None:
         """What was written to this person's privacy ledger ("" hides the line)."""
@@ -225,6 +236,7 @@ class ResultPage(Page):
         self.raw_values.setVisible(False)
         self.raw_toggle.setChecked(False)
         self.set_ledger_note("")
+        self.counts = None
         self._code_hint(code)
         self.copied.show_message(None)
         people = self.tr("%n people", "", outcome.count)
@@ -251,7 +263,7 @@ class ResultPage(Page):
         self.raw_values.setVisible(False)
         self.set_ledger_note("")
         if histogram:
-            self._show_bars(outcome, people)
+            result_counts.show_bars(self, outcome, people)
             mine = None  # a bar says nothing about where one value stands
         elif question.kind == DP_AVERAGE:
             self._show_noisy_average(outcome, average, people)
@@ -284,65 +296,25 @@ class ResultPage(Page):
         self._place(outcome, mine, average)
 
     def _show_noisy_average(self, outcome: Outcome, average: str, people: str) -> None:
-        question = outcome.question
-        bound = texts.with_unit(outcome.average_error_bound, question, texts.EXTRA_AVERAGE_DIGITS)
-        self.caption.setText(self.tr("Group average, with privacy noise"))
-        self.average.setText(self.tr("≈ {average}").format(average=average))
+        """The 95 % interval leads, the best estimate follows: with few people the
+        noise is wide, and a lone "≈ 3,100 EUR" would read as the answer."""
+        question, spread = outcome.question, outcome.average_error_bound
+        span = texts.interval(outcome.average - spread, outcome.average + spread, question)
+        self.caption.setText(self.tr("Group average with privacy noise: the 95 % interval"))
+        self.show_interval(span)
         self.totals.setText(
-            self.tr(
-                "Within ±{bound} of the true average (95 %) · {people} · privacy setting "
-                "ε = {epsilon}"
-            ).format(bound=bound, people=people, epsilon=texts.epsilon(outcome.epsilon))
+            self.tr("Best estimate {average} · {people} · privacy setting ε = {epsilon}").format(
+                average=average, people=people, epsilon=texts.epsilon(outcome.epsilon)
+            )
         )
-        self.summary = self.tr("{title}: average about {average} (±{bound}, {people})").format(
-            title=question.title, average=average, bound=bound, people=people
-        )
+        self.summary = self.tr(
+            "{title}: average between {span} (95 %; best estimate {average}, {people})"
+        ).format(title=question.title, span=span, average=average, people=people)
 
-    def _show_bars(self, outcome: Outcome, people: str) -> None:
-        """The noisy counts as a chart, with their accuracy in words."""
-        question, edges, bound = outcome.question, outcome.bin_edges, outcome.noise_bound
-        labels = [texts.typed(e) for e in edges]
-        self.caption.setText(self.tr("How many in each range, with privacy noise"))
-        self.raw_toggle.setChecked(False)
-        self.chart.set_data(labels, outcome.raw_counts, bound, question.unit)
-        unit = f" {question.unit}" if question.unit else ""
-        self.totals.setText(
-            self.tr("{people} · privacy setting ε = {epsilon}").format(
-                people=people, epsilon=texts.epsilon(outcome.epsilon)
-            )
-        )
-        accuracy = (
-            self.tr("Each bar is within ±1 person of the true count, at 95 % confidence.")
-            if bound == 1
-            else self.tr(
-                "Each bar is within ±{bound} people of the true count, at 95 % confidence."
-            ).format(bound=bound)
-        )
-        clipped = sum(1 for c in outcome.raw_counts if c < 0)
-        if clipped == 1:
-            accuracy += " " + self.tr("Noise pushed 1 bar below 0; it is shown as 0.")
-        elif clipped:
-            accuracy += " " + self.tr(
-                "Noise pushed {count} bars below 0; they are shown as 0."
-            ).format(count=clipped)
-        self.accuracy.setText(accuracy)
-        ranges = [
-            self.tr("{low} to {high}{unit}").format(low=labels[k], high=labels[k + 1], unit=unit)
-            for k in range(len(outcome.counts))
-        ]
-        self.raw_values.setText(
-            "\n".join(
-                f"{where}: {raw}" for where, raw in zip(ranges, outcome.raw_counts, strict=True)
-            )
-        )
-        shown = "; ".join(
-            f"{where}: {count}" for where, count in zip(ranges, outcome.counts, strict=True)
-        )
-        self.chart.setToolTip(self.raw_values.text())
-        self.chart.setAccessibleDescription(shown)
-        self.summary = self.tr("{title}: {bars} (each ±{bound} at 95 %, {people})").format(
-            title=question.title, bars=shown, bound=bound, people=people
-        )
+    def show_interval(self, text: str) -> None:
+        """A noisy result's interval as the headline, a size smaller than an exact one."""
+        self.average.setFont(self._interval)
+        self.average.setText(text)
 
     def _place(
         self, outcome: Outcome, mine: Decimal | None, average: Decimal | None = None

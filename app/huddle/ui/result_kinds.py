@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from huddle.core import randomized_response as rr
-from huddle.core import tallies
 from huddle.core.outcome import CONFIDENCE, Outcome
 from huddle.core.questions import CHOICE, DP_SPREAD, DP_VOTE, POLL, VOTE, VOTE_OUTCOME
 from huddle.ui import texts
+from huddle.ui.chart import possible
+from huddle.ui.result_counts import NoisyCounts
 
 if TYPE_CHECKING:
     from huddle.ui.result import ResultPage
@@ -47,9 +48,10 @@ def show(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | No
 def _tallies(page: ResultPage, outcome: Outcome, people: str) -> None:
     q, noisy = outcome.question, outcome.question.kind == DP_VOTE
     bound = outcome.noise_bound if noisy else 0
-    page.chart.set_categories(q.options, outcome.tallies, bound, tr("votes"))
+    ceiling = outcome.count if noisy else None
+    page.chart.set_categories(q.options, outcome.tallies, bound, tr("votes"), ceiling)
     page.chart.setVisible(True)
-    counts = tallies.shown(outcome.tallies) if noisy else outcome.tallies
+    counts = possible(outcome.tallies, outcome.count) if noisy else outcome.tallies
     listing = "; ".join(f"{o}: {c}" for o, c in zip(q.options, counts, strict=True))
     page.chart.setAccessibleDescription(listing)
     if noisy:
@@ -59,11 +61,10 @@ def _tallies(page: ResultPage, outcome: Outcome, people: str) -> None:
                 people=people, epsilon=texts.epsilon(outcome.epsilon)
             )
         )
-        page.accuracy.setText(
-            tr(
-                "Each tally is within ±{bound} votes of the true count, at {p} % confidence."
-            ).format(bound=bound, p=PERCENT)
-        )
+        accuracy = tr(
+            "Each tally is within ±{bound} votes of the true count, at {p} % confidence."
+        ).format(bound=bound, p=PERCENT)
+        page.show_counts(NoisyCounts(accuracy, outcome.tallies, outcome.count, votes=True))
         page.accuracy.setVisible(True)
         page.raw_toggle.setVisible(True)
         page.raw_values.setText(
@@ -136,11 +137,12 @@ def _poll(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | N
     q = outcome.question
     low, high = outcome.poll_interval
     estimate = min(max(outcome.poll_estimate, 0.0), 1.0)
-    page.caption.setText(tr("Answered yes, estimated from randomized answers"))
-    page.average.setText(tr("≈ {share}").format(share=texts.percent(estimate)))
+    page.caption.setText(tr("Answered yes, from randomized answers: the 95 % interval"))
+    span = tr("{low} – {high}").format(low=texts.percent(low), high=texts.percent(high))
+    page.show_interval(span)
     page.totals.setText(
-        tr("{p} % interval {low} to {high} · {people} · privacy setting ε = ln 3 ≈ 1.1").format(
-            p=PERCENT, low=texts.percent(low), high=texts.percent(high), people=people
+        tr("Best estimate {share} · {people} · privacy setting ε = ln 3 ≈ 1.1").format(
+            share=texts.percent(estimate), people=people
         )
     )
     page.accuracy.setText(
@@ -155,7 +157,7 @@ def _poll(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | N
         page.standing.setText(sent_words(sent))
         page.standing.setVisible(True)
     page.summary = tr(
-        "{title}: about {share} yes ({p} % interval {low} to {high}, {people})"
+        "{title}: between {low} and {high} yes ({p} %; best estimate {share}, {people})"
     ).format(
         title=q.title,
         share=texts.percent(estimate),
@@ -183,12 +185,12 @@ def show_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
     deviation = texts.with_unit(m.deviation, q, texts.EXTRA_AVERAGE_DIGITS)
     if q.kind == DP_SPREAD:
         low, high = outcome.deviation_interval
-        bound = texts.with_unit(outcome.mean_error_bound, q, texts.EXTRA_AVERAGE_DIGITS)
-        page.caption.setText(tr("Group average and spread, with privacy noise"))
-        page.average.setText(tr("≈ {average}").format(average=average))
+        error = outcome.mean_error_bound
+        page.caption.setText(tr("Group average with privacy noise: the 95 % interval"))
+        page.show_interval(texts.interval(m.mean - error, m.mean + error, q))
         page.totals.setText(
-            tr("Within ±{bound} of the true average ({p} %) · {people} · ε = {epsilon}").format(
-                bound=bound, p=PERCENT, people=people, epsilon=texts.epsilon(outcome.epsilon)
+            tr("Best estimate {average} · {people} · ε = {epsilon}").format(
+                average=average, people=people, epsilon=texts.epsilon(outcome.epsilon)
             )
         )
         page.accuracy.setText(

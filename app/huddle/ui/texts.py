@@ -198,6 +198,15 @@ def average(value: Decimal, question: Question) -> str:
     return with_unit(value, question, EXTRA_AVERAGE_DIGITS)
 
 
+def interval(low: Decimal, high: Decimal, question: Question) -> str:
+    """A noisy average's 95 % interval, clipped to the allowed range: "2,600 – 3,600 EUR"."""
+    fp = question.fixed_point
+    low, high = fp.clamp(low), fp.clamp(high)
+    return tr("{low} – {high}").format(
+        low=number(low, question, EXTRA_AVERAGE_DIGITS), high=average(high, question)
+    )
+
+
 def standing(mine: Decimal, avg: Decimal, question: Question) -> str:
     """Where your own value stands relative to the average, computed on this computer."""
     diff = mine - avg

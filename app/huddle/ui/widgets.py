@@ -104,6 +104,16 @@ class FieldMessage(QLabel):
         self.setVisible(False)
         self._recolour()
 
+    @property
+    def kind(self) -> str:
+        """How the message is shown: "error", "good", "warn", "info" or "hint"."""
+        return self._kind
+
+    def setVisible(self, visible: bool) -> None:
+        """Never shown empty: a form showing a row shows every widget in it, and an
+        empty message would be a blank line that closes up once the field is checked."""
+        super().setVisible(visible and bool(self.text()))
+
     def show_message(self, text: str | None, kind: str | None = None) -> None:
         if kind is not None and kind != self._kind:
             self._kind = kind
