@@ -8,7 +8,8 @@ screen has someone to wait for. A second session ends with the host leaving
 mid-round, for the error screen. Then two noisy sessions on one subject: a
 histogram with ten people (Dana among them), and a noisy average, where Dana's
 lobby shows the privacy budget she already spent. Last, the kinds of issue 9: a
-vote, a yes/no poll by randomized response, a private choice and a spread.
+vote, a yes/no poll by randomized response, a private choice and a spread; a re-run
+of protocol 3; and host setup and the lobby in a 640×480 window (17-small-*).
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ from PySide6.QtWidgets import QWidget
 
 from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.advert import Advert
-from huddle.core.questions import CHOICE, DP_AVERAGE, HISTOGRAM, POLL, SPREAD, VOTE
+from huddle.core.questions import AVERAGE, CHOICE, DP_AVERAGE, HISTOGRAM, POLL, SPREAD, VOTE
 from huddle.net.discovery import FoundSession
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
 from huddle.ui.privacy import PrivacyLedger
 
 SIZE = QSize(760, 640)
+SMALL = QSize(640, 480)
+"""A small laptop screen, or a window made small: the button row must stay in sight."""
 SETUP_SIZE = QSize(760, 720)
 """Host setup with the noisy settings: the app's default window size."""
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
@@ -101,6 +104,7 @@ def main(out: Path) -> None:
             choice_session(shooter)
             spread_session(shooter)
             rerun_session(shooter)
+            small_screen(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -153,7 +157,7 @@ def error_session(shooter: Shooter) -> None:
     wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == 4)
     alice.lobby.start_button.click()
     shooter.on(dana, dana.value)
-    dana.value.cancel_button.click()
+    dana.value.cancel.emit()  # as "Cancel round" does once Dana confirms it
     shooter.on(alice, alice.notice)
     shooter.shoot(alice, "7-round-stopped-host")
     alice.flow.go_home()
@@ -382,6 +386,30 @@ def rerun_session(shooter: Shooter) -> None:
     shooter.on(alice, alice.result)
     shooter.shoot(alice, "16-result-code")
     alice.result.home_button.click()
+
+
+def small_screen(shooter: Shooter) -> None:
+    """At 640×480 the page scrolls under a button row that stays in sight (issue 17)."""
+    alice = shooter.windows[0]
+    alice.show_page(alice.home)
+    alice.resize(SMALL)
+    alice.home.host_button.click()
+    setup = alice.host_setup
+    setup.prefill("What was your 2026 raise?", "EUR", "0", "10000")
+    setup.kind.setCurrentIndex(setup.kind.findData(HISTOGRAM))
+    wait_until(lambda: "±" in setup.privacy_message.text())
+    shooter.shoot(alice, "17-small-host-setup")
+    setup.kind.setCurrentIndex(setup.kind.findData(AVERAGE))
+    setup.start_button.click()
+    wait_until(lambda: ":" in alice.lobby.where.text())
+    port = int(alice.lobby.where.text().rsplit(":", 1)[1].split("<")[0])
+    alice.flow.demo = alice.engine.demo_peers(port, 3)
+    wait_until(lambda: len(alice.lobby.pending_names()) == 3)
+    alice.lobby.admit_all_button.click()
+    wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == 4)
+    shooter.shoot(alice, "17-small-lobby")
+    alice.flow.go_home()
+    alice.resize(SIZE)
 
 
 if __name__ == "__main__":
