@@ -142,6 +142,8 @@ def test_a_ballot_is_answered_with_the_keyboard(
     page = window.value
     first, second = page.group.button(0), page.group.button(1)
     assert focused() is first and first.isVisible()  # something visible has the focus
+    # ...and shows it: Qt draws the focus ring only while this is set.
+    qtbot.waitUntil(lambda: window.testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange))
     if kind == CHOICE:  # check boxes: a Tab stop each
         assert [tab(qtbot) for _ in DAYS[1:]] == page.group.buttons()[1:]
     assert tab(qtbot) is page.cancel_button  # nothing ticked: Submit is off, and skipped

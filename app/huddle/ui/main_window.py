@@ -6,7 +6,7 @@ import concurrent.futures
 import contextlib
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -136,6 +136,20 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._focus_page()  # the first screen was chosen before the window existed on screen
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Qt restores the focus after this event and, as the focus did not move by
+            # Tab, hides the ring round the focused control until the first Tab.
+            QTimer.singleShot(0, self._show_focus)
+
+    def _show_focus(self) -> None:
+        """Draw the focus ring round the focused control (see `Page.focus_first`)."""
+        self.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+        focused = self.focusWidget()
+        if focused is not None:
+            focused.update()
 
     def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()

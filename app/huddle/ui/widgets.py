@@ -325,6 +325,11 @@ class Page(QWidget):
                 and widget.isVisibleTo(self)
             ):
                 widget.setFocus(Qt.FocusReason.TabFocusReason)
+                # Draw the focus ring now, not only after the first Tab (Qt draws it
+                # only for focus moved by keys): people should see where Enter and
+                # Space act.
+                self.window().setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+                widget.update()
                 return
             widget = widget.nextInFocusChain()
 
