@@ -64,6 +64,16 @@ def start(*args: str, stdin: str | None = None) -> Proc:
         text=True,
         env=env,
     )
+    proc = watched(popen)
+    if stdin is not None:
+        assert popen.stdin is not None
+        popen.stdin.write(stdin)
+        popen.stdin.close()
+    return proc
+
+
+def watched(popen: subprocess.Popen[str]) -> Proc:
+    """A started process whose stderr lines and stdout are read as they come."""
     proc = Proc(popen)
 
     def pump_stderr() -> None:
@@ -81,10 +91,6 @@ def start(*args: str, stdin: str | None = None) -> Proc:
         thread = threading.Thread(target=target, daemon=True)
         thread.start()
         proc.readers.append(thread)
-    if stdin is not None:
-        assert popen.stdin is not None
-        popen.stdin.write(stdin)
-        popen.stdin.close()
     return proc
 
 

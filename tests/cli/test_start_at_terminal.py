@@ -11,10 +11,9 @@ import os
 import pty
 import subprocess
 import sys
-import threading
 import time
 
-from tests.processes import Proc, host_port, start
+from tests.processes import Proc, host_port, start, watched
 
 
 def host_at_a_terminal(*args: str) -> tuple[Proc, int]:
@@ -25,24 +24,7 @@ def host_at_a_terminal(*args: str) -> tuple[Proc, int]:
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )  # fmt: skip
     os.close(terminal)
-    proc = Proc(popen)
-
-    def pump_stderr() -> None:
-        assert popen.stderr is not None
-        for line in popen.stderr:
-            proc.stderr_seen.append(line)
-            proc.lines.put(line)
-        proc.lines.put(None)
-
-    def pump_stdout() -> None:
-        assert popen.stdout is not None
-        proc.stdout_seen.extend(popen.stdout)
-
-    for target in (pump_stderr, pump_stdout):
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        proc.readers.append(thread)
-    return proc, controller
+    return watched(popen), controller
 
 
 def test_the_round_starts_when_the_host_person_presses_enter() -> None:
