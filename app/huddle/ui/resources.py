@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 _CHECKOUT = Path(__file__).resolve().parents[3]
@@ -79,9 +79,20 @@ def _tinted(name: str, colour: str, opacity: float) -> QIcon:
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     icon = QIcon()
     for size in ICON_SIZES:
-        for ratio in (1.0, 2.0):
+        for ratio in _ratios():
             icon.addPixmap(_render(renderer, size, ratio, opacity))
     return icon
+
+
+def _ratios() -> tuple[float, ...]:
+    """The device pixel ratios to draw for: 1, and 2 only when a screen is that sharp.
+
+    Each icon is drawn at every size for each ratio when the window is built; the
+    ratio-2 copies, half of that start-up work, are of no use on ordinary screens (a
+    sharp screen plugged in later shows the icons scaled up until the app restarts).
+    """
+    sharp = any(screen.devicePixelRatio() > 1.0 for screen in QGuiApplication.screens())
+    return (1.0, 2.0) if sharp else (1.0,)
 
 
 def _render(renderer: QSvgRenderer, size: int, ratio: float, opacity: float) -> QPixmap:
