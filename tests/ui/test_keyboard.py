@@ -11,11 +11,20 @@ from collections import Counter
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QMessageBox,
+    QProxyStyle,
+    QStyle,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from huddle.core import options
 from huddle.core.questions import CHOICE, POLL, VOTE, Question
+from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
 from huddle.ui.widgets import mnemonic_of
 from tests.ui.conftest import (
@@ -239,3 +248,27 @@ def test_leaving_mid_round_asks_the_host_and_the_others(
     answering = answer_dialogs(True, seen)
     assert bob.may_close()
     answering.stop()
+
+
+class _IconButtons(QProxyStyle):
+    """A theme that puts icons on dialog buttons (an X on both Close and Cancel)."""
+
+    def styleHint(self, hint: QStyle.StyleHint, *args: object) -> int:
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 1
+        return int(super().styleHint(hint, *args))  # type: ignore[arg-type]
+
+
+def test_question_buttons_have_words_and_no_icons_in_any_theme(qapp: QApplication) -> None:
+    """The lobby's Close session / Cancel question uses Qt's standard buttons; some
+    themes draw the same X icon on both, which the stylesheet turns off."""
+    original = qapp.style().name()
+    qapp.setStyle(_IconButtons(original))
+    try:
+        make_application()  # the stylesheet, over the theme
+        box = QMessageBox()
+        box.setStandardButtons(QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel)
+        assert [b.icon().isNull() for b in box.buttons()] == [True, True]
+    finally:
+        qapp.setStyle(original)
+        make_application()
