@@ -40,13 +40,15 @@ members' keys, so it can forge everything the others would send):
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import functools
 import os
 import struct
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import pytest
 from hypothesis import settings
@@ -199,6 +201,45 @@ class Raw:
         return self.seeds.setdefault(round_id, os.urandom(HASH))
 
 
+class Twins(RuleBasedStateMachine):
+    """A state machine whose protocol state can be copied (`twin`): the exhaustive tests
+    bring one to a station once and try each hostile message on a copy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bookkeeping = set(vars(self))
+        """Hypothesis's own attributes: shared by twins, never copied."""
+
+    def twin(self) -> Self:
+        twin = copy.copy(self)
+        memo = {id(getattr(self, k)): getattr(self, k) for k in self._bookkeeping}
+        for key, value in vars(self).items():
+            if key not in self._bookkeeping and key != "_bookkeeping":
+                setattr(twin, key, copy.deepcopy(value, memo))
+        return twin
+
+    def become(self, key: object, build: Callable[[], Self]) -> None:
+        """Take the protocol state of a fresh twin of the machine ``build`` makes (once per
+        ``key``): random runs start at a station without paying for the way there."""
+        if key not in _PROTOTYPES:
+            _PROTOTYPES[key] = build()
+        twin = _PROTOTYPES[key].twin()
+        for name, value in vars(twin).items():
+            if name not in self._bookkeeping and name != "_bookkeeping":
+                setattr(self, name, value)
+
+
+_PROTOTYPES: dict[object, Twins] = {}
+
+
+HOSTILE_KINDS = (
+    *("its move", "hello", "commit", "reveal", "partial sum", "confirm", "unmask"),
+    *("complaint", "cancel", "leave", "ping", "pong"),
+    *("start", "aborted", "progress", "commitments", "reveals", "partials", "confirms"),
+    *("unmasks", "lobby", "closed", "rejected"),
+)
+"""What a raw connection sends the host: its part (played right or cheating), any
+member message, a message meant for members, anything else."""
 HOST_STATIONS = ("lobby", "summing", "confirming", "unmasking", "done", "aborted", "closed")
 """Where a host fuzz starts. "closed": a round stopped after self-masks may have
 opened (the question is closed)."""
@@ -214,7 +255,7 @@ TURNS = ("lobby", "summing", "confirming", "unmasking")
 """Where a raw member can have its next message due (later, it has nothing to send)."""
 
 
-class HostFuzz(RuleBasedStateMachine):
+class HostFuzz(Twins):
     """A host, some honest participants and some hostile raw connections."""
 
     def __init__(self) -> None:
@@ -241,7 +282,15 @@ class HostFuzz(RuleBasedStateMachine):
 
     @initialize(station=st.sampled_from(HOST_STATIONS), stage=st.sampled_from(["nobody", *STAGES]))
     def begin(self, station: str, stage: str) -> None:
-        self.setup(station, stage if station in TURNS else stage.replace(", its turn", ""))
+        """Start at ``station`` (see `setup`), from a copy of a machine brought there once."""
+        stage = stage if station in TURNS else stage.replace(", its turn", "")
+
+        def build() -> HostFuzz:
+            machine = HostFuzz()
+            machine.setup(station, stage)
+            return machine
+
+        self.become(("host", station, stage), build)
 
     def setup(self, station: str, stage: str) -> int | None:
         """Three honest members and maybe a raw connection (a ``stage``), at ``station``.
@@ -534,8 +583,7 @@ class HostFuzz(RuleBasedStateMachine):
     def next_session(self, station: str) -> None:
         """Once a session is over, the fuzz goes on with a new one."""
         if self.host.phase in (HostPhase.DONE, HostPhase.CLOSED) or self.host.question_closed:
-            self.reset()
-            self.setup(station, "nobody")
+            self.begin(station, "nobody")
 
     @rule(data=st.data(), kind=st.sampled_from([m.PartialSum, m.Confirm, m.Unmask]))
     def slow(self, data: st.DataObject, kind: type[Message]) -> None:
@@ -621,7 +669,7 @@ class HostFuzz(RuleBasedStateMachine):
         if not live:
             return
         conn = data.draw(st.sampled_from(live))
-        msg = data.draw(self.hostile_message(conn))
+        msg = self.hostile_message(conn, data)
         self.from_raw(conn, mangle(encode(msg), how, cut))
 
     @rule(data=st.data())
@@ -631,77 +679,77 @@ class HostFuzz(RuleBasedStateMachine):
             self.lose_conn(data.draw(st.sampled_from(live)))
             self.pump()
 
-    def hostile_message(self, conn: int) -> st.SearchStrategy[Message]:
+    def hostile_message(self, conn: int, data: st.DataObject) -> Message:
+        """One message from raw ``conn``: any type, well formed or not, right or wrong."""
         raw, host = self.raw[conn], self.host
         rnd, epoch = host._round, host._epoch.number
         me = self.member(conn)
         party = me.party if me else 99
-        round_ids = st.sampled_from([rnd.round_id if rnd else _rid(), _rid()])
-        epochs = st.sampled_from([max(1, epoch), epoch + 1, max(1, epoch - 1), 1 << 40, 0])
         rid = rnd.round_id if rnd else bytes(m.ID_BYTES)
-        mine = [
-            raw.nonce(max(1, epoch)),
-            nonce_commitment(host.session_id, max(1, epoch), party, raw.nonce(max(1, epoch))),
-            raw.seed(rid),
-            seed_commitment(rnd.context if rnd else b"", party, raw.seed(rid)),
-        ]
-        hashes = st.one_of(st.sampled_from(mine), st.binary(min_size=HASH, max_size=HASH))
-        blobs = st.binary(max_size=6 * HASH)
-        names = st.sampled_from(["Mallory", "Ann", "Ben", "", "   ", "Host", "M" * 64])
-        identities = st.sampled_from(
-            [raw.identity, crypto.Identity(), *(p.identity for p in self.honest.values())]
-        )
-        parties = st.sampled_from(self.parties())
-        plays = self.plays(conn)
-
-        @st.composite
-        def hello(draw: st.DrawFn) -> Message:
-            name, who, good = draw(names), draw(identities), draw(st.booleans())
-            hello = signed_hello(host.session_id, who, name)
-            if good:
-                return hello
-            return m.Hello(
-                name=name,
-                sign_key=hello.sign_key,
-                kem_key=hello.kem_key,
-                signature=draw(st.binary(min_size=64, max_size=64)),
+        kind = data.draw(st.sampled_from(HOSTILE_KINDS))
+        if kind == "its move":
+            plays = self.plays(conn, data.draw(st.booleans()))
+            return plays[0] if plays else m.Ping()
+        if kind == "hello":
+            name = data.draw(
+                st.sampled_from(["Mallory", "Ann", "Ben", "", "   ", "Host", "M" * 64])
             )
-
-        return st.one_of(
-            hello(),
-            st.sampled_from(plays) if plays else st.nothing(),
-            st.builds(m.Commit, epoch=epochs, commitment=hashes),
-            st.builds(m.Reveal, epoch=epochs, nonce=hashes),
-            st.builds(
-                m.PartialSum,
-                round_id=round_ids,
-                vector=st.sampled_from([bytes(8), bytes(16), b""]),
-                commitment=hashes,
+            pool = [raw.identity, *(p.identity for p in self.honest.values())]
+            who = data.draw(st.sampled_from([*pool, None]))
+            hello = signed_hello(host.session_id, who or crypto.Identity(), name)
+            if data.draw(st.booleans()):
+                return hello
+            signature = data.draw(st.binary(min_size=64, max_size=64))
+            return dataclasses.replace(hello, signature=signature)
+        if kind in ("leave", "ping", "pong", "closed", "rejected"):
+            return {
+                "leave": m.Leave(),
+                "ping": m.Ping(),
+                "pong": m.Pong(),
+                "closed": m.Closed(reason="bye"),
+                "rejected": m.Rejected(reason="no"),
+            }[kind]
+        round_id = data.draw(st.sampled_from([rid, _rid()]))
+        number = data.draw(st.sampled_from([max(1, epoch), epoch + 1, max(1, epoch - 1), 0]))
+        nonce, seed = raw.nonce(max(1, epoch)), raw.seed(rid)
+        mine = [
+            nonce,
+            nonce_commitment(host.session_id, max(1, epoch), party, nonce),
+            seed,
+            seed_commitment(rnd.context if rnd else b"", party, seed),
+            os.urandom(HASH),
+        ]
+        h = data.draw(st.sampled_from(mine))
+        blob = data.draw(st.sampled_from([b"", h, h * 3, os.urandom(6 * TAG)]))
+        target = data.draw(st.sampled_from(self.parties()))
+        built: dict[str, Callable[[], Message]] = {
+            "commit": lambda: m.Commit(epoch=number, commitment=h),
+            "reveal": lambda: m.Reveal(epoch=number, nonce=h),
+            "partial sum": lambda: m.PartialSum(
+                round_id=round_id,
+                vector=blob[: data.draw(st.sampled_from([0, 8, 16]))],
+                commitment=h,
             ),
-            st.builds(m.Confirm, round_id=round_ids, tags=st.binary(max_size=6 * TAG)),
-            st.builds(m.Unmask, round_id=round_ids, seed=hashes),
-            st.builds(m.Complaint, round_id=round_ids, about=parties, what=st.integers(0, 255)),
-            st.builds(m.Cancel, round_id=round_ids, why=st.integers(0, 255)),
+            "confirm": lambda: m.Confirm(round_id=round_id, tags=blob[: TAG * len(host.roster)]),
+            "unmask": lambda: m.Unmask(round_id=round_id, seed=h),
+            "complaint": lambda: m.Complaint(
+                round_id=round_id, about=target, what=data.draw(st.integers(0, 255))
+            ),
+            "cancel": lambda: m.Cancel(round_id=round_id, why=data.draw(st.integers(0, 255))),
             # Meant for members, not for the host.
-            st.builds(m.Start, round_id=round_ids, roster_digest=hashes),
-            st.builds(m.Aborted, round_id=round_ids, reason=st.just("x"), missing=st.just(())),
-            st.builds(m.Progress, round_id=round_ids, summed=st.just((party,))),
-            st.builds(m.Commitments, epoch=epochs, commitments=blobs),
-            st.builds(m.Reveals, epoch=epochs, nonces=blobs),
-            st.builds(
-                m.Partials,
-                round_id=round_ids,
-                parties=st.just((party,)),
-                vectors=st.just(bytes(8)),
-                commitments=hashes,
+            "start": lambda: m.Start(round_id=round_id, roster_digest=h),
+            "aborted": lambda: m.Aborted(round_id=round_id, reason="x", missing=()),
+            "progress": lambda: m.Progress(round_id=round_id, summed=(party,)),
+            "commitments": lambda: m.Commitments(epoch=number, commitments=blob),
+            "reveals": lambda: m.Reveals(epoch=number, nonces=blob),
+            "partials": lambda: m.Partials(
+                round_id=round_id, parties=(party,), vectors=bytes(8), commitments=h
             ),
-            st.builds(m.Confirms, round_id=round_ids, tags=st.binary(max_size=6 * TAG)),
-            st.builds(m.Unmasks, round_id=round_ids, seeds=blobs),
-            st.builds(m.Lobby, you=parties, epoch=epochs, roster=st.just(host.roster)),
-            st.sampled_from(
-                [m.Leave(), m.Ping(), m.Pong(), m.Closed(reason="bye"), m.Rejected(reason="no")]
-            ),
-        )
+            "confirms": lambda: m.Confirms(round_id=round_id, tags=blob),
+            "unmasks": lambda: m.Unmasks(round_id=round_id, seeds=blob),
+            "lobby": lambda: m.Lobby(you=target, epoch=number, roster=host.roster),
+        }
+        return built[kind]()
 
     # --- invariants --------------------------------------------------------------------------
 
@@ -751,7 +799,7 @@ STATION_NAMES = (
 """Where a participant fuzz starts (see `STATIONS` and `AFTER`)."""
 
 
-class ParticipantFuzz(RuleBasedStateMachine):
+class ParticipantFuzz(Twins):
     """One participant (party 1, Ann) fed by a hostile or confused host.
 
     The host holds the keys of parties 2-4, so it can also forge everything they
@@ -905,8 +953,13 @@ class ParticipantFuzz(RuleBasedStateMachine):
 
     @initialize(station=st.sampled_from(STATION_NAMES))
     def begin(self, station: str) -> None:
-        for step in _steps_to(station):
-            step(self)
+        def build() -> ParticipantFuzz:
+            machine = ParticipantFuzz()
+            for step in _steps_to(station):
+                step(machine)
+            return machine
+
+        self.become(("participant", station), build)
 
     @rule(station=st.sampled_from(STATION_NAMES))
     def rejoin(self, station: str) -> None:
@@ -1364,19 +1417,19 @@ THEN = ("done", "answer, leave")
 @pytest.mark.parametrize("station", STATION_NAMES)
 def test_every_hostile_message_at_every_participant_phase(station: str) -> None:
     """Exhaustive companion to the random search: each message, at each station, then play on."""
+    at = ParticipantFuzz()
+    for step in _steps_to(station):
+        step(at)
+    assert at.p.phase is PHASE_AT[station], at.p.phase
     for name, inject in HOSTILE.items():
         for then in THEN:
             try:
-                _play(station, inject, then)
+                _play(at.twin(), inject, then)
             except Exception as exc:
                 raise AssertionError(f"{name!r} while {station}, then {then}") from exc
 
 
-def _play(station: str, inject: Callable[[ParticipantFuzz], None], then: str) -> None:
-    f = ParticipantFuzz()
-    for step in _steps_to(station):
-        step(f)
-    assert f.p.phase is PHASE_AT[station], f.p.phase
+def _play(f: ParticipantFuzz, inject: Callable[[ParticipantFuzz], None], then: str) -> None:
     inject(f)
     f.consistent()
     if then == "done":
@@ -1462,6 +1515,11 @@ def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
     return out
 
 
+@functools.cache
+def _host_hostile_names() -> tuple[str, ...]:
+    return tuple(_host_hostile(*_host_at("lobby", "stranger")))
+
+
 def _host_at(station: str, stage: str) -> tuple[HostFuzz, int]:
     f = HostFuzz()
     raw = f.setup(station, stage)
@@ -1469,11 +1527,14 @@ def _host_at(station: str, stage: str) -> tuple[HostFuzz, int]:
     return f, raw
 
 
+BEFORE_ADMISSION = ("lobby", "summing", "done", "aborted")
+"""Where a stranger's or a pending joiner's messages are tried: the host reads them the
+same way in every phase but for a Hello, which it takes between rounds (lobby,
+aborted) and refuses during and after one (summing, done)."""
 HOST_CASES = [
-    (station, stage)
-    for station in HOST_STATIONS
-    for stage in STAGES
-    if stage != "member, its turn" or station in TURNS
+    *((station, stage) for station in BEFORE_ADMISSION for stage in ("stranger", "pending")),
+    *((station, "member") for station in HOST_STATIONS),
+    *((station, "member, its turn") for station in TURNS),
 ]
 
 
@@ -1482,16 +1543,15 @@ def test_every_hostile_message_at_every_host_phase(station: str, stage: str) -> 
     """Exhaustive companion on the host side: each message from a stranger or a member
     (one that played its part so far), at each phase; then the honest group plays on.
     """
-    names = list(_host_hostile(*_host_at(station, stage)))
-    for name in names:
+    at, raw = _host_at(station, stage)
+    for name in _host_hostile_names():
         try:
-            _host_play(station, stage, name)
+            _host_play(at.twin(), raw, station, stage, name)
         except Exception as exc:
             raise AssertionError(f"{name!r} from a {stage} while {station}") from exc
 
 
-def _host_play(station: str, stage: str, name: str) -> None:
-    f, raw = _host_at(station, stage)
+def _host_play(f: HostFuzz, raw: int, station: str, stage: str, name: str) -> None:
     result = f.host.outcome
     roster = f.host.roster
     f.consistent()
