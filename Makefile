@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench bundle clean
+.PHONY: run test lint typecheck unit bench mutants bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: lint unit
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/round_times.py
+
+# Mutation testing of the security core (tests/mutants/run.py): long, and not part
+# of `make test`. Installs mutmut (the `mutants` extra) into .venv first.
+MUTANTS_STAMP := $(VENV)/.mutants-installed
+$(MUTANTS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutants]'
+	touch $(MUTANTS_STAMP)
+
+mutants: $(MUTANTS_STAMP)
+	$(BIN)/python tests/mutants/run.py
 
 # The desktop bundle, dist/huddle/huddle (installs PyInstaller first if needed).
 bundle: $(STAMP)

@@ -1,0 +1,221 @@
+"""`make mutants`: mutation-test the security core with mutmut and print a report.
+
+mutmut 3 copies the code it mutates into ``mutants/`` and finds it there only
+under ``src/`` (or the project root); our package lives in ``app/huddle``. So
+this script stages a copy of the project in ``build/mutants`` with the package
+at ``src/huddle``, writes mutmut's settings into the copy's pyproject.toml, and
+runs mutmut there. The working tree is never touched: other people can edit
+and test while it runs.
+
+mutmut runs each mutant against only the tests that call the mutated function
+(it records them once, in a first full run of `TESTS`), stopping at the first
+failure. The report counts each module's mutants, and checks every survivor
+against ``tests/mutants/survivors.md``, where each one must be explained: an
+equivalent mutant (why), or a known gap (which issue). Exit status 1 when a
+survivor is unexplained or the kill rate is under `TARGET`.
+
+    .venv/bin/python tests/mutants/run.py                   # every module (make mutants)
+    .venv/bin/python tests/mutants/run.py masks host        # some modules only
+    .venv/bin/python tests/mutants/run.py --survivors host  # after adding tests: only the
+                                                            # last run's survivors, again
+    MUTANTS_JOBS=1 .venv/bin/python tests/mutants/run.py    # one worker (default 2)
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = ROOT / "build" / "mutants"
+SURVIVORS = ROOT / "tests" / "mutants" / "survivors.md"
+TARGET = 0.90
+
+MODULES = {
+    name: f"src/huddle/{'net' if name == 'tls' else 'core'}/{name}.py"
+    for name in (
+        "masks",
+        "sharing",
+        "participant",
+        "host",
+        "security_code",
+        "codec",
+        "encoding",
+        "noise",
+        "randomized_response",
+        "tls",
+    )
+}
+"""The security-relevant modules (issue 18). Add the range proofs when they land."""
+
+TESTS = [
+    "tests/core",
+    "tests/net/test_join_checks.py",
+    "tests/net/test_tls.py",
+    "tests/net/test_hiding_tls.py",
+]
+"""Fast tests only: the sans-IO state machines and TLS on loopback."""
+
+PYTEST_ARGS = [
+    "-p",
+    "no:cacheprovider",
+    # 100 parties: 10 s under mutmut's trampolines and it finds nothing 30 parties miss.
+    "--deselect",
+    "tests/core/test_protocol.py::test_n_parties_agree_on_the_exact_average[100]",
+]
+
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+"""mutmut statuses in which a test (or the interpreter) noticed the mutant."""
+
+
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+
+
+def stage() -> None:
+    """A fresh copy of the package and tests, laid out as mutmut expects."""
+    shutil.rmtree(STAGE, ignore_errors=True)
+    shutil.copytree(ROOT / "app" / "huddle", STAGE / "src" / "huddle", ignore=IGNORE)
+    shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=IGNORE)
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        pytest_options = tomllib.load(f)["tool"]["pytest"]["ini_options"]
+    settings = {
+        "source_paths": ["src/"],
+        "only_mutate": list(MODULES.values()),
+        "pytest_add_cli_args_test_selection": [t for t in TESTS if (ROOT / t).exists()],
+        "pytest_add_cli_args": PYTEST_ARGS,
+        "use_git_change_detection": False,
+    }
+    text = "[tool.mutmut]\n" + _toml(settings) + "\n[tool.pytest.ini_options]\n"
+    text += _toml(pytest_options)
+    (STAGE / "pyproject.toml").write_text(text)
+
+
+def _toml(table: dict[str, object]) -> str:
+    # json's strings, lists and booleans are valid TOML for these flat tables.
+    return "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+
+
+def restage_tests() -> None:
+    """Today's tests in the last run's copy (its mutated code stays as it was)."""
+    for where in (STAGE / "tests", STAGE / "mutants" / "tests"):
+        shutil.rmtree(where, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", where, ignore=IGNORE)
+
+
+def run_mutmut(names: list[str]) -> float:
+    """Run mutmut on the mutants ``names`` match (fnmatch patterns); the seconds it took."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HYPOTHESIS_PROFILE="mutants")
+    jobs = os.environ.get("MUTANTS_JOBS", "2")
+    mutmut = Path(sys.executable).with_name("mutmut")
+    started = time.monotonic()
+    subprocess.run(
+        [str(mutmut), "run", "--max-children", jobs, *names], cwd=STAGE, env=env, check=True
+    )
+    return time.monotonic() - started
+
+
+def results(modules: list[str]) -> dict[str, dict[str, str]]:
+    """Status of every mutant, by module then mutant name."""
+    out: dict[str, dict[str, str]] = {}
+    for module in modules:
+        meta = STAGE / "mutants" / (MODULES[module] + ".meta")
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        out[module] = {name: _status(code) for name, code in codes.items()}
+    return out
+
+
+def _status(code: int | None) -> str:
+    from mutmut.stats import status_by_exit_code
+
+    return str(status_by_exit_code[code])
+
+
+def explained() -> dict[str, str]:
+    """survivors.md: ``- `mutant name` equivalent: why`` or ``... known gap: issue N``."""
+    lines = SURVIVORS.read_text().splitlines() if SURVIVORS.exists() else []
+    found = (re.match(r"- `([^`]+)` (.*)", line) for line in lines)
+    return {m[1]: m[2] for m in found if m}
+
+
+def diff(name: str, module: str) -> str:
+    """The lines a mutant changes, from the mutated copy of the module."""
+    source = (STAGE / "mutants" / MODULES[module]).read_text()
+    functions = {
+        node.name: ast.get_source_segment(source, node) or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    mutant = name.rpartition(".")[2]
+    original = functions.get(mutant.rpartition("__mutmut_")[0] + "__mutmut_orig", "")
+    changed = difflib.unified_diff(
+        original.splitlines()[1:], functions.get(mutant, "").splitlines()[1:], n=0, lineterm=""
+    )
+    lines = [line for line in changed if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    return " | ".join(line[0] + " " + line[1:].strip() for line in lines)
+
+
+def report(by_module: dict[str, dict[str, str]], seconds: float) -> bool:
+    notes = explained()
+    equivalent = {name for name, note in notes.items() if note.startswith("equivalent")}
+    print(f"\n{'module':<22}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'gaps':>6}{'rate':>8}")
+    totals: Counter[str] = Counter()
+    unexplained: list[tuple[str, str, str]] = []
+    for module, statuses in by_module.items():
+        survivors = [n for n, s in statuses.items() if s not in KILLED]
+        killed = len(statuses) - len(survivors)
+        eq = sum(1 for n in survivors if n in equivalent)
+        gaps = sum(1 for n in survivors if n in notes and n not in equivalent)
+        unexplained += [(module, n, statuses[n]) for n in survivors if n not in notes]
+        rate = killed / max(1, len(statuses) - eq)
+        print(f"{module:<22}{len(statuses):>8}{killed:>8}{eq:>8}{gaps:>6}{rate:>8.1%}")
+        totals.update(mutants=len(statuses), killed=killed, equivalent=eq, gaps=gaps)
+    rate = totals["killed"] / max(1, totals["mutants"] - totals["equivalent"])
+    print(
+        f"{'all':<22}{totals['mutants']:>8}{totals['killed']:>8}{totals['equivalent']:>8}"
+        f"{totals['gaps']:>6}{rate:>8.1%}"
+    )
+    print(f"\nkill rate {rate:.1%} of the non-equivalent mutants (target {TARGET:.0%}); ", end="")
+    print(f"mutmut took {seconds / 60:.0f} min")
+    alive = {name for s in by_module.values() for name, status in s.items() if status not in KILLED}
+    ours = tuple(_prefix(m) for m in by_module)
+    for name in (n for n in notes if n.startswith(ours) and n not in alive):
+        print(f"killed now or gone, remove from survivors.md: {name}")
+    for module, name, status in unexplained:
+        print(f"unexplained ({status}): - `{name}` {diff(name, module)}")
+    return rate >= TARGET and not unexplained
+
+
+def _prefix(module: str) -> str:
+    return "huddle." + MODULES[module][len("src/huddle/") : -3].replace("/", ".") + "."
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    again = "--survivors" in args
+    modules = [a for a in args if a != "--survivors"] or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        print(f"unknown modules {unknown}; choose from {list(MODULES)}")
+        return 2
+    if again:
+        restage_tests()
+        names = [n for s in results(modules).values() for n, st in s.items() if st not in KILLED]
+    else:
+        stage()
+        names = [_prefix(m) + "*" for m in modules]
+    seconds = run_mutmut(names) if names else 0.0
+    return 0 if report(results(modules), seconds) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
