@@ -198,6 +198,26 @@ def test_tab_goes_from_the_inputs_to_the_primary_button_first(
     assert tab(qtbot) is setup.back_button
 
 
+def test_enter_in_the_lobby_starts_the_round_once_it_can(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    alice, bob, carol = make_window("Alice"), make_window("Bob"), make_window("Carol")
+    port = host(qtbot, alice, RAISE)
+    activate(qtbot, alice)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # alone: Start is off, nothing happens
+    assert alice.current_page() is alice.lobby
+    for window in (bob, carol):
+        join(qtbot, window, port)
+    qtbot.waitUntil(lambda: len(alice.lobby.pending_names()) == 2)
+    alice.lobby.admit_all_button.click()
+    qtbot.waitUntil(alice.lobby.start_button.isEnabled)
+    activate(qtbot, alice)
+    alice.lobby.roster.setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    for window in (alice, bob, carol):
+        on_page(qtbot, window, window.value)
+
+
 # --- asking before a round stops for everyone ------------------------------------------
 
 
