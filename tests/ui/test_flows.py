@@ -256,3 +256,39 @@ def test_a_joiner_is_asked_before_its_kept_answer_goes_out_again(
     on_page(qtbot, dana, dana.result)
     on_page(qtbot, maria, maria.result)
     assert dana.result.totals.text() == maria.result.totals.text() == ("Total 9,314 EUR · 3 people")
+
+
+def test_a_stop_after_the_masks_opened_closes_the_question_on_every_screen(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    """Someone leaving while the apps open their masks closes the question: no screen
+    offers a re-run or says the host can run it again."""
+    maria, dana = make_window("Maria"), make_window("Dana")
+    port = host(qtbot, maria, RAISE, contributes=False)
+    maria.flow.demo = maria.engine.demo_peers(port, 2)  # Alice 3800, Bob 2514
+    join(qtbot, dana, port)
+    qtbot.waitUntil(lambda: len(maria.lobby.pending_names()) == 3)
+    maria.lobby.admit_all_button.click()
+    qtbot.waitUntil(lambda: len(roster(maria)) == 3)
+    handle = maria.flow.current.handle  # type: ignore[union-attr]
+    session = handle.engine.session  # type: ignore[union-attr]
+    real_unmask = session._unmask
+
+    def alice_leaves_while_masks_open(rnd, member, msg):  # type: ignore[no-untyped-def]
+        out = real_unmask(rnd, member, msg)
+        alice = next(
+            cid for cid, c in session._conns.items() if c.member and c.member.name == "Alice"
+        )
+        return out + session.connection_lost(alice, "gone")
+
+    session._unmask = alice_leaves_while_masks_open  # type: ignore[method-assign]
+    maria.lobby.start_button.click()
+    on_page(qtbot, dana, dana.value)
+    type_into(qtbot, dana.value.field, "3000")
+    dana.value.submit_button.click()
+    for window in (maria, dana):
+        on_page(qtbot, window, window.notice)
+        assert "closed" in window.notice.advice.text()
+        assert not any(t.startswith("Run again") for t in window.notice.button_texts())
+        assert "can run the round again" not in window.notice.advice.text()
+    assert "Close session" in maria.notice.button_texts()
