@@ -409,12 +409,6 @@ def test_values_are_wiped_after_result_abort_leave_and_host_loss() -> None:
         assert not party._pairs, "the pairwise secrets go with the session"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core keeps the value of a closed question: ParticipantSession._stop and _decline "
-    "wipe only the round (app/huddle/core/participant.py), although no round of the question "
-    "can use it again",
-)
 def test_a_closed_question_wipes_the_value() -> None:
     """A round stopped after the self-masks opened closes the question: no re-run can use
     the value any more, so it goes, as after a result."""

@@ -13,9 +13,9 @@ messages, so that rounds go deep):
 - the roster has unique parties, names and keys, all on live connections; the
   host never sends to or drops a connection it dropped; what one connection
   sends never gets another one dropped (nobody is expelled on a complaint);
-  an honest member is never dropped as a cheat (but for two known gaps in
-  core, strict xfails at the end of this module) nor told the host sent
-  something invalid;
+  an honest member is never dropped as a cheat (not for a complaint about
+  the confirmations, nor for a Cancel racing the last one) nor told the host
+  sent something invalid;
 - an honest member whose code is ready for the host's epoch shows the host's code;
 - a result exists only for a round every member finished, and every member
   shows the host's result and result code (one result for all); a stopped
@@ -111,14 +111,6 @@ HONEST_DROPS = {
     "Hello without a clean name.",  # the fuzz's "Ann ": apps clean names before joining
 }
 """Why an honest host may drop an honest member."""
-KNOWN_GAP = {
-    "Complaint that belongs to no running round.",
-    "Cancel that belongs to no running round.",
-}
-"""An honest member's complaint about the confirmations (which it can only check once
-the host is unmasking), or a Cancel racing the last confirmation, is a protocol error
-to the host: the member is dropped. A bug in core, shown by the strict xfail tests
-at the end of this module; remove these once they pass."""
 
 
 @pytest.fixture(autouse=True)
@@ -357,7 +349,7 @@ class HostFuzz(Twins):
             elif isinstance(out, Drop):
                 assert out.conn not in self.gone, "the host dropped a connection twice"
                 if out.conn in self.honest:  # an honest app is never dropped as a cheat
-                    assert out.reason in HONEST_DROPS or out.reason in KNOWN_GAP, out.reason
+                    assert out.reason in HONEST_DROPS, out.reason
                 self.gone.add(out.conn)
                 self.queue.append(("drop", out.conn, b""))
             else:
@@ -1566,10 +1558,10 @@ def _host_play(f: HostFuzz, raw: int, station: str, stage: str, name: str) -> No
     if station == "done":  # finished is final: nothing reopens or changes the result
         assert f.host.phase is HostPhase.DONE and f.host.outcome == result
     if name.startswith(("complaint", "cancel")) and stage == "member" and station in HOLD_AT:
-        if station == "unmasking":  # too late to stop: a protocol error, the complainer goes
-            assert raw in f.gone and f.host.question_closed
-        else:  # the round stops, and nobody is expelled on an unverified accusation
-            assert f.host.phase is HostPhase.ABORTED and f.host.roster == roster
+        # The round stops (closing the question once masks may be open), and nobody is
+        # expelled on an unverified accusation.
+        assert f.host.phase is HostPhase.ABORTED and f.host.roster == roster
+        assert f.host.question_closed == (station == "unmasking")
     f.release()
     f.advance()
     f.consistent()
@@ -1582,7 +1574,7 @@ def _host_play(f: HostFuzz, raw: int, station: str, stage: str, name: str) -> No
             assert raw in f.gone and f.host.question_closed and f.host.outcome is None
 
 
-# --- known gaps (core bugs), strict: they fail the suite once fixed, to be unmarked -------
+# --- found by this fuzz and fixed in core: an honest complainer or canceller is no cheat ---
 
 
 def _four_with(tap: Callable[[str, int, bytes], bytes | None]) -> tuple[Network, dict[str, int]]:
@@ -1595,13 +1587,6 @@ def _four_with(tap: Callable[[str, int, bytes], bytes | None]) -> tuple[Network,
     return net, conns
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: HostSession takes no Complaint in UNMASKING (app/huddle/core/host.py, "
-    "_TRANSITIONS), yet a member checks the confirmations only once the host relayed them, "
-    "i.e. in UNMASKING (participant.py, _confirms -> _complain): the honest complainer is "
-    "dropped as a cheat and everyone is told it 'left during the round'",
-)
 def test_a_complaint_about_the_confirmations_expels_nobody() -> None:
     """d (a cheating member) sends confirmation tags that check out for nobody: the honest
     members see it and stop the round. Nobody may be expelled on that (the host cannot
@@ -1626,12 +1611,6 @@ def test_a_complaint_about_the_confirmations_expels_nobody() -> None:
     assert aborted and "left during the round" not in aborted[-1].reason, aborted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: ParticipantSession.cancel sends Cancel while CONFIRMED, but HostSession "
-    "takes no Cancel in UNMASKING (app/huddle/core/host.py, _TRANSITIONS): a person "
-    "pressing Cancel just as the last confirmation arrives is dropped as a cheat",
-)
 def test_a_cancel_racing_the_last_confirmation_expels_nobody() -> None:
     """a presses Cancel after confirming, while the host already relays the confirmations
     (it has not received them yet): the round may go on or stop, but a is no cheat."""

@@ -15,10 +15,12 @@ Rules of this file:
   the tags to each member, then every self-mask seed (UNMASKING); the seeds
   to everyone (DONE). Each step costs the host O(n) per member. Progress goes
   out only when the engine asks (`progress`, on a timer).
-- Cancel and Complaint stop a round only before any self-mask may have been
-  opened; later they are protocol errors. A complaint expels nobody (the
-  host cannot verify it); what the host verifies itself (a nonce or seed
-  that does not match its commitment) drops the member who sent it.
+- Cancel and Complaint stop a round until its result is out (a member checks
+  the confirmations only once the host relays them, in UNMASKING, and may
+  complain then; a stop from UNMASKING on closes the question); after the
+  result they are protocol errors. A complaint expels nobody (the host cannot
+  verify it); what the host verifies itself (a nonce or seed that does not
+  match its commitment) drops the member who sent it.
 - Anything a peer does wrong drops that peer (and aborts a running round); it
   never raises out of `receive_data`.
 
@@ -118,7 +120,7 @@ _STOPPABLE = (Phase.SUMMING, Phase.CONFIRMING)
 _TRANSITIONS: dict[Phase, dict[type[Message], str]] = {
     Phase.SUMMING: {PartialSum: "_partial", Cancel: "_cancelled", Complaint: "_complaint"},
     Phase.CONFIRMING: {Confirm: "_confirm", Cancel: "_cancelled", Complaint: "_complaint"},
-    Phase.UNMASKING: {Unmask: "_unmask"},
+    Phase.UNMASKING: {Unmask: "_unmask", Cancel: "_cancelled", Complaint: "_complaint"},
 }
 """Phase × round message from a member → handler. Anything else about a round is a
 protocol error (the member is dropped), except stragglers of a stopped round.

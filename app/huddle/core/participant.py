@@ -232,6 +232,7 @@ class ParticipantSession:
         self._note = ""
         self._clear_round()
         self._consented = False
+        self._cancelling = False
         self._stopped_before = False
         """A round of this question stopped: a re-run needs the person's word."""
         self._opened = False
@@ -310,11 +311,12 @@ class ParticipantSession:
     def cancel(self) -> list[Output]:
         """Stop the running round for everyone (they are told it was you).
 
-        Only before we opened our self-mask: after that, stopping changes
-        nothing the host could learn, and the round is all but finished.
+        Only before we opened our self-mask; and once asked, we never open it in
+        this round, even if the others' confirmations were already on their way.
         """
         if self.phase not in (Phase.AWAITING_VALUE, Phase.SUMMED, Phase.CONFIRMED):
             return []
+        self._cancelling = True
         return [Send(HOST, encode(Cancel(round_id=self._round_id, why=CancelWhy.PERSON)))]
 
     # --- what the host sends ------------------------------------------------------
@@ -531,6 +533,8 @@ class ParticipantSession:
     def _decline(self, round_id: bytes, why: CancelWhy, reason: str) -> list[Output]:
         self._wipe_round()
         self.phase = Phase.CLOSED if self._opened else Phase.ABORTED
+        if self._opened:
+            self._wipe_value()
         return [
             Send(HOST, encode(Cancel(round_id=round_id, why=why))),
             RoundAborted(reason, (), False, self._opened),
@@ -724,6 +728,11 @@ class ParticipantSession:
             )
             if not hmac.compare_digest(expected, _slot(msg.tags, k, TAG_BYTES)):
                 return self._complain(party, Seen.DIFFERENT_TRANSCRIPT)
+        if self._cancelling:  # the person stopped the round: our mask stays shut
+            self._stop()
+            return [
+                RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)
+            ]
         # Every member saw what we saw: only now may our self-mask be opened.
         self._opened = True
         self.phase = Phase.OPENED
@@ -796,10 +805,16 @@ class ParticipantSession:
         ]
 
     def _stop(self) -> bool:
-        """End the running round on our side; True if we had opened our self-mask."""
+        """End the running round on our side; True if we had opened our self-mask.
+
+        Having opened it closes the question for us: no round can use the answer
+        any more, so it goes, as after a result.
+        """
         self._wipe_round()
         self._stopped_before = True
         self.phase = Phase.CLOSED if self._opened else Phase.ABORTED
+        if self._opened:
+            self._wipe_value()
         return self._opened
 
     # --- helpers ------------------------------------------------------------------------
@@ -842,6 +857,7 @@ class ParticipantSession:
         self._seed = b""
         self._prepared = None
         self._consented = False
+        self._cancelling = False
 
     def _wipe_value(self) -> None:
         """Best effort: overwrite the buffers (Python may still hold copies elsewhere)."""
