@@ -152,6 +152,7 @@ def test_run_again_without_the_one_who_left(
     on_page(qtbot, maria, maria.notice)
     assert maria.notice.reason.text() == "Dana left during the round."
     assert "Run again without Dana" in maria.notice.button_texts()
+    assert "Still here: Maria, Alice, Bob." in maria.notice.advice.text()
     maria.notice.click("Run again without Dana")
     # Maria's value was kept, but her app sends it only when she says so.
     qtbot.waitUntil(lambda: "Take part again" in maria.notice.button_texts())

@@ -371,6 +371,10 @@ class SessionFlow(QObject):
         )
         actions = [Action(self.tr("Close session"), self.go_home)]
         if event.can_rerun:
+            advice += " " + self.tr(
+                "Still here: {names}. A re-run asks each of them before their answer goes "
+                "out again."
+            ).format(names=", ".join(current.names))
             actions += [Action(self.tr("Back to lobby"), self._back_to_lobby)]
             actions += [Action(rerun, self._start_round, primary=True)]
         else:
