@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from huddle.core.questions import Question
 from huddle.ui.main_window import MainWindow
 from tests.processes import start
-from tests.ui.conftest import WindowFactory, host, join, on_page, press, roster, type_into
+from tests.ui.conftest import Asked, WindowFactory, host, join, on_page, press, roster, type_into
+from tests.ui.conftest import answer_dialogs as ask_and_refuse
 
 LUNCH = Question(title="Lunch budget", unit="EUR", lo="0", hi="100")
 
@@ -253,6 +254,12 @@ def test_a_joiner_is_asked_before_its_kept_answer_goes_out_again(
     code = dana.flow.current.code  # type: ignore[union-attr]
     assert code and code in dana.notice.advice.text()
     assert dana.current_page() is dana.notice  # nothing went out yet: no result can come
+    asked: list[Asked] = []
+    answering = ask_and_refuse(False, asked)  # "Cancel round" here stops it for all: asks
+    dana.notice.click("Cancel round")
+    qtbot.waitUntil(lambda: bool(asked))
+    answering.stop()
+    assert asked[0].title == "Cancel the round?" and dana.current_page() is dana.notice
     dana.notice.click("Take part again")
     on_page(qtbot, dana, dana.result)
     on_page(qtbot, maria, maria.result)

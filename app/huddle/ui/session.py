@@ -40,8 +40,10 @@ from huddle.net.facade import (
     Listening,
     lan_addresses,
 )
+from huddle.ui import texts
 from huddle.ui.nearby import SessionProber
 from huddle.ui.notice import Action, Notice
+from huddle.ui.widgets import confirm
 
 if TYPE_CHECKING:
     from huddle.ui.main_window import MainWindow
@@ -270,8 +272,8 @@ class SessionFlow(QObject):
                     "only if you say so. Check that the security code on everyone's screen "
                     "is {code} before you take part."
                 ).format(code=current.code),
-                (Action(self.tr("Cancel round"), self._cancel_round), change, take_part),
-                escape=self._cancel_round,
+                (Action(self.tr("Cancel round"), self._ask_cancel_round), change, take_part),
+                escape=self._ask_cancel_round,
                 icon="shield",
             )
         )
@@ -503,6 +505,11 @@ class SessionFlow(QObject):
     def _cancel_round(self) -> None:
         if self.current is not None:
             self.current.handle.cancel_round()
+
+    def _ask_cancel_round(self) -> None:
+        """From the re-run question: cancelling stops the round on every screen, so ask."""
+        if confirm(self.w, texts.cancel_round_ask()):
+            self._cancel_round()
 
     def _refresh_pending(self) -> None:
         current = self.current
