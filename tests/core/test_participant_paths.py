@@ -1,0 +1,345 @@
+"""The participant's less travelled paths, as a person sees them (found by `make mutants`).
+
+Leaving, cancelling, progress, a lost connection, a declined round, and what
+each kind of stop tells the person. The reasons are compared word for word:
+they are what people act on ("this question is now closed for you"), and a
+stop must go to the host, name who it was about, and say whether a re-run can
+follow.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from huddle.core import crypto
+from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.errors import LocalProtocolError
+from huddle.core.events import (
+    Drop,
+    Output,
+    ProgressChanged,
+    ResultReady,
+    RoundAborted,
+    Send,
+    SessionEnded,
+    ShareTranscript,
+)
+from huddle.core.messages import (
+    Aborted,
+    Cancel,
+    CancelWhy,
+    Complaint,
+    Confirms,
+    Leave,
+    Partials,
+    Progress,
+    Seen,
+    Start,
+    Unmasks,
+)
+from huddle.core.noise import noise_share
+from huddle.core.participant import HOST, ParticipantSession, Phase
+from huddle.core.questions import DP_AVERAGE, Question
+
+from .harness import FINGERPRINT, Network, make_network
+
+NOTHING = "Nothing your app sent can be added up, so nobody's value was revealed."
+CLOSED_FOR_YOU = "Nobody's value was revealed, and this question is now closed for you."
+
+
+def sent(outs: list[Output]) -> list[Message]:
+    return [m for o in outs if isinstance(o, Send) for m in FrameDecoder().feed(o.data)]
+
+
+def three(net: Network, *, values: bool = True) -> dict[str, int]:
+    conns = {n: net.join(n) for n in ("Ann", "Ben", "Cat")}
+    if values:
+        for conn in conns.values():
+            net.party_do(conn, net.parties[conn].submit("5"))
+    return conns
+
+
+def aborted(net: Network, conn: int) -> RoundAborted:
+    events = [e for e in net.events[conn] if isinstance(e, RoundAborted)]
+    assert events
+    return events[-1]
+
+
+# --- leaving, cancelling, progress, a lost connection -------------------------------------
+
+
+def test_leaving_tells_the_host_and_ends_the_session_once() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    outs = ann.leave()
+    assert [type(m) for m in sent(outs)] == [Leave]
+    assert [o.conn for o in outs if isinstance(o, Send | Drop)] == [HOST, HOST]
+    assert [o.reason for o in outs if isinstance(o, Drop)] == ["left"]
+    assert [o.reason for o in outs if isinstance(o, SessionEnded)] == ["You left."]
+    assert ann.ended and ann.leave() == []
+    net.party_do(conns["Ann"], outs)
+    assert [m.name for m in net.host.roster] == ["Ben", "Cat"]
+
+
+def test_a_person_cancels_a_running_round_for_everyone_and_only_then() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    assert ann.cancel() == []  # no round yet
+    net.host_do(net.host.start())
+    assert ann.phase is Phase.AWAITING_VALUE
+    outs = ann.cancel()
+    (cancel,) = sent(outs)
+    assert isinstance(cancel, Cancel) and cancel.why == CancelWhy.PERSON
+    assert cancel.round_id == (1).to_bytes(16, "big")
+    assert [o.conn for o in outs if isinstance(o, Send)] == [HOST]
+    net.party_do(conns["Ann"], outs)
+    for conn in conns.values():
+        assert aborted(net, conn).reason == "Ann cancelled the round."
+        assert net.parties[conn].phase is Phase.ABORTED
+
+
+def test_progress_names_who_has_sent_and_who_is_awaited() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    net.host_do(net.host.start())
+    net.party_do(conns["Ben"], net.parties[conns["Ben"]].submit("7"))
+    net.host_do(net.host.progress())
+    ann = net.parties[conns["Ann"]]
+    (progress,) = [e for e in net.events[conns["Ann"]] if isinstance(e, ProgressChanged)]
+    assert progress == ProgressChanged(("Ben",), ("Ann", "Cat"))
+    ben = ann.me + 1
+    outs = ann.receive_data(encode(Progress(round_id=ann._round_id, summed=(ben, 99))))
+    assert outs == [ProgressChanged(("Ben", "participant 99"), ("Ann", "Cat"))]
+
+
+def test_a_lost_connection_is_explained_except_after_the_result() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    assert ann.connection_lost() == [
+        SessionEnded("The connection to the host was lost: the host left or the network dropped.")
+    ]
+    assert ann.ended and ann.connection_lost() == []
+    done = make_network()
+    conns = three(done)
+    done.host_do(done.host.start())
+    ben = done.parties[conns["Ben"]]
+    assert ben.phase is Phase.DONE and ben.connection_lost() == [] and ben.ended
+
+
+def test_take_part_needs_a_running_round_and_an_answer() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    ann.submit("5")
+    with pytest.raises(LocalProtocolError, match=r"^There is no round waiting for you to take"):
+        ann.take_part()  # an answer, but no round
+    net.host_do(net.host.start())
+    ben = net.parties[conns["Ben"]]
+    with pytest.raises(LocalProtocolError, match=r"^There is no round waiting for you to take"):
+        ben.take_part()  # a round, but no answer
+
+
+# --- a round the participant declines or stops --------------------------------------------
+
+
+def test_a_declined_round_goes_to_the_host_and_says_no_rerun_follows_by_itself() -> None:
+    """A host starting a round with another group than the code on screen: each app
+    sends its Cancel to the host, stays out of the round, and can take part later."""
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+    ann._code_digest = os.urandom(32)  # as if the host had shown Ann another group
+    net.host_do(net.host.start())
+    event = aborted(net, conns["Ann"])
+    assert event.missing == () and event.can_rerun is False and event.closed is False
+    assert event.reason.startswith("The round started with a different group or code")
+    assert ann.phase is Phase.ABORTED and not ann.closed
+    host_stop = [e for e in net.host_events if isinstance(e, RoundAborted)][-1]
+    assert host_stop.reason == (
+        "Ann's app declined: the round did not match the group and code on its screen."
+    )
+
+
+def test_an_app_that_opened_its_mask_declines_every_later_round_as_closed() -> None:
+    net = make_network()
+    conns = three(net)
+
+    def keep_unmasks(direction: str, conn: int, data: bytes) -> bytes | None:
+        return None if isinstance(FrameDecoder().feed(data)[0], Unmasks) else data
+
+    net.tap = keep_unmasks
+    net.host_do(net.host.start())
+    ann = net.parties[conns["Ann"]]
+    assert ann.phase is Phase.OPENED
+    net.host_do(net.host.cancel())  # the host cannot: it is past the point of no return
+    net.tap = None
+    ann.phase = Phase.LOBBY  # a host that ignored its rules and the question's closing
+    outs = ann.receive_data(
+        encode(Start(round_id=(2).to_bytes(16, "big"), roster_digest=ann._code_digest))
+    )
+    (cancel,) = sent(outs)
+    assert isinstance(cancel, Cancel) and cancel.why == CancelWhy.CLOSED
+    (event,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert event.closed is True and event.can_rerun is False and event.missing == ()
+    assert ann.phase is Phase.CLOSED
+
+
+def test_a_stop_after_the_mask_opened_says_the_question_is_closed() -> None:
+    net = make_network()
+    conns = three(net)
+
+    def keep_unmasks(direction: str, conn: int, data: bytes) -> bytes | None:
+        return None if isinstance(FrameDecoder().feed(data)[0], Unmasks) else data
+
+    net.tap = keep_unmasks
+    net.host_do(net.host.start())
+    ann = net.parties[conns["Ann"]]
+    outs = ann.receive_data(
+        encode(Aborted(round_id=ann._round_id, reason="Ben left.", missing=(ann.me + 1,)))
+    )
+    assert outs == [
+        RoundAborted(
+            "Ben left. Your app had already opened your answer's last mask, so this question "
+            "is now closed for you; nobody's value was revealed.",
+            ("Ben",),
+            False,
+            True,
+        )
+    ]
+    assert ann.phase is Phase.CLOSED
+
+
+# --- what each complaint sends and says ---------------------------------------------------
+
+COMPLAINTS = {
+    "own partial sum": (
+        "The round was stopped: your own partial sum came back altered. " + NOTHING,
+        Seen.OWN_PARTIAL_ALTERED,
+        "Ann",
+    ),
+    "wrong set": (
+        "The round was stopped: the host relayed the wrong set of partial sums. " + NOTHING,
+        Seen.WRONG_PARTIALS,
+        "",
+    ),
+    "short tags": (
+        "The round was stopped: the host showed people different results (participant 0's "
+        "app was shown something other than yours). " + NOTHING,
+        Seen.DIFFERENT_TRANSCRIPT,
+        "",
+    ),
+    "a wrong tag": (
+        "The round was stopped: the host showed people different results (Cat's app was "
+        "shown something other than yours). " + NOTHING,
+        Seen.DIFFERENT_TRANSCRIPT,
+        "Cat",
+    ),
+    "short seeds": (
+        "The round was stopped: the last mask opened for participant 0 does not match what "
+        "was committed. " + CLOSED_FOR_YOU,
+        Seen.BAD_SEED,
+        "",
+    ),
+    "a wrong seed": (
+        "The round was stopped: the last mask opened for Cat does not match what was "
+        "committed. " + CLOSED_FOR_YOU,
+        Seen.BAD_SEED,
+        "Cat",
+    ),
+}
+
+
+def _tamper(how: str, msg: Message, ann: ParticipantSession, cat: int) -> Message | None:
+    if how == "own partial sum" and isinstance(msg, Partials):
+        return replace(msg, vectors=bytes([msg.vectors[0] ^ 1]) + msg.vectors[1:])
+    if how == "wrong set" and isinstance(msg, Partials):
+        return replace(msg, parties=msg.parties[:2], vectors=msg.vectors[:16])
+    k = ann._parties.index(cat) if ann._parties else 0
+    if how == "short tags" and isinstance(msg, Confirms):
+        return replace(msg, tags=msg.tags[:-16])
+    if how == "a wrong tag" and isinstance(msg, Confirms):
+        return replace(msg, tags=msg.tags[: 16 * k] + bytes(16) + msg.tags[16 * k + 16 :])
+    if how == "short seeds" and isinstance(msg, Unmasks):
+        return replace(msg, seeds=msg.seeds[:-32])
+    if how == "a wrong seed" and isinstance(msg, Unmasks):
+        return replace(msg, seeds=msg.seeds[: 32 * k] + bytes(32) + msg.seeds[32 * k + 32 :])
+    return None
+
+
+@pytest.mark.parametrize("how", COMPLAINTS)
+def test_each_complaint_goes_to_the_host_and_tells_the_person_what_was_seen(how: str) -> None:
+    net = make_network()
+    conns = three(net)
+    ann, cat = net.parties[conns["Ann"]], net.parties[conns["Cat"]].me
+    up: list[Message] = []
+
+    def tap(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "up" and conn == conns["Ann"]:
+            up.append(msg)
+        if direction == "down" and conn == conns["Ann"]:
+            changed = _tamper(how, msg, ann, cat)
+            return data if changed is None else encode(changed)
+        return data
+
+    net.tap = tap
+    net.host_do(net.host.start())
+    reason, what, about = COMPLAINTS[how]
+    event = aborted(net, conns["Ann"])
+    assert event.reason == reason
+    assert event.missing == ((about,) if about not in ("", "Ann") else ())
+    assert event.can_rerun is False and event.closed == (what is Seen.BAD_SEED)
+    (complaint,) = [m for m in up if isinstance(m, Complaint)]
+    assert complaint.what == what
+    expected_about = {"": 0, "Ann": ann.me, "Cat": cat}[about]
+    assert complaint.about == expected_about
+    assert not [e for e in net.events[conns["Ann"]] if isinstance(e, ResultReady)]
+    assert ann.outcome is None
+
+
+# --- a demo that shows its shares uses the derived masks too ------------------------------
+
+
+def test_a_member_showing_its_shares_sends_the_same_masked_sums_with_noise() -> None:
+    """transcript=True (the demo's view of the shares) builds the partial sum from
+    `_derived_mask`, noise included for a noisy question; the round still adds up,
+    to the values plus exactly the three noise shares."""
+    question = Question(kind=DP_AVERAGE, title="t", hi="100", epsilon="1")
+    net = make_network(question)
+
+    def seeded(seed: int) -> Callable[[], np.random.Generator]:
+        return lambda: np.random.Generator(np.random.PCG64(seed))
+
+    conns = {
+        n: net.join(n, transcript=True, noise_rng=seeded(k))
+        for k, n in enumerate(("Ann", "Ben", "Cat"))
+    }
+    for conn in conns.values():
+        net.party_do(conn, net.parties[conn].submit("50"))
+    net.host_do(net.host.start())
+    assert net.host.outcome is not None
+    shares = [noise_share(3, 1.0, question.sensitivity, 1, seeded(k)())[0] for k in range(3)]
+    assert net.host.outcome.total[0] == 150 + sum(int(s) for s in shares)
+    for conn in conns.values():
+        (shown,) = [e for e in net.events[conn] if isinstance(e, ShareTranscript)]
+        assert len(shown.sent) == 2
+    assert net.parties[conns["Ann"]].epsilon_spent == 1.0
+
+
+def test_a_new_identity_per_session() -> None:
+    one = ParticipantSession(name="a", host_fingerprint=FINGERPRINT, random_bytes=os.urandom)
+    two = ParticipantSession(name="a", host_fingerprint=FINGERPRINT, random_bytes=os.urandom)
+    assert one.identity.public != two.identity.public
+    mine = crypto.Identity()
+    three_ = ParticipantSession(
+        name="a", host_fingerprint=FINGERPRINT, random_bytes=os.urandom, identity=mine
+    )
+    assert three_.identity is mine
