@@ -1,0 +1,362 @@
+"""The host's less travelled paths (found by `make mutants`).
+
+What the host person is told when an action is not possible now, how a member
+who misbehaves in a round is dropped and why (the reason is what the engine
+logs and the person sees), and what everyone is told when the host closes,
+removes, rejects or hears a complaint. Reasons are compared word for word.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.errors import LocalProtocolError
+from huddle.core.events import (
+    Drop,
+    Output,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    Send,
+    SessionEnded,
+)
+from huddle.core.host import Phase
+from huddle.core.messages import (
+    Cancel,
+    CancelWhy,
+    Closed,
+    Complaint,
+    Confirm,
+    Partials,
+    PartialSum,
+    Progress,
+    Rejected,
+    Seen,
+    Unmask,
+)
+
+from .harness import Network, make_network
+
+
+def drops(outs: list[Output]) -> list[str]:
+    return [o.reason for o in outs if isinstance(o, Drop)]
+
+
+def frames(outs: list[Output], conn: int) -> list[Message]:
+    return [
+        m
+        for o in outs
+        if isinstance(o, Send) and o.conn == conn
+        for m in FrameDecoder().feed(o.data)
+    ]
+
+
+def joined(net: Network, names: str = "ABC", values: bool = True) -> dict[str, int]:
+    conns = {n: net.join(n) for n in names}
+    if values:
+        for conn in conns.values():
+            net.party_do(conn, net.parties[conn].submit("5"))
+    return conns
+
+
+# --- what the host person is told -----------------------------------------------------------
+
+
+def test_actions_that_are_not_possible_now_say_why() -> None:
+    net = make_network()
+    conns = joined(net, "AB", values=False)
+    with pytest.raises(LocalProtocolError, match=r"^At least 3 people must be in the lobby"):
+        net.host.start()
+    with pytest.raises(LocalProtocolError, match=r"^That person is no longer waiting to join\.$"):
+        net.host.admit(conns["A"])  # a member already
+    with pytest.raises(LocalProtocolError, match=r"^That person is no longer waiting to join\.$"):
+        net.host.admit(999)
+    c = net.join("C")
+    net.host._epoch.digest = b""  # the new roster's nonces are still being exchanged
+    with pytest.raises(LocalProtocolError, match=r"^The security code is not ready yet\.$"):
+        net.host.start()
+    net.host_do(net.host._roster_update(""))
+    net.party_do(c, net.parties[c].submit("5"))
+    for conn in conns.values():
+        net.party_do(conn, net.parties[conn].submit("5"))
+    net.host.question_closed = True
+    with pytest.raises(LocalProtocolError, match=r"^This question is closed: a round stopped"):
+        net.host.start()
+    net.host.question_closed = False
+    starting = net.host.start()
+    assert [o for o in starting if isinstance(o, RoundStarted)] == [
+        RoundStarted(names=("A", "B", "C"), needs_value=False)
+    ]
+    with pytest.raises(LocalProtocolError, match=r"^People can only be removed between rounds\.$"):
+        net.host.remove(1)
+
+
+def test_start_says_exactly_why_it_cannot_start() -> None:
+    net = make_network()
+    joined(net, "ABC", values=False)
+    net.host._epoch.digest = b""
+    with pytest.raises(LocalProtocolError) as info:
+        net.host.start()
+    assert str(info.value) == "The security code is not ready yet."
+    net.host.question_closed = True
+    with pytest.raises(LocalProtocolError) as info:
+        net.host.start()
+    assert str(info.value) == (
+        "This question is closed: a round stopped after people's apps had opened their "
+        "answers, so another round could reveal a value."
+    )
+    small = make_network()
+    joined(small, "AB", values=False)
+    with pytest.raises(LocalProtocolError) as info:
+        small.host.start()
+    assert str(info.value) == "At least 3 people must be in the lobby to start."
+
+
+def test_rejecting_removing_and_closing_tell_the_person_concerned() -> None:
+    net = make_network()
+    conns = joined(net, "ABC", values=False)
+    waiting = net.join("D", admit=False)
+    outs = net.host.reject(waiting, "Not today.")
+    assert frames(outs, waiting) == [Rejected(reason="Not today.")]
+    assert drops(outs) == ["rejected by host"] and net.host.reject(waiting) == []
+    outs = net.host.remove(net.parties[conns["C"]].me)
+    assert drops(outs) == ["removed by the host"]
+    (changed,) = [o for o in outs if isinstance(o, RosterChanged)]
+    assert changed.names == ("A", "B") and changed.note == "C was removed"
+    assert net.host.remove(99) == []
+    net.host_do(outs)
+    outs = net.host.close("Time to go.")
+    for name in "AB":
+        assert frames(outs, conns[name]) == [Closed(reason="Time to go.")]
+    assert drops(outs) == ["session closed", "session closed"]
+    assert [o for o in outs if isinstance(o, SessionEnded)] == [SessionEnded("Time to go.")]
+    assert net.host.phase is Phase.CLOSED and net.host.close() == []
+    assert net.host.connection_lost(conns["A"]) == []
+
+
+def test_a_lost_member_between_rounds_changes_the_roster_without_a_drop() -> None:
+    net = make_network()
+    conns = joined(net, "ABC", values=False)
+    outs = net.host.connection_lost(conns["C"], "gone")
+    assert drops(outs) == []  # the connection is already gone
+    (changed,) = [o for o in outs if isinstance(o, RosterChanged)]
+    assert changed.names == ("A", "B") and changed.note == "C left"
+    assert [m.name for m in net.host.roster] == ["A", "B"]
+    assert len([o for o in outs if isinstance(o, Send)]) == 2  # the new Lobby, to A and B
+
+
+def test_a_member_silent_in_the_code_exchange_is_dropped_and_the_others_go_on() -> None:
+    net = make_network()
+    conns = joined(net, "ABC", values=False)
+    held: list[int] = []
+
+    def hold_c(direction: str, conn: int, data: bytes) -> bytes | None:
+        if direction == "up" and conn == conns["C"]:
+            held.append(conn)
+            return None
+        return data
+
+    net.tap = hold_c
+    net.host_do(net.host._roster_update("again"))
+    epoch = net.host._epoch.number
+    assert net.host.silent_in_code_exchange() == (net.parties[conns["C"]].me,)
+    outs = net.host.drop_silent(epoch)
+    assert drops(outs) == ["did not take part in the security code"]
+    (changed,) = [o for o in outs if isinstance(o, RosterChanged)]
+    assert changed.names == ("A", "B") and changed.note == "C left"
+    assert net.host.drop_silent(epoch) == []  # that roster is gone
+
+
+# --- a member that misbehaves in a round is dropped, and says why -------------------------
+
+
+def _held(net: Network, kind: type = PartialSum) -> tuple[dict[str, int], dict[type, Message]]:
+    """A round waiting on A's message of ``kind``, which is held back; B's messages so far."""
+    conns = joined(net)
+    b_sent: dict[type, Message] = {}
+
+    def hold(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "up" and conn == conns["B"]:
+            b_sent[type(msg)] = msg
+        if direction == "up" and conn == conns["A"] and isinstance(msg, kind):
+            return None
+        return data
+
+    net.tap = hold
+    net.host_do(net.host.start())
+    net.tap = None
+    return conns, b_sent
+
+
+def _running(net: Network) -> tuple[dict[str, int], dict[type, Message]]:
+    return _held(net, PartialSum)
+
+
+RID = (1).to_bytes(16, "big")
+BREAKS = {
+    "partial sum twice": (PartialSum, "B", None, "Partial sum sent twice."),
+    "short partial sum": (
+        PartialSum,
+        "A",
+        PartialSum(round_id=RID, vector=bytes(4), commitment=bytes(32)),
+        "Partial sum is malformed.",
+    ),
+    "confirmation twice": (Confirm, "B", None, "Confirmation sent twice."),
+    "short confirmation": (
+        Confirm,
+        "A",
+        Confirm(round_id=RID, tags=bytes(16)),
+        "Confirmation is malformed.",
+    ),
+    "seed twice": (Unmask, "B", None, "Self-mask opened twice."),
+    "wrong seed": (
+        Unmask,
+        "A",
+        Unmask(round_id=RID, seed=bytes(32)),
+        "An opened self-mask does not match its commitment.",
+    ),
+    "another round": (
+        PartialSum,
+        "B",
+        PartialSum(round_id=bytes(16), vector=bytes(8), commitment=bytes(32)),
+        "PartialSum that belongs to no running round.",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", BREAKS)
+def test_a_member_that_breaks_the_round_is_dropped_with_the_reason(what: str) -> None:
+    net = make_network()
+    kind, who, message, reason = BREAKS[what]
+    conns, b_sent = _held(net, kind)
+    outs = net.host.receive_data(conns[who], encode(message or b_sent[kind]))
+    assert drops(outs) == [reason]
+    assert who not in [m.name for m in net.host.roster]
+
+
+def test_a_round_message_from_someone_outside_the_round_drops_them() -> None:
+    net = make_network()
+    joined(net)
+    late = net.join("Z", admit=False)
+    net.host.start()
+    z = net.host._conns[late]
+    z.stage = next(c.stage for c in net.host._conns.values() if c is not z)  # a member now
+    partial = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    outs = net.host.receive_data(late, encode(partial))
+    assert drops(outs) == ["PartialSum from someone not in the round."]
+
+
+def test_a_second_partial_sum_or_confirmation_is_refused_while_the_round_runs() -> None:
+    net = make_network()
+    conns, _ = _running(net)
+    assert net.host.phase in (Phase.SUMMING,)
+    partial = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    outs = net.host.receive_data(conns["A"], encode(partial))
+    assert net.host.phase is Phase.CONFIRMING and not drops(outs)
+
+
+def test_progress_goes_out_only_while_summing_and_only_when_it_changed() -> None:
+    net = make_network()
+    conns = joined(net, values=False)
+    assert net.host.progress() == []  # no round
+    net.host_do(net.host.start())
+    assert net.host.progress() == []  # nobody has sent anything yet
+    net.party_do(conns["B"], net.parties[conns["B"]].submit("5"))
+    outs = net.host.progress()
+    b = net.parties[conns["B"]].me
+    assert {c: frames(outs, c) for c in conns.values()} == {
+        c: [Progress(round_id=(1).to_bytes(16, "big"), summed=(b,))] for c in conns.values()
+    }
+    assert net.host.progress() == []  # nothing new
+    shown = [e for e in net.host_events if isinstance(e, ProgressChanged)]
+    assert shown[-1] == ProgressChanged(("B",), ("A", "C"))
+    for name in "AC":
+        net.party_do(conns[name], net.parties[conns[name]].submit("5"))
+    assert net.host.phase is Phase.DONE and net.host.progress() == []
+
+
+# --- stops: cancels and complaints ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("why", "text"),
+    [
+        (CancelWhy.PERSON, "B cancelled the round."),
+        (CancelWhy.TOO_FEW, "B's app declined: the round had fewer people than the minimum."),
+        (99, "B cancelled the round."),  # a reason this version does not know
+    ],
+)
+def test_a_cancel_stops_the_round_naming_who(why: int, text: str) -> None:
+    net = make_network()
+    conns, _ = _running(net)
+    b = net.parties[conns["B"]].me
+    outs = net.host.receive_data(
+        conns["B"], encode(Cancel(round_id=(1).to_bytes(16, "big"), why=why))
+    )
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.reason == text and stop.missing == ("B",) and stop.closed is False
+    assert net.host.phase is Phase.ABORTED and b in {m.party for m in net.host.roster}
+
+
+@pytest.mark.parametrize(
+    ("what", "about", "text"),
+    [
+        (Seen.WRONG_PARTIALS, "", "B's app was shown the wrong set of partial sums"),
+        (
+            Seen.DIFFERENT_TRANSCRIPT,
+            "C",
+            "B's app found that the host showed people different results (about C)",
+        ),
+        (Seen.OWN_PARTIAL_ALTERED, "B", "B's app found its own partial sum altered on the way"),
+        (99, "", "B's app found something wrong"),
+    ],
+)
+def test_a_complaint_stops_the_round_says_what_was_seen_and_expels_nobody(
+    what: int, about: str, text: str
+) -> None:
+    net = make_network()
+    conns, _ = _running(net)
+    party = {"": 0, **{n: net.parties[c].me for n, c in conns.items()}}[about]
+    complaint = Complaint(round_id=(1).to_bytes(16, "big"), about=party, what=what)
+    outs = net.host.receive_data(conns["B"], encode(complaint))
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.reason == f"The round was stopped: {text}."
+    assert stop.missing == () and not drops(outs)
+    assert [m.name for m in net.host.roster] == ["A", "B", "C"]
+
+
+def test_a_member_lost_while_seeds_open_closes_the_question_for_everyone() -> None:
+    net = make_network()
+    conns = joined(net)
+
+    def keep_a_seed(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        return (
+            None if direction == "up" and conn == conns["A"] and isinstance(msg, Unmask) else data
+        )
+
+    net.tap = keep_a_seed
+    net.host_do(net.host.start())
+    assert net.host.phase is Phase.UNMASKING
+    outs = net.host.connection_lost(conns["A"])
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.reason == (
+        "A left during the round. People's apps had already begun to open their answers, "
+        "so this question is closed."
+    )
+    assert stop.missing == ("A",) and stop.closed is True and stop.can_rerun is False
+    assert net.host.question_closed and not net.host.can_start
+
+
+def test_the_result_event_carries_the_outcome_and_its_code() -> None:
+    net = make_network()
+    joined(net)
+    net.host_do(net.host.start())
+    (result,) = [e for e in net.host_events if isinstance(e, ResultReady)]
+    assert result.outcome == net.host.outcome and result.code == net.host.result_code
+    assert result.outcome is not None and result.outcome.total == (15,)
+    assert [e for e in net.host_events if isinstance(e, Partials)] == []
