@@ -22,6 +22,7 @@ import pytest
 
 from huddle.core import crypto, participant
 from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.errors import IntegrityError
 from huddle.core.events import ResultReady, RoundAborted
 from huddle.core.masks import (
     PairSecrets,
@@ -216,7 +217,19 @@ CASES = {
     "tag: recipient": _case(confirm_tag, _TAG, 3, 3),
     "tag: direction": Case(confirm_tag, _TAG, (PAIR, CONTEXT, 2, 1, b"t" * 32)),
     "tag: digest": _case(confirm_tag, _TAG, 4, b"u" * 32),
+    "pair info: session": _case(pair_info, (SID, ROSTER[0], ROSTER[1]), 0, flip(SID)),
 }
+for _at, _who in ((1, "lower"), (2, "higher")):
+    for _field in ("party", "sign_key", "kem_key"):
+        _member = (None, ROSTER[0], ROSTER[1])[_at]
+        assert _member is not None
+        _value: object = 5 if _field == "party" else getattr(OTHER.public, _field)
+        CASES[f"pair info: {_who} party's {_field}"] = _case(
+            pair_info,
+            (SID, ROSTER[0], ROSTER[1]),
+            _at,
+            replace(_member, **{_field: _value}),  # type: ignore[arg-type]
+        )
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -263,7 +276,7 @@ def test_both_ends_of_a_pair_agree_one_secret_bound_to_both_identities() -> None
     a_side.agree(SID, members[0], [members[0], rejoined, members[2]])
     assert a_side.secret(2) != b_side.secret(1) and a_side.secret(3) == kept
     a_side.agree(SID, members[0], [members[0], members[2]])
-    with pytest.raises(Exception, match="No key was agreed"):
+    with pytest.raises(IntegrityError, match=r"^No key was agreed with this participant\.$"):
         a_side.secret(2)
 
 
