@@ -1,0 +1,114 @@
+"""Edges of the noise, randomized-response and fixed-point arithmetic (from `make mutants`).
+
+The bounds people are shown must be exactly what the distributions give, at
+the switch to stretched bounds and for every rival count; bad settings are
+refused with the words the settings screens show; an answer the person's own
+screen already randomized is sent as it is.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from huddle.core import noise
+from huddle.core import randomized_response as rr
+from huddle.core.encoding import FixedPoint, vector_from_bytes
+from huddle.core.errors import InputError, SettingsError
+
+CONFIDENCE_ERROR = r"^The confidence level must be between 0 and 1 \(for example 0\.95\)\.$"
+
+
+def quantile(pmf: npt.NDArray[np.float64], confidence: float) -> int:
+    """Smallest t with P(|X| ≤ t) ≥ confidence, for a symmetric pmf on −s … s."""
+    s = len(pmf) // 2
+    inside = np.cumsum(pmf[s:]) + np.concatenate([[0.0], np.cumsum(pmf[s - 1 :: -1])])
+    return int(np.searchsorted(inside, confidence))
+
+
+def test_the_difference_bound_is_the_quantile_of_two_independent_noises() -> None:
+    _, one = noise.total_noise_pmf(3, 1.0, 1, 60)
+    difference = np.convolve(one, one)  # both symmetric: N1 − N2 has the pmf of N1 + N2
+    assert noise.difference_bound(3, 1.0, 1) == quantile(difference, 0.95) == 5
+    assert noise.difference_bound(3, 1.0, 1) == noise.difference_bound(3, 1.0, 1, 0.95)
+
+
+def test_the_lead_needed_splits_the_error_among_the_rivals() -> None:
+    assert noise.lead_needed(3, 1.0, 1, 2) == noise.difference_bound(3, 1.0, 1, 0.9) + 1
+    assert noise.lead_needed(3, 1.0, 1, 3) == noise.difference_bound(3, 1.0, 1, 0.95) + 1 == 6
+    assert noise.lead_needed(4, 0.5, 2, 5, 0.9) == noise.difference_bound(4, 0.5, 2, 0.95) + 1
+    with pytest.raises(SettingsError, match=r"^A lead needs at least two options\.$"):
+        noise.lead_needed(3, 1.0, 1, 1)
+    with pytest.raises(SettingsError, match=CONFIDENCE_ERROR):
+        noise.lead_needed(3, 1.0, 1, 2, 0.5)  # nothing left for the one rival
+
+
+def test_bounds_are_exact_up_to_the_stretch_and_pinned_beyond() -> None:
+    exact = noise.total_noise_pmf(3, 1.0, 8192, 42 * 8192)[1]
+    assert noise.error_bound(3, 1.0, 8192) == quantile(exact, 0.95) == 29519
+    assert noise.error_bound(3, 1.0, 2**14) == 59046  # stretched: (29519 + 1)·2·(1 + 1e-4)
+    with pytest.raises(SettingsError, match=CONFIDENCE_ERROR):
+        noise.error_bound(3, 1.0, 1, 1.0 - 1e-9)
+    with pytest.raises(SettingsError, match=CONFIDENCE_ERROR):
+        noise.error_bound(3, 1.0, 1, 0.0)
+
+
+def test_noise_too_wide_to_tabulate_is_refused_before_any_work() -> None:
+    with pytest.raises(SettingsError, match=r"^The noise for these settings is too wide to tab"):
+        noise.total_noise_pmf(3, 1.0, 1, 1 << 22)
+
+
+@pytest.mark.parametrize("size", [0, -1, True, 2.0])
+def test_a_noise_share_needs_a_whole_positive_size(size: object) -> None:
+    rng = noise.csprng_generator()
+    with pytest.raises(
+        SettingsError, match=r"^There must be at least one bar \(or value\) to add noise to\.$"
+    ):
+        noise.noise_share(3, 1.0, 1, size, rng)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("support", [-1, True, 1.5])
+def test_a_pmf_window_needs_a_whole_non_negative_support(support: object) -> None:
+    with pytest.raises(ValueError, match=r"^support must be a non-negative integer$"):
+        noise.total_noise_pmf(3, 1.0, 1, support)  # type: ignore[arg-type]
+
+
+def test_pmfs_are_probabilities_on_whole_numbers() -> None:
+    ks, pmf = noise.total_noise_pmf(3, 1.0, 1, 50)
+    assert ks.dtype == np.int64 and list(ks[:2]) == [-50, -49] and ks[-1] == 50
+    assert pmf.dtype == np.float64 and pmf.min() >= 0.0
+    share = noise.noise_share(3, 1.0, 1, 4, np.random.Generator(np.random.PCG64(1)))
+    assert share.dtype == np.int64
+
+
+def test_an_answer_randomized_on_the_persons_screen_is_sent_as_it_is() -> None:
+    flips = iter([True, False])  # heads, then tails: re-randomizing would send "no"
+    assert rr.bit("randomized:yes", lambda: next(flips)) == 1
+    flips = iter([True, True])
+    assert rr.bit("randomized:no", lambda: next(flips)) == 0
+
+
+def test_an_impossible_count_gives_the_nearest_end() -> None:
+    """13 "yes" of 13: no true count passes the test at 95 % (even 13 true "yes"
+    send 13 only 2.4 % of the time), so the interval is the nearest end, 13."""
+    assert rr.interval(13, 13) == (13, 13)
+    assert rr.interval(0, 13) == (0, 0)
+    assert rr.interval(1, 13) == (0, 2)
+
+
+# --- fixed point ----------------------------------------------------------------------------
+
+
+def test_fixed_point_refusals_say_what_to_do() -> None:
+    fp = FixedPoint(2, Decimal(-5), Decimal(100))
+    with pytest.raises(InputError, match=r"^Enter a value from -5 to 100\.$"):
+        fp.encode(Decimal("100.5"))
+    with pytest.raises(InputError, match=r"^Use at most 2 decimal places\.$"):
+        fp.encode(Decimal("1.005"))
+    with pytest.raises(InputError, match=r"^That is not a number: use digits"):
+        fp.parse("1e3")
+    with pytest.raises(ValueError, match=r"^vector bytes must be a multiple of 8$"):
+        vector_from_bytes(bytes(7))
