@@ -9,6 +9,7 @@ follow.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,9 +23,11 @@ from huddle.core.errors import LocalProtocolError
 from huddle.core.events import (
     Drop,
     Output,
+    PrivacySpent,
     ProgressChanged,
     ResultReady,
     RoundAborted,
+    RoundStarted,
     Send,
     SessionEnded,
     ShareTranscript,
@@ -34,9 +37,11 @@ from huddle.core.messages import (
     Cancel,
     CancelWhy,
     Complaint,
+    Confirm,
     Confirms,
     Leave,
     Partials,
+    PartialSum,
     Progress,
     Seen,
     Start,
@@ -44,7 +49,8 @@ from huddle.core.messages import (
 )
 from huddle.core.noise import noise_share
 from huddle.core.participant import HOST, ParticipantSession, Phase
-from huddle.core.questions import DP_AVERAGE, Question
+from huddle.core.questions import DP_AVERAGE, POLL, Question
+from huddle.core.sharing import fixed_masks
 
 from .harness import FINGERPRINT, Network, make_network
 
@@ -343,3 +349,185 @@ def test_a_new_identity_per_session() -> None:
         name="a", host_fingerprint=FINGERPRINT, random_bytes=os.urandom, identity=mine
     )
     assert three_.identity is mine
+
+
+# --- Start, and what goes out with the partial sum ------------------------------------------
+
+INVALID = "The host sent something invalid. "
+
+
+def test_answering_is_refused_once_the_partial_sum_is_out() -> None:
+    net = make_network()
+    conns = three(net)
+    net.host_do(net.host.start())
+    ann = net.parties[conns["Ann"]]
+    with pytest.raises(LocalProtocolError, match=r"^There is no question to answer right now\.$"):
+        ann.submit("6")
+    fresh = ParticipantSession(name="x", host_fingerprint=FINGERPRINT, random_bytes=os.urandom)
+    with pytest.raises(LocalProtocolError, match=r"^There is no question to answer right now\.$"):
+        fresh.submit("6")
+
+
+def test_a_start_says_who_takes_part_and_sends_the_partial_sum_with_it() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    ann.submit("5")
+    start = FrameDecoder().feed(
+        next(o.data for o in net.host.start() if isinstance(o, Send) and o.conn == conns["Ann"])
+    )[0]
+    outs = ann.receive_data(encode(start))
+    assert outs[0] == RoundStarted(("Ann", "Ben", "Cat"), needs_value=False, rerun=False)
+    assert [type(m) for m in sent(outs)] == [PartialSum]
+    assert [o.conn for o in outs if isinstance(o, Send)] == [HOST]
+    ben = net.parties[conns["Ben"]]
+    assert ben.receive_data(encode(start)) == [
+        RoundStarted(("Ann", "Ben", "Cat"), needs_value=True, rerun=False)
+    ]
+
+
+def test_a_start_for_a_code_not_ready_yet_is_declined() -> None:
+    """A new roster was shown and its nonces are still being exchanged: a Start with
+    the previous code's digest is for a group that is no longer on screen."""
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+    old = ann._code_digest
+    net.tap = lambda d, c, data: None if d == "up" else data  # the nonces never get through
+    net.host_do(net.host._roster_update("again"))
+    net.tap = None
+    assert ann.code == ""
+    outs = ann.receive_data(encode(Start(round_id=(1).to_bytes(16, "big"), roster_digest=old)))
+    (cancel,) = sent(outs)
+    assert isinstance(cancel, Cancel) and cancel.why == CancelWhy.WRONG_GROUP
+    (event,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert event.reason == (
+        "The round started with a different group or code than the one on your screen, so "
+        "your app did not take part. Compare security codes again."
+    )
+
+
+def test_a_round_id_used_before_ends_the_session_with_the_reason() -> None:
+    net = make_network()
+    conns = three(net, values=False)
+    ann = net.parties[conns["Ann"]]
+    start = Start(round_id=(1).to_bytes(16, "big"), roster_digest=ann._code_digest)
+    ann.receive_data(encode(start))
+    ann.phase = Phase.ABORTED
+    outs = ann.receive_data(encode(start))
+    assert [o for o in outs if isinstance(o, SessionEnded)] == [
+        SessionEnded(INVALID + "The host started a round with a used round id.")
+    ]
+
+
+def test_declines_say_why_word_for_word() -> None:
+    """Too few people, and a question this app already opened its answer in."""
+    net = make_network(Question(title="t", hi="100", min_participants=4))
+    conns = {n: net.join(n) for n in ("Ann", "Ben", "Cat")}
+    ann = net.parties[conns["Ann"]]
+    outs = ann.receive_data(
+        encode(Start(round_id=(1).to_bytes(16, "big"), roster_digest=ann._code_digest))
+    )
+    (event,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert event.reason == (
+        "The host started a round with 3 people, below this question's minimum of 4, so your "
+        "app did not take part."
+    )
+    ann._opened = True
+    outs = ann.receive_data(
+        encode(Start(round_id=(2).to_bytes(16, "big"), roster_digest=ann._code_digest))
+    )
+    (event,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert event.reason == (
+        "Your app already opened your answer's last mask in a round of this question that did "
+        "not finish for everyone, so it takes part in no other round of it: comparing two "
+        "rounds could reveal someone's value. Nobody's value was revealed."
+    )
+
+
+@pytest.mark.parametrize("cut", ["vectors", "commitments"])
+def test_partial_sums_of_the_wrong_size_are_the_wrong_set(cut: str) -> None:
+    net = make_network()
+    conns = three(net)
+    up: list[Message] = []
+
+    def tap(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "up" and conn == conns["Ann"]:
+            up.append(msg)
+        if direction == "down" and conn == conns["Ann"] and isinstance(msg, Partials):
+            return encode(replace(msg, **{cut: getattr(msg, cut) + bytes(8)}))
+        return data
+
+    net.tap = tap
+    net.host_do(net.host.start())
+    (complaint,) = [m for m in up if isinstance(m, Complaint)]
+    assert complaint.what == Seen.WRONG_PARTIALS and complaint.about == 0
+    assert not [m for m in up if isinstance(m, Confirm)]
+
+
+def test_a_confirm_goes_to_the_host() -> None:
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+    partials: list[bytes] = []
+
+    def keep_anns_partials(direction: str, conn: int, data: bytes) -> bytes | None:
+        if direction == "down" and conn == conns["Ann"]:
+            if isinstance(FrameDecoder().feed(data)[0], Partials):
+                partials.append(data)
+            if partials:
+                return None
+        return data
+
+    net.tap = keep_anns_partials
+    net.host_do(net.host.start())
+    outs = ann.receive_data(partials[0])
+    assert [type(m) for m in sent(outs)] == [Confirm]
+    assert [o.conn for o in outs if isinstance(o, Send)] == [HOST]
+
+
+def test_a_poll_spends_its_epsilon_once_however_often_it_is_run() -> None:
+    """The answer is randomized once and a re-run resends the same bit: ln 3 once. The
+    spending is announced before the partial sum leaves, with its question."""
+    question = Question(kind=POLL, title="t", lo="0", hi="1")
+    net = make_network(question)
+    conns = three(net, values=False)
+    for conn in conns.values():
+        net.party_do(conn, net.parties[conn].submit("yes"))
+
+    def lose_partials(direction: str, conn: int, data: bytes) -> bytes | None:
+        return None if isinstance(FrameDecoder().feed(data)[0], Partials) else data
+
+    net.tap = lose_partials
+    net.host_do(net.host.start())
+    ann = net.parties[conns["Ann"]]
+    assert ann.epsilon_spent == pytest.approx(math.log(3))
+    net.host_do(net.host.cancel())
+    net.tap = None
+    net.host_do(net.host.start())
+    for conn in conns.values():
+        net.party_do(conn, net.parties[conn].take_part())
+    assert ann.outcome is not None
+    assert ann.epsilon_spent == pytest.approx(math.log(3))
+    spent = [e for e in net.events[conns["Ann"]] if isinstance(e, PrivacySpent)]
+    assert spent == [PrivacySpent(question.release_epsilon, question)]
+
+
+def test_a_demo_with_a_fixed_table_shows_each_share_and_only_when_asked() -> None:
+    table = {1: {1: 10, 2: 20, 3: 30}, 2: {1: 1, 2: 2, 3: 3}, 3: {1: 4, 2: 5, 3: 6}}
+    for transcript in (True, False):
+        net = make_network(Question(title="t", lo="-1000", hi="1000"))
+        conns = {
+            n: net.join(n, masks=fixed_masks(table), transcript=transcript)
+            for n in ("Ann", "Ben", "Cat")
+        }
+        for conn in conns.values():
+            net.party_do(conn, net.parties[conn].submit("100"))
+        net.host_do(net.host.start())
+        assert net.host.outcome is not None and net.host.outcome.total == (300,)
+        shown = [e for e in net.events[conns["Ann"]] if isinstance(e, ShareTranscript)]
+        if not transcript:
+            assert shown == []
+            continue
+        assert shown == [ShareTranscript("Ann", (50,), (("Ben", (20,)), ("Cat", (30,))), (55,))]
