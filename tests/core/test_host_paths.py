@@ -8,6 +8,8 @@ removes, rejects or hears a complaint. Reasons are compared word for word.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from huddle.core.codec import FrameDecoder, Message, encode
@@ -30,6 +32,8 @@ from huddle.core.messages import (
     Closed,
     Complaint,
     Confirm,
+    Hello,
+    Leave,
     Partials,
     PartialSum,
     Progress,
@@ -360,3 +364,49 @@ def test_the_result_event_carries_the_outcome_and_its_code() -> None:
     assert result.outcome == net.host.outcome and result.code == net.host.result_code
     assert result.outcome is not None and result.outcome.total == (15,)
     assert [e for e in net.host_events if isinstance(e, Partials)] == []
+
+
+# --- leaving, stragglers, strangers ---------------------------------------------------------
+
+
+def test_a_member_leaving_is_dropped_and_the_roster_or_round_says_so() -> None:
+    net = make_network()
+    conns = joined(net, "ABCD", values=False)
+    outs = net.host.receive_data(conns["D"], encode(Leave()))
+    assert drops(outs) == ["left"]
+    assert [o.note for o in outs if isinstance(o, RosterChanged)] == ["D left"]
+    net.host_do(outs)
+    net.host_do(net.host.start())
+    outs = net.host.receive_data(conns["C"], encode(Leave()))
+    assert drops(outs) == ["left"]
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.reason == "C left during the round." and stop.missing == ("C",)
+
+
+def test_someone_waiting_to_be_admitted_leaves_no_trace_in_the_roster() -> None:
+    net = make_network()
+    joined(net, "ABC", values=False)
+    waiting = net.join("D", admit=False)
+    outs = net.host.connection_lost(waiting)
+    assert outs == [] and [m.name for m in net.host.roster] == ["A", "B", "C"]
+
+
+def test_a_member_repeating_its_hello_is_dropped() -> None:
+    net = make_network()
+    conns = joined(net, "ABC", values=False)
+    hello = Hello(name="A", sign_key=bytes(32), kem_key=bytes(32), signature=bytes(64))
+    outs = net.host.receive_data(conns["A"], encode(hello))
+    assert drops(outs) == ["Hello that belongs to no running round."]
+
+
+def test_stragglers_of_a_stopped_round_are_ignored_and_others_are_not() -> None:
+    net = make_network()
+    conns, _ = _held(net, PartialSum)
+    net.host_do(net.host.cancel())
+    assert net.host.phase is Phase.ABORTED
+    late = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    assert net.host.receive_data(conns["A"], encode(late)) == []  # the round it was for stopped
+    other = replace(late, round_id=(7).to_bytes(16, "big"))
+    assert drops(net.host.receive_data(conns["A"], encode(other))) == [
+        "PartialSum that belongs to no running round."
+    ]
