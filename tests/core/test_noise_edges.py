@@ -16,7 +16,7 @@ import pytest
 
 from huddle.core import noise
 from huddle.core import randomized_response as rr
-from huddle.core.encoding import FixedPoint, vector_from_bytes
+from huddle.core.encoding import FixedPoint, ungroup, vector_from_bytes
 from huddle.core.errors import InputError, SettingsError
 
 CONFIDENCE_ERROR = r"^The confidence level must be between 0 and 1 \(for example 0\.95\)\.$"
@@ -112,3 +112,19 @@ def test_fixed_point_refusals_say_what_to_do() -> None:
         fp.parse("1e3")
     with pytest.raises(ValueError, match=r"^vector bytes must be a multiple of 8$"):
         vector_from_bytes(bytes(7))
+
+
+def test_the_poll_estimate_by_hand() -> None:
+    """p̂ = 2N/n − 1/2: all 4 sent "yes" reads as 150 %, none as −50 %."""
+    assert rr.estimate(4, 4) == 1.5
+    assert rr.estimate(0, 4) == -0.5
+    assert rr.estimate(3, 8) == 0.25
+
+
+def test_a_pmf_window_of_width_zero_is_the_probability_of_zero() -> None:
+    ks, pmf = noise.total_noise_pmf(3, 1.0, 1, 0)
+    assert list(ks) == [0] and pmf[0] == pytest.approx(noise.total_noise_pmf(3, 1.0, 1, 5)[1][5])
+
+
+def test_any_mark_that_is_not_a_digit_dot_or_minus_can_group() -> None:
+    assert ungroup("1X000", "X") == "1000"
