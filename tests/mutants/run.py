@@ -268,6 +268,8 @@ def main() -> int:
         return 2
     if again:
         restage_tests()
+        # Fresh stats (which tests call what), new test files included; results stay.
+        (STAGE / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         names = [n for s in results(modules).values() for n, st in s.items() if st not in KILLED]
     else:
         stage()
