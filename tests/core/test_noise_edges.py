@@ -128,3 +128,89 @@ def test_a_pmf_window_of_width_zero_is_the_probability_of_zero() -> None:
 
 def test_any_mark_that_is_not_a_digit_dot_or_minus_can_group() -> None:
     assert ungroup("1X000", "X") == "1000"
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "sensitivity", "error"),
+    [
+        ("abc", 1, "The privacy setting ε must be a number, for example 1.0."),
+        (None, 1, "The privacy setting ε must be a number, for example 1.0."),
+        (0.0, 1, "The privacy setting ε must be a positive number, for example 1.0."),
+        (float("nan"), 1, "The privacy setting ε must be a positive number, for example 1.0."),
+        (
+            10.5,
+            1,
+            "ε above 10 gives no meaningful privacy; choose a smaller ε (1.0 is usual) or ask "
+            "for an exact result instead.",
+        ),
+        (1.0, 1.5, "The sensitivity must be a whole number."),
+        (1.0, True, "The sensitivity must be a whole number."),
+        (1.0, 0, "The sensitivity must be at least 1."),
+        (
+            0.5,
+            2**52,
+            "This much noise would drown the result: raise ε or narrow the allowed range.",
+        ),
+    ],
+)
+def test_bad_noise_settings_are_refused_word_for_word(
+    epsilon: object, sensitivity: object, error: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        noise.noise_probability(epsilon, sensitivity)  # type: ignore[arg-type]
+    assert str(info.value) == error
+
+
+def test_the_widest_noise_allowed_is_exactly_two_to_the_52() -> None:
+    assert noise.noise_scale(1.0, 2**52) == 2.0**52
+
+
+@pytest.mark.parametrize(
+    ("parties", "shares", "error"),
+    [
+        (1, 1, "Noise can only be split among two or more participants."),
+        (2.5, 1, "Noise can only be split among two or more participants."),
+        (True, 1, "Noise can only be split among two or more participants."),
+        (3, 1.5, "The number of noise shares must be a whole number."),
+        (3, True, "The number of noise shares must be a whole number."),
+        (3, 0, "The number of noise shares must be between 1 and the group size."),
+        (3, 4, "The number of noise shares must be between 1 and the group size."),
+    ],
+)
+def test_bad_group_sizes_are_refused_word_for_word(
+    parties: object, shares: object, error: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        noise.total_noise_pmf(parties, 1.0, 1, 5, shares=shares)  # type: ignore[arg-type]
+    assert str(info.value) == error
+
+
+def test_fixed_point_settings_are_checked_at_their_edges() -> None:
+    for decimals in (0, 6):
+        assert FixedPoint(decimals, Decimal(0), Decimal(1)).decimals == decimals
+    for decimals in (-1, 7):
+        with pytest.raises(SettingsError) as info:
+            FixedPoint(decimals, Decimal(0), Decimal(1))
+        assert str(info.value) == "Decimals must be between 0 and 6."
+    with pytest.raises(SettingsError) as info:
+        FixedPoint(0, Decimal(1), Decimal(1))
+    assert str(info.value) == "The lowest allowed value must be below the highest."
+
+
+def test_the_capacity_check_refuses_exactly_what_could_overflow() -> None:
+    too_wide = (
+        "The allowed range is too wide for this many people: narrow the range or use fewer "
+        "decimals."
+    )
+    FixedPoint(0, Decimal(0), Decimal(2**62)).check_capacity(1)
+    FixedPoint(0, Decimal(0), Decimal(2**61)).check_capacity(1, extra_bits=1)
+    FixedPoint(0, Decimal(0), Decimal(2**59)).check_capacity(1)
+    for fp, parties, extra in [
+        (FixedPoint(0, Decimal(0), Decimal(2**62)), 2, 0),
+        (FixedPoint(0, Decimal(-(2**62)), Decimal(1)), 2, 0),
+        (FixedPoint(0, Decimal(0), Decimal(2**61)), 1, 2),
+        (FixedPoint(1, Decimal(0), Decimal(2**60)), 1, 0),
+    ]:
+        with pytest.raises(SettingsError) as info:
+            fp.check_capacity(parties, extra_bits=extra)
+        assert str(info.value) == too_wide
