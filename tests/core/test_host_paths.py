@@ -410,3 +410,36 @@ def test_stragglers_of_a_stopped_round_are_ignored_and_others_are_not() -> None:
     assert drops(net.host.receive_data(conns["A"], encode(other))) == [
         "PartialSum that belongs to no running round."
     ]
+
+
+def test_the_hosts_own_actions_have_default_words() -> None:
+    net = make_network()
+    conns = joined(net, "ABC")
+    waiting = net.join("D", admit=False)
+    assert frames(net.host.reject(waiting), waiting) == [
+        Rejected(reason="The host did not admit you.")
+    ]
+    host = make_network()
+    joined(host, "ABC", values=False)
+    host.host_do(host.host.start())
+    outs = host.host.cancel()
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.reason == "The host cancelled the round." and stop.missing == ()
+    (after,) = [o for o in outs if isinstance(o, RosterChanged)]
+    assert after.note == "" and after.names == ("A", "B", "C")
+    outs = net.host.close()
+    assert frames(outs, conns["A"]) == [Closed(reason="The host closed the session.")]
+
+
+def test_everyone_silent_in_the_code_exchange_is_dropped_at_once() -> None:
+    net = make_network()
+    conns = joined(net, "ABCD", values=False)
+
+    def hold_c_and_d(direction: str, conn: int, data: bytes) -> bytes | None:
+        return None if direction == "up" and conn in (conns["C"], conns["D"]) else data
+
+    net.tap = hold_c_and_d
+    net.host_do(net.host._roster_update("again"))
+    outs = net.host.drop_silent(net.host._epoch.number)
+    assert drops(outs) == ["did not take part in the security code"] * 2
+    assert [m.name for m in net.host.roster] == ["A", "B"]

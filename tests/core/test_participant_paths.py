@@ -531,3 +531,29 @@ def test_a_demo_with_a_fixed_table_shows_each_share_and_only_when_asked() -> Non
             assert shown == []
             continue
         assert shown == [ShareTranscript("Ann", (50,), (("Ben", (20,)), ("Cat", (30,))), (55,))]
+
+
+def test_a_person_who_cancelled_never_opens_even_if_every_confirmation_arrives() -> None:
+    """The Cancel and the last confirmation can cross on the way: once the person asked
+    to stop, the app keeps its self-mask shut and says the round was cancelled."""
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+    held: list[bytes] = []
+
+    def hold_anns_confirms(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "down" and conn == conns["Ann"] and isinstance(msg, Confirms):
+            held.append(data)
+            return None
+        return data
+
+    net.tap = hold_anns_confirms
+    net.host_do(net.host.start())
+    assert ann.phase is Phase.CONFIRMED and held
+    assert [type(m) for m in sent(ann.cancel())] == [Cancel]  # lost on the way: not delivered
+    outs = ann.receive_data(held[0])
+    assert outs == [
+        RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)
+    ]
+    assert not ann.closed and ann.phase is Phase.ABORTED
