@@ -213,10 +213,10 @@ def diff(name: str, module: str) -> str:
     """The lines a mutant changes, from the mutated copy of the module."""
     functions = _functions(module)
     mutant = name.rpartition(".")[2]
-    original = functions.get(mutant.rpartition("__mutmut_")[0] + "__mutmut_orig", "")
-    changed = difflib.unified_diff(
-        original.splitlines()[1:], functions.get(mutant, "").splitlines()[1:], n=0, lineterm=""
-    )
+    orig = mutant.rpartition("__mutmut_")[0] + "__mutmut_orig"
+    before = functions.get(orig, "").splitlines()
+    after = functions.get(mutant, "").replace(mutant, orig).splitlines()
+    changed = difflib.unified_diff(before, after, n=0, lineterm="")
     lines = [line for line in changed if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     return " | ".join(line[0] + " " + line[1:].strip() for line in lines)
 
