@@ -550,7 +550,8 @@ def test_a_person_who_cancelled_never_opens_even_if_every_confirmation_arrives()
 
     net.tap = hold_anns_confirms
     net.host_do(net.host.start())
-    assert ann.phase is Phase.CONFIRMED and held
+    before = ann.phase
+    assert before is Phase.CONFIRMED and held
     assert [type(m) for m in sent(ann.cancel())] == [Cancel]  # lost on the way: not delivered
     outs = ann.receive_data(held[0])
     assert outs == [
