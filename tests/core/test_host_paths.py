@@ -30,14 +30,17 @@ from huddle.core.messages import (
     Cancel,
     CancelWhy,
     Closed,
+    Commit,
     Complaint,
     Confirm,
     Hello,
     Leave,
+    Lobby,
     Partials,
     PartialSum,
     Progress,
     Rejected,
+    Reveal,
     Seen,
     Unmask,
 )
@@ -443,3 +446,93 @@ def test_everyone_silent_in_the_code_exchange_is_dropped_at_once() -> None:
     outs = net.host.drop_silent(net.host._epoch.number)
     assert drops(outs) == ["did not take part in the security code"] * 2
     assert [m.name for m in net.host.roster] == ["A", "B"]
+
+
+# --- the code's epochs ------------------------------------------------------------------------
+
+
+def test_a_fresh_host_has_no_round_code_or_result() -> None:
+    net = make_network()
+    host = net.host
+    assert host.result_code == "" and host.code == "" and host.outcome is None
+    assert host.silent_in_code_exchange() == () and host.progress() == []
+    conns = joined(net, "AB", values=False)
+    early = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    assert drops(host.receive_data(conns["A"], encode(early))) == [
+        "PartialSum that belongs to no running round."
+    ]
+
+
+def test_rosters_are_numbered_one_two_three_and_each_new_code_is_flagged() -> None:
+    net = make_network()
+    epochs: list[int] = []
+
+    def record(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if isinstance(msg, Lobby):
+            epochs.append(msg.epoch)
+        return data
+
+    net.tap = record
+    joined(net, "ABC", values=False)
+    assert sorted(set(epochs)) == [1, 2, 3]
+    shown = [e for e in net.host_events if isinstance(e, RosterChanged)]
+    assert [e.code for e in shown if not e.code] == ["", "", ""]  # each roster, code to come
+    assert [e.changed for e in shown if e.code] == [False, True, True]
+    assert [e.note for e in shown if e.code] == ["A joined", "B joined", "C joined"]
+
+
+def test_admitting_during_a_round_is_refused() -> None:
+    net = make_network()
+    joined(net, "ABC", values=False)
+    waiting = net.join("D", admit=False)
+    net.host_do(net.host.start())
+    with pytest.raises(LocalProtocolError) as info:
+        net.host.admit(waiting)
+    assert str(info.value) == "People can only be admitted before the round starts."
+
+
+@pytest.mark.parametrize(
+    ("what", "reason"),
+    [
+        ("commit twice", "Commit sent twice."),
+        ("reveal too early", "Reveal out of turn."),
+        ("reveal twice", "Reveal out of turn."),
+        ("wrong nonce", "A security-code nonce does not match its commitment."),
+        ("future epoch", "Commit for a roster that was never shown."),
+    ],
+)
+def test_a_member_that_breaks_the_code_exchange_is_dropped_with_the_reason(
+    what: str, reason: str
+) -> None:
+    net = make_network()
+    conns = joined(net, "ABC", values=False)
+    a, c = conns["A"], conns["C"]
+    sent_up: dict[int, list[Message]] = {}
+
+    holding = [c]
+
+    def hold_c(direction: str, conn: int, data: bytes) -> bytes | None:
+        if direction == "up":
+            sent_up.setdefault(conn, []).append(FrameDecoder().feed(data)[0])
+            if conn in holding:
+                return None
+        return data
+
+    net.tap = hold_c
+    net.host_do(net.host._roster_update("again"))  # epoch 4; C's Commit is held back
+    epoch = net.host._epoch.number
+    commit = next(m for m in sent_up[a] if isinstance(m, Commit) and m.epoch == epoch)
+    message: Message = {
+        "commit twice": commit,
+        "reveal too early": Reveal(epoch=epoch, nonce=bytes(32)),
+        "future epoch": replace(commit, epoch=epoch + 1),
+    }.get(what, commit)
+    if what in ("reveal twice", "wrong nonce"):
+        held = next(m for m in sent_up[c] if isinstance(m, Commit) and m.epoch == epoch)
+        holding[:] = [] if what == "reveal twice" else [a]  # A's own Reveal is held back
+        net.host_do(net.host.receive_data(c, encode(held)))  # the commitments go out
+        reveal = next(m for m in sent_up[a] if isinstance(m, Reveal) and m.epoch == epoch)
+        message = reveal if what == "reveal twice" else replace(reveal, nonce=bytes(32))
+    outs = net.host.receive_data(a, encode(message))
+    assert drops(outs) == [reason]
