@@ -38,10 +38,13 @@ from huddle.core.messages import (
     Lobby,
     Partials,
     PartialSum,
+    Ping,
+    Pong,
     Progress,
     Rejected,
     Reveal,
     Seen,
+    Start,
     Unmask,
 )
 
@@ -536,3 +539,19 @@ def test_a_member_that_breaks_the_code_exchange_is_dropped_with_the_reason(
         message = reveal if what == "reveal twice" else replace(reveal, nonce=bytes(32))
     outs = net.host.receive_data(a, encode(message))
     assert drops(outs) == [reason]
+
+
+def test_pings_are_answered_and_a_stranger_must_say_hello_first() -> None:
+    net = make_network()
+    conns = joined(net, "AB", values=False)
+    outs = net.host.receive_data(conns["A"], encode(Ping()) + encode(Ping()))
+    assert frames(outs, conns["A"]) == [Pong(), Pong()]  # both frames of one chunk answered
+    outs = net.host.receive_data(conns["B"], encode(Ping()) + encode(Start(round_id=RID,
+                                 roster_digest=bytes(32))))  # fmt: skip
+    assert frames(outs, conns["B"]) == [Pong()] and drops(outs) == [
+        "Start that belongs to no running round."
+    ]
+    stranger, _ = net.host.connect()
+    assert drops(net.host.receive_data(stranger, encode(Ping()) + encode(Leave()))) == [
+        "Expected Hello first."
+    ]
