@@ -1,0 +1,190 @@
+"""What a member checks in the lobby, and what it says (found by `make mutants`).
+
+A host that shows a member a roster without it, changes who it is, lists
+someone twice or out of order, or tampers with the code's commitments and
+nonces ends that member's session; the reason, word for word, is what the
+person reads. And the host's own checks of a newcomer's Hello.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import pytest
+
+from huddle.core import crypto
+from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.events import Drop, JoinRequested, RosterChanged, Send, SessionEnded
+from huddle.core.messages import (
+    Commit,
+    Commitments,
+    Hello,
+    Lobby,
+    Member,
+    Rejected,
+    Reveal,
+    Reveals,
+    hello_context,
+)
+from huddle.core.participant import Phase
+
+from .harness import make_network
+from .test_malicious_host import ForgedHost
+
+INVALID = "The host sent something invalid. "
+
+
+def ended(host: ForgedHost) -> str:
+    reasons = [o.reason for o in host.outs if isinstance(o, SessionEnded)]
+    assert reasons and host.victim.ended
+    return reasons[-1]
+
+
+def roster_of(host: ForgedHost) -> tuple[Member, ...]:
+    return (host.me, host.fake(2, "B"), host.fake(3, "C"))
+
+
+def lobby(host: ForgedHost, roster: tuple[Member, ...], you: int = 1, epoch: int = 1) -> None:
+    host.feed(Lobby(you=you, epoch=epoch, roster=roster))
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("without me", "The roster does not contain you as you joined."),
+        ("me twice", "The roster does not contain you as you joined."),
+        ("my signing key swapped", "The roster does not contain you as you joined."),
+        ("my key swapped", "The roster does not contain you as you joined."),
+        ("my name changed", "The roster does not contain you as you joined."),
+        ("someone twice", "The roster lists someone twice."),
+        ("out of order", "The roster is out of order."),
+    ],
+)
+def test_a_roster_that_misrepresents_the_group_ends_the_session(how: str, reason: str) -> None:
+    host = ForgedHost()
+    me, b, c = roster_of(host)
+    other = crypto.Identity().public
+    roster = {
+        "without me": (b, c),
+        "me twice": (me, replace(me, name="Vic2"), c),
+        "my signing key swapped": (replace(me, sign_key=other.sign_key), b, c),
+        "my key swapped": (replace(me, kem_key=other.kem_key), b, c),
+        "my name changed": (replace(me, name="Vicky"), b, c),
+        "someone twice": (me, b, replace(b, name="B2")),
+        "out of order": (me, c, b),
+    }[how]
+    lobby(host, roster)
+    assert ended(host) == INVALID + reason
+
+
+def test_the_host_cannot_change_who_a_member_is() -> None:
+    host = ForgedHost()
+    me, b, c = roster_of(host)
+    lobby(host, (me, b, c))
+    moved = replace(me, party=4)
+    lobby(host, (b, c, moved), you=4, epoch=2)
+    assert ended(host) == INVALID + "The host changed who you are in the roster."
+
+
+def _committed(host: ForgedHost) -> tuple[tuple[Member, ...], bytes, dict[int, bytes]]:
+    roster = roster_of(host)
+    (commit,) = host.feed(Lobby(you=1, epoch=1, roster=roster))
+    assert isinstance(commit, Commit)
+    nonces = {2: os.urandom(32), 3: os.urandom(32)}
+    from huddle.core.masks import nonce_commitment
+
+    others = b"".join(nonce_commitment(host.session_id, 1, p, n) for p, n in nonces.items())
+    return roster, commit.commitment + others, nonces
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("commitments twice", "The host sent the code's commitments twice."),
+        ("my commitment altered", "The host altered the security code's commitments."),
+        ("one commitment too many", "The host altered the security code's commitments."),
+        ("nonces before commitments", "The host sent the code's nonces out of turn."),
+        ("a nonce short", "The host sent the wrong number of nonces."),
+        ("a nonce changed", "The security code's nonce of B does not match its commitment."),
+    ],
+)
+def test_a_tampered_code_exchange_ends_the_session(how: str, reason: str) -> None:
+    host = ForgedHost()
+    _, commitments, nonces = _committed(host)
+    if how == "nonces before commitments":
+        host.feed(Reveals(epoch=1, nonces=bytes(96)))
+        assert ended(host) == INVALID + reason
+        return
+    if how == "my commitment altered":
+        commitments = bytes(32) + commitments[32:]
+    if how == "one commitment too many":
+        commitments += bytes(32)
+    replies = host.feed(Commitments(epoch=1, commitments=commitments))
+    if how in ("my commitment altered", "one commitment too many"):
+        assert ended(host) == INVALID + reason
+        return
+    if how == "commitments twice":
+        host.feed(Commitments(epoch=1, commitments=commitments))
+        assert ended(host) == INVALID + reason
+        return
+    mine = next(m.nonce for m in replies if isinstance(m, Reveal))
+    short, changed = mine + nonces[2], mine + os.urandom(32) + nonces[3]
+    blob = short if how == "a nonce short" else changed
+    host.feed(Reveals(epoch=1, nonces=blob))
+    assert ended(host) == INVALID + reason
+
+
+def test_the_code_on_screen_comes_with_the_group_it_is_for() -> None:
+    host = ForgedHost()
+    roster = roster_of(host)
+    host.lobby_with_code(roster)
+    (shown,) = [o for o in host.outs if isinstance(o, RosterChanged) and o.code]
+    assert shown == RosterChanged(("Vic", "B", "C"), host.victim.code, 1, "", False)
+    assert host.victim.phase is Phase.LOBBY
+
+
+# --- the host's checks of a newcomer ----------------------------------------------------------
+
+
+def _hello(session_id: bytes, name: str) -> Hello:
+    who = crypto.Identity()
+    pub = who.public
+    signed = hello_context(session_id, name, pub.sign_key, pub.kem_key)
+    return Hello(name=name, sign_key=pub.sign_key, kem_key=pub.kem_key, signature=who.sign(signed))
+
+
+@pytest.mark.parametrize("name", ["", " Ann", "Ann  Lee", "Ann\n"])
+def test_a_hello_without_a_clean_name_is_dropped(name: str) -> None:
+    net = make_network()
+    conn, _ = net.host.connect()
+    outs = net.host.receive_data(conn, encode(_hello(net.host.session_id, name)))
+    assert [o.reason for o in outs if isinstance(o, Drop)] == ["Hello without a clean name."]
+
+
+def test_a_clean_name_of_several_words_asks_to_join_as_it_is() -> None:
+    net = make_network()
+    conn, _ = net.host.connect()
+    outs = net.host.receive_data(conn, encode(_hello(net.host.session_id, "Ann Lee")))
+    assert outs == [JoinRequested(conn, "Ann Lee")]
+    commit = Commit(epoch=1, commitment=bytes(32))
+    assert [
+        o.reason for o in net.host.receive_data(conn, encode(commit)) if isinstance(o, Drop)
+    ] == ["Commit before being admitted."]
+
+
+def test_a_hello_after_the_start_is_turned_away_with_the_reason() -> None:
+    net = make_network()
+    for name in "ABC":
+        net.party_do(net.join(name), [])
+    for conn in list(net.parties):
+        net.party_do(conn, net.parties[conn].submit("5"))
+    net.tap = lambda d, c, data: None if d == "up" else data  # the round stays running
+    net.host_do(net.host.start())
+    late, _ = net.host.connect()
+    outs = net.host.receive_data(late, encode(_hello(net.host.session_id, "Dan")))
+    sent: list[Message] = [
+        m for o in outs if isinstance(o, Send) for m in FrameDecoder().feed(o.data)
+    ]
+    assert sent == [Rejected(reason="This session has already started.")]
+    assert [o.conn for o in outs if isinstance(o, Drop)] == [late]
