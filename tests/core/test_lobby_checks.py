@@ -17,17 +17,20 @@ from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.events import Drop, JoinRequested, RosterChanged, Send, SessionEnded
 from huddle.core.messages import (
+    Closed,
     Commit,
     Commitments,
     Hello,
     Lobby,
     Member,
+    Ping,
+    Pong,
     Rejected,
     Reveal,
     Reveals,
     hello_context,
 )
-from huddle.core.participant import Phase
+from huddle.core.participant import HOST, Phase
 
 from .harness import make_network
 from .test_malicious_host import ForgedHost
@@ -188,3 +191,58 @@ def test_a_hello_after_the_start_is_turned_away_with_the_reason() -> None:
     ]
     assert sent == [Rejected(reason="This session has already started.")]
     assert [o.conn for o in outs if isinstance(o, Drop)] == [late]
+
+
+# --- what a member does with pings, a closing host and bad bytes ---------------------------
+
+
+def test_a_member_answers_every_ping_in_a_chunk() -> None:
+    host = ForgedHost()
+    outs = host.victim.receive_data(encode(Ping()) + encode(Ping()))
+    assert outs == [Send(HOST, encode(Pong())), Send(HOST, encode(Pong()))]
+
+
+def test_a_closing_host_ends_the_session_with_its_reason_unless_the_result_is_in() -> None:
+    host = ForgedHost()
+    outs = host.victim.receive_data(encode(Closed(reason="Bye.")))
+    assert outs == [Drop(HOST, "session over"), SessionEnded("Bye.")]
+    net = make_network()
+    conns = [net.join(n) for n in "abc"]
+    for conn in conns:
+        net.party_do(conn, net.parties[conn].submit("5"))
+    net.host_do(net.host.start())
+    done = net.parties[conns[0]]
+    assert done.phase is Phase.DONE
+    assert done.receive_data(encode(Closed(reason="Bye."))) == [Drop(HOST, "session over")]
+
+
+def test_bad_bytes_from_the_host_end_the_session_saying_what_was_wrong() -> None:
+    host = ForgedHost()
+    outs = host.victim.receive_data(b"\x00\x00\x00\x02\x09\x01")
+    wrong = (
+        "The other side speaks Huddle protocol 9; this app speaks 3. Both people need the "
+        "same Huddle version."
+    )
+    assert outs == [Drop(HOST, wrong), SessionEnded(INVALID + wrong)]
+    host = ForgedHost()
+    _, b, c = roster_of(host)
+    outs = host.victim.receive_data(encode(Ping()) + encode(Lobby(you=1, epoch=1, roster=(b, c))))
+    missing = "The roster does not contain you as you joined."
+    assert outs == [
+        Send(HOST, encode(Pong())),
+        Drop(HOST, missing),
+        SessionEnded(INVALID + missing),
+    ]
+
+
+def test_a_roster_member_whose_key_gives_no_shared_secret_ends_the_session() -> None:
+    """A low-order X25519 key (here all zeros) would make the pair's secret known to
+    anyone; the host refuses such a Hello, and a member refuses such a roster."""
+    host = ForgedHost()
+    who = crypto.Identity()
+    bad = bytes(32)
+    signed = hello_context(host.session_id, "B", who.public.sign_key, bad)
+    b = Member(party=2, name="B", sign_key=who.public.sign_key, kem_key=bad,
+               signature=who.sign(signed))  # fmt: skip
+    lobby(host, (host.me, b, host.fake(3, "C")))
+    assert ended(host) == INVALID + "The host admitted B with a key that cannot be used."
