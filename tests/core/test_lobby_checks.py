@@ -15,7 +15,7 @@ import pytest
 
 from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
-from huddle.core.events import Drop, JoinRequested, RosterChanged, Send, SessionEnded
+from huddle.core.events import Drop, JoinRequested, RosterChanged, Send, SessionEnded, Welcomed
 from huddle.core.messages import (
     Closed,
     Commit,
@@ -246,3 +246,8 @@ def test_a_roster_member_whose_key_gives_no_shared_secret_ends_the_session() -> 
                signature=who.sign(signed))  # fmt: skip
     lobby(host, (host.me, b, host.fake(3, "C")))
     assert ended(host) == INVALID + "The host admitted B with a key that cannot be used."
+
+
+def test_a_welcome_shows_the_question_and_who_hosts_it() -> None:
+    host = ForgedHost()
+    assert [o for o in host.outs if isinstance(o, Welcomed)] == [Welcomed(host.question, "Mallory")]
