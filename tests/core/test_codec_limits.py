@@ -163,3 +163,38 @@ def test_a_frame_of_exactly_the_limit_is_taken_and_one_more_byte_is_not() -> Non
     assert decoder.feed(frame[:3]) == [] and decoder.buffered == 3
     assert decoder.feed(frame[3:] + frame) == [m.Closed(reason="x" * 10)] * 2
     assert decoder.buffered == 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Blobs:
+    b4: bytes = field(metadata=limit(max_len=4))
+    b5: bytes = field(metadata=limit(max_len=5))
+    b6: bytes = field(metadata=limit(max_len=6))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error"),
+    [
+        ("b4", "AAAAAAAAA", "b4 is not base64 of at most 4 bytes"),  # 9 characters > 8
+        ("b5", "AAAAAAAAA", "b5 is not base64 of at most 5 bytes"),
+        ("b6", b64(bytes(9)), "b6 is not base64 of at most 6 bytes"),  # 12 characters > 8
+        ("b6", "AAAAA", "b6 is not base64"),
+    ],
+)
+def test_base64_is_bounded_by_its_length_in_characters(name: str, text: str, error: str) -> None:
+    fields = {"b4": "", "b5": "", "b6": "", name: text}
+    with pytest.raises(RemoteProtocolError) as info:
+        codec._decoder_for(Blobs)(fields)
+    assert str(info.value) == f"A message field is invalid: {error}."
+
+
+def test_a_body_of_just_version_and_type_is_no_json() -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        decode_body(b"\x03\x0e")
+    assert str(info.value) == "A message was not valid JSON."
+
+
+def test_a_length_prefix_of_two_gigabytes_is_over_the_limit() -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        FrameDecoder().feed(struct.pack(">I", 1 << 31))
+    assert str(info.value) == f"A message of {1 << 31} bytes is over the {16 << 20}-byte limit."
