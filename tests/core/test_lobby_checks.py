@@ -23,11 +23,13 @@ from huddle.core.messages import (
     Hello,
     Lobby,
     Member,
+    Partials,
     Ping,
     Pong,
     Rejected,
     Reveal,
     Reveals,
+    Welcome,
     hello_context,
 )
 from huddle.core.participant import HOST, Phase
@@ -251,3 +253,63 @@ def test_a_roster_member_whose_key_gives_no_shared_secret_ends_the_session() -> 
 def test_a_welcome_shows_the_question_and_who_hosts_it() -> None:
     host = ForgedHost()
     assert [o for o in host.outs if isinstance(o, Welcomed)] == [Welcomed(host.question, "Mallory")]
+
+
+def test_a_repeated_roster_is_refused() -> None:
+    host = ForgedHost()
+    roster = roster_of(host)
+    lobby(host, roster)
+    lobby(host, roster)  # the same epoch again
+    assert ended(host) == INVALID + "The host repeated an old roster."
+
+
+def test_each_roster_says_who_joined_and_left_and_its_code_says_so_again() -> None:
+    host = ForgedHost()
+    me, b, c = roster_of(host)
+    host.lobby_with_code((me, b, c))
+    d = host.fake(4, "D")
+    host.lobby_with_code((me, b, d))
+    shown = [o for o in host.outs if isinstance(o, RosterChanged)]
+    assert [(e.names, e.you, e.note) for e in shown if not e.code] == [
+        (("Vic", "B", "C"), 1, ""),
+        (("Vic", "B", "D"), 1, "D joined; C left"),
+    ]
+    assert [(e.note, e.changed) for e in shown if e.code] == [
+        ("", False),
+        ("D joined; C left", True),
+    ]
+
+
+def test_round_messages_out_of_place_end_the_session() -> None:
+    net = make_network()
+    conns = [net.join(n) for n in "abc"]
+    vic = net.parties[conns[0]]
+    outs = vic.receive_data(
+        encode(Welcome(session_id=bytes(16), host_name="H", question=vic._question))
+    )
+    assert [o for o in outs if isinstance(o, SessionEnded)] == [
+        SessionEnded(INVALID + "Unexpected Welcome while lobby.")
+    ]
+    net = make_network()
+    conns = [net.join(n) for n in "abc"]
+    for conn in conns:
+        net.party_do(conn, net.parties[conn].submit("5"))
+    held: list[Message] = []
+
+    def keep_partials(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "down" and conn == conns[0] and isinstance(msg, Partials):
+            held.append(msg)
+            return None
+        return data
+
+    net.tap = keep_partials
+    net.host_do(net.host.start())
+    vic = net.parties[conns[0]]
+    (partials,) = held
+    assert isinstance(partials, Partials)
+    other = replace(partials, round_id=(9).to_bytes(16, "big"))
+    outs = vic.receive_data(encode(other))
+    assert [o for o in outs if isinstance(o, SessionEnded)] == [
+        SessionEnded(INVALID + "Partials for another round.")
+    ]
