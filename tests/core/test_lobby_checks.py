@@ -32,9 +32,9 @@ from huddle.core.messages import (
     Welcome,
     hello_context,
 )
-from huddle.core.participant import HOST, Phase
+from huddle.core.participant import HOST, ParticipantSession, Phase
 
-from .harness import make_network
+from .harness import FINGERPRINT, make_network
 from .test_malicious_host import ForgedHost
 
 INVALID = "The host sent something invalid. "
@@ -313,3 +313,15 @@ def test_round_messages_out_of_place_end_the_session() -> None:
     assert [o for o in outs if isinstance(o, SessionEnded)] == [
         SessionEnded(INVALID + "Partials for another round.")
     ]
+
+
+def test_a_new_member_knows_nothing_yet_and_goes_by_its_name_as_the_host_lists_it() -> None:
+    vic = ParticipantSession(
+        name=" Ann  Lee ", host_fingerprint=FINGERPRINT, random_bytes=os.urandom
+    )
+    assert vic.name == "Ann Lee"
+    assert (vic.phase, vic.question, vic.host_name, vic.session_id) == (
+        Phase.CONNECTING, None, "", b"",
+    )  # fmt: skip
+    assert (vic.me, vic.roster, vic.outcome, vic.result_code, vic.code) == (-1, (), None, "", "")
+    assert not vic.has_value and not vic.closed and not vic.ended and vic.epsilon_spent == 0.0
