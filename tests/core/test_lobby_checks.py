@@ -270,6 +270,9 @@ def test_each_roster_says_who_joined_and_left_and_its_code_says_so_again() -> No
     d = host.fake(4, "D")
     host.lobby_with_code((me, b, d))
     shown = [o for o in host.outs if isinstance(o, RosterChanged)]
+    # While the nonces are still being exchanged there is no code yet: "" exactly
+    # (the front ends test it for truth, and the dict form prints it as is).
+    assert [e.code for e in shown][::2] == ["", ""]
     assert [(e.names, e.you, e.note) for e in shown if not e.code] == [
         (("Vic", "B", "C"), 1, ""),
         (("Vic", "B", "D"), 1, "D joined; C left"),
