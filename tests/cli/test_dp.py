@@ -7,8 +7,6 @@ environment just before it starts; nothing touches the real data folder.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,9 +15,9 @@ import pytest
 
 from huddle.cli import privacy
 from huddle.core import noise
-from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
+from huddle.storage import DATA_DIR_ENV, LEDGER_FILE, Ledger, LedgerEntry, LedgerStore
 from tests.processes import Proc, host_port, run, start
 
 EDGES = ["0", "20", "40", "60", "80", "100"]
@@ -28,12 +26,12 @@ EDGES = ["0", "20", "40", "60", "80", "100"]
 def person(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> Path:
     """Give the next process started its own data folder."""
     folder = tmp_path / name
-    monkeypatch.setenv(privacy.DATA_DIR_ENV, str(folder))
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
     return folder
 
 
 def ledger_of(folder: Path) -> Ledger:
-    return LedgerStore(folder / privacy.LEDGER_FILE).load()
+    return LedgerStore(folder / LEDGER_FILE).load()
 
 
 def test_histogram_json_ledger_and_the_already_spent_line(
@@ -42,7 +40,7 @@ def test_histogram_json_ledger_and_the_already_spent_line(
     earlier = LedgerEntry(
         title="Last year", tag="Commute", kind=HISTOGRAM, epsilon=0.5, timestamp="2025-01-01"
     )
-    LedgerStore(tmp_path / "P1" / privacy.LEDGER_FILE).append(earlier)
+    LedgerStore(tmp_path / "P1" / LEDGER_FILE).append(earlier)
     common = ["--json", "--range", "0", "100", "--bins", *EDGES, "--tag", "commute"]
     person(monkeypatch, tmp_path, "Host")
     host = start(
@@ -167,49 +165,6 @@ def test_help_explains_epsilon_in_words() -> None:
     proc = run("host", "--help")
     assert "--histogram BINS" in proc.stdout and "--dp-average" in proc.stdout
     assert "more private and less accurate" in proc.stdout
-
-
-# --- the ledger's place -------------------------------------------------------------
-
-
-def test_data_dir_follows_each_platform_and_the_override(tmp_path: Path) -> None:
-    home = Path("/home/ann")
-    linux = privacy.data_dir({}, "linux", home)
-    assert linux == Path("/home/ann/.local/share/Huddle/Huddle")
-    assert privacy.data_dir({"XDG_DATA_HOME": "/data"}, "linux", home) == Path(
-        "/data/Huddle/Huddle"
-    )
-    assert privacy.data_dir({"XDG_DATA_HOME": "relative"}, "linux", home) == linux
-    assert privacy.data_dir({}, "darwin", home) == Path(
-        "/home/ann/Library/Application Support/Huddle/Huddle"
-    )
-    assert privacy.data_dir({"APPDATA": str(tmp_path)}, "win32", home) == tmp_path.joinpath(
-        "Huddle", "Huddle"
-    )
-    env = {privacy.DATA_DIR_ENV: str(tmp_path), "XDG_DATA_HOME": "/data"}
-    assert privacy.data_dir(env, "linux", home) == tmp_path
-
-
-QT_LOCATION = """
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-app = QCoreApplication([])
-QCoreApplication.setOrganizationName("Huddle")
-QCoreApplication.setApplicationName("Huddle")
-print(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-"""
-
-
-@pytest.mark.parametrize("xdg", [None, "/srv/xdg-data", "relative/path"])
-def test_data_dir_is_where_the_desktop_app_keeps_it(tmp_path: Path, xdg: str | None) -> None:
-    pytest.importorskip("PySide6.QtCore")
-    env = {"HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-    if xdg is not None:
-        env["XDG_DATA_HOME"] = xdg
-    qt = subprocess.run(
-        [sys.executable, "-c", QT_LOCATION], env=env, capture_output=True, text=True, check=True
-    )
-    ours = privacy.data_dir({k: v for k, v in env.items() if k != "HOME"}, home=tmp_path)
-    assert Path(qt.stdout.strip()) == ours
 
 
 # --- what is said ---------------------------------------------------------------------

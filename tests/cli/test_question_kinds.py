@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from huddle.cli import privacy, results
+from huddle.cli import results
 from huddle.core import randomized_response as rr
-from huddle.core.ledger import LedgerStore
 from huddle.core.outcome import Outcome
 from huddle.core.questions import CHOICE, DP_SPREAD, POLL, VOTE, VOTE_OUTCOME, Question
+from huddle.storage import DATA_DIR_ENV, LEDGER_FILE, LedgerStore
 from tests.processes import Proc, host_port, run, start
 
 
@@ -29,7 +29,7 @@ def session(
     stdin: bool = False,
 ) -> tuple[Proc, list[Proc]]:
     """The host answers answers[0]; one joiner per further answer."""
-    monkeypatch.setenv(privacy.DATA_DIR_ENV, str(tmp_path / "Host"))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "Host"))
     expect = str(len(answers))
     host = start(
         "host",
@@ -48,7 +48,7 @@ def session(
     port = host_port(host)
     joiners = []
     for i, answer in enumerate(answers[1:]):
-        monkeypatch.setenv(privacy.DATA_DIR_ENV, str(tmp_path / f"P{i}"))
+        monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / f"P{i}"))
         given = ["--json"] if stdin else ["--value", answer, "--json"]
         where = [f"127.0.0.1:{port}", "--name", f"P{i}"]
         joiners.append(start("join", *where, *given, stdin=answer + "\n" if stdin else None))
@@ -89,7 +89,7 @@ def test_a_poll_asks_yes_or_no_says_what_was_sent_and_records_ln3(
     assert "so it sent" in said and said.count("Your app's first coin") == 1
     assert "randomized response (ε = ln 3 ≈ 1.10)" in said
     for person in ("Host", "P0", "P1"):
-        (entry,) = LedgerStore(tmp_path / person / privacy.LEDGER_FILE).load().entries
+        (entry,) = LedgerStore(tmp_path / person / LEDGER_FILE).load().entries
         assert (entry.kind, entry.tag) == (POLL, "leave")
         assert entry.epsilon == pytest.approx(math.log(3))
 
@@ -119,7 +119,7 @@ def test_a_private_choice_and_a_noisy_spread_share_one_budget(
         low, high = r["standard_deviation_interval"]
         assert 0 <= low <= r["standard_deviation"] <= high <= 50
     assert "brings it to ε = 5" in "".join(joiners[0].stderr_seen)
-    ledger = LedgerStore(tmp_path / "P0" / privacy.LEDGER_FILE).load()
+    ledger = LedgerStore(tmp_path / "P0" / LEDGER_FILE).load()
     assert [e.epsilon for e in ledger.entries] == [2.0, 3.0] and ledger.spent("team") == 5.0
 
 

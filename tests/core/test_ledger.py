@@ -1,15 +1,15 @@
-"""The local privacy ledger: composition, storage, corrupt files, atomic saves."""
+"""The local privacy ledger: composition, its JSON form, corrupt text, bad entries.
+
+Its file is tested with `huddle.storage` (tests/test_storage.py)."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import Path
 
 import pytest
 
-from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
+from huddle.core.ledger import Ledger, LedgerEntry
 
 
 def entry(tag: str = "salary", epsilon: float = 1.0, title: str = "2026 raise") -> LedgerEntry:
@@ -95,69 +95,3 @@ def test_entries_refuse_nonsense() -> None:
         entry(epsilon=0.0)
     with pytest.raises(ValueError):
         entry(epsilon=math.inf)
-
-
-def test_store_starts_empty_and_appends(tmp_path: Path) -> None:
-    store = LedgerStore(tmp_path / "data" / "huddle" / "ledger.json")
-    assert store.load() == Ledger()
-    store.append(entry(epsilon=0.5))
-    book = store.append(entry(epsilon=0.25))
-    assert book.spent("salary") == 0.75
-    assert LedgerStore(store.path).load() == book
-    assert sorted(p.name for p in store.path.parent.iterdir()) == ["ledger.json"]
-
-
-def test_store_file_is_private(tmp_path: Path) -> None:
-    store = LedgerStore(tmp_path / "ledger.json")
-    store.append(entry())
-    assert store.path.stat().st_mode & 0o077 == 0
-
-
-def test_store_reports_a_corrupt_file_and_keeps_it_aside(tmp_path: Path) -> None:
-    store = LedgerStore(tmp_path / "ledger.json")
-    store.path.write_bytes(b"\x00\x01 not json")
-    assert store.load() == Ledger(corrupt=True)
-    book = store.append(entry())
-    assert not book.corrupt and book.spent("salary") == 1.0
-    assert store.load() == book
-    assert store.corrupt_copy.read_bytes() == b"\x00\x01 not json"
-
-
-def test_store_treats_an_unreadable_path_as_corrupt(tmp_path: Path) -> None:
-    (tmp_path / "ledger.json").mkdir()
-    assert LedgerStore(tmp_path / "ledger.json").load().corrupt
-
-
-def test_failed_save_leaves_the_old_ledger_and_no_temp_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = LedgerStore(tmp_path / "ledger.json")
-    store.append(entry(epsilon=0.5))
-    before = store.path.read_bytes()
-
-    def broken_replace(src: object, dst: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr("huddle.core.ledger.os.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        store.append(entry(epsilon=2.0))
-    assert store.path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["ledger.json"]
-
-
-def test_save_goes_through_a_temp_file_in_the_same_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = LedgerStore(tmp_path / "ledger.json")
-    calls: list[tuple[Path, Path]] = []
-    real_replace = os.replace
-
-    def spy(src: str, dst: Path) -> None:
-        calls.append((Path(src), Path(dst)))
-        assert Path(src).read_text(encoding="utf-8") == Ledger().with_entry(entry()).to_json()
-        real_replace(src, dst)
-
-    monkeypatch.setattr("huddle.core.ledger.os.replace", spy)
-    store.append(entry())
-    [(src, dst)] = calls
-    assert src.parent == tmp_path and src != dst and dst == store.path

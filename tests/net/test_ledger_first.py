@@ -12,9 +12,9 @@ from pathlib import Path
 from huddle.core.codec import FrameDecoder
 from huddle.core.events import PrivacySpent, RosterChanged, RoundAborted
 from huddle.core.kinds import equal_width_edges
-from huddle.core.ledger import LedgerEntry, LedgerStore
 from huddle.core.messages import PartialSum
 from huddle.core.questions import HISTOGRAM, Question
+from huddle.storage import LedgerEntry, LedgerStore
 
 from .engines import FAST, auto_admit_host, joiner
 

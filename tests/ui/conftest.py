@@ -12,9 +12,9 @@ from PySide6.QtCore import QLocale, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.questions import Question
 from huddle.net.link import Timeouts
+from huddle.storage import DATA_DIR_ENV
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
 from huddle.ui.privacy import PrivacyLedger

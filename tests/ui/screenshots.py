@@ -26,10 +26,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QSize
 from PySide6.QtWidgets import QWidget
 
-from huddle.cli.privacy import DATA_DIR_ENV
 from huddle.core.advert import Advert
 from huddle.core.questions import AVERAGE, CHOICE, DP_AVERAGE, HISTOGRAM, POLL, SPREAD, VOTE
 from huddle.net.discovery import FoundSession
+from huddle.storage import DATA_DIR_ENV
 from huddle.ui.app import make_application
 from huddle.ui.main_window import MainWindow
 from huddle.ui.privacy import PrivacyLedger

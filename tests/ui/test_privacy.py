@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from huddle.cli import privacy as cli_privacy
 from huddle.core import noise
-from huddle.core.ledger import LedgerStore
 from huddle.core.outcome import CONFIDENCE
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
+from huddle.storage import LedgerStore
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
-from huddle.ui.privacy import PrivacyLedger, default_ledger_path
+from huddle.ui.privacy import PrivacyLedger
 from tests.ui.conftest import (
     WindowFactory,
     answer_and_wait,
@@ -220,11 +219,11 @@ def test_the_app_and_the_command_line_keep_one_ledger(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HUDDLE_DATA_DIR", str(tmp_path / "portable"))
-    assert default_ledger_path() == tmp_path / "portable" / "ledger.json"
+    assert PrivacyLedger().store.path == tmp_path / "portable" / "ledger.json"
     monkeypatch.delenv("HUDDLE_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert default_ledger_path() == cli_privacy.ledger_store().path
-    assert default_ledger_path() == tmp_path / "xdg" / "Huddle" / "Huddle" / "ledger.json"
+    assert PrivacyLedger().store.path == LedgerStore().path
+    assert PrivacyLedger().store.path == tmp_path / "xdg" / "Huddle" / "Huddle" / "ledger.json"
 
 
 def test_an_unreadable_ledger_is_said_plainly(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from huddle.core import options
-from huddle.core.ledger import LedgerStore
 from huddle.core.questions import (
     CHOICE,
     DP_SPREAD,
@@ -24,6 +23,7 @@ from huddle.core.questions import (
     VOTE_OUTCOME,
     Question,
 )
+from huddle.storage import LedgerStore
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.main_window import MainWindow
 from tests.ui.conftest import (

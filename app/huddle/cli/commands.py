@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from huddle.cli import privacy, results
-from huddle.cli.identity import default_display_name
 from huddle.cli.prompt import ask_line, ask_secret
 from huddle.core import options
 from huddle.core import randomized_response as rr
@@ -54,6 +53,7 @@ from huddle.core.questions import (
 from huddle.net.addresses import lan_addresses
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts, Origin
+from huddle.storage import LedgerStore, default_display_name
 
 if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
     from huddle.net.announce import Announcer
@@ -253,11 +253,11 @@ class Runner:
         if reveals := results.reveals(question):
             self.say(reveals)
         if question.release_epsilon:
-            self.say(privacy.before_joining(question, privacy.ledger_store().load()))
+            self.say(privacy.before_joining(question, LedgerStore().load()))
 
     def on_spend(self, event: PrivacySpent) -> None:
         """Write ε to the ledger before the partial sum that spends it leaves (ledger first)."""
-        store, now = privacy.ledger_store(), datetime.now(UTC)
+        store, now = LedgerStore(), datetime.now(UTC)
         self.say(privacy.record(store, event.question, event.epsilon, now))
 
     def report(self, outcome: Outcome) -> int:

@@ -1,60 +1,20 @@
-"""Differential privacy on the command line: the ledger file and what is said about it.
+"""Differential privacy on the command line: what is said about the ledger.
 
-The ledger lives where the desktop app keeps it: the folder Qt's
-``QStandardPaths.AppDataLocation`` gives for organization "Huddle" and
-application "Huddle", computed here without importing Qt (the GUI asks Qt
-itself; tests/cli checks that both agree):
-
-- Linux and other Unix: ``$XDG_DATA_HOME/Huddle/Huddle`` if that variable holds
-  an absolute path, else ``~/.local/share/Huddle/Huddle``
-- macOS: ``~/Library/Application Support/Huddle/Huddle``
-- Windows: ``%APPDATA%\\Huddle\\Huddle``
-
-``HUDDLE_DATA_DIR`` overrides the folder (tests, portable installs). The file
-is ``ledger.json`` in it.
+The ledger file is the desktop app's too (see `huddle.storage`).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
-from pathlib import Path
 
+from huddle import storage
 from huddle.cli import results
-from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, POLL, Question
+from huddle.storage import Ledger, LedgerStore
 
-DATA_DIR_ENV = "HUDDLE_DATA_DIR"
-LEDGER_FILE = "ledger.json"
-_APP_PATH = ("Huddle", "Huddle")  # organization, application
 _BAR_WIDTH = 30
-
-
-def data_dir(
-    env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
-) -> Path:
-    """The app's data folder (see the module docstring)."""
-    env = os.environ if env is None else env
-    platform = sys.platform if platform is None else platform
-    if env.get(DATA_DIR_ENV):
-        return Path(env[DATA_DIR_ENV])
-    home = Path.home() if home is None else home
-    if platform == "win32":
-        base = Path(env["APPDATA"]) if env.get("APPDATA") else home / "AppData" / "Roaming"
-    elif platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        xdg = env.get("XDG_DATA_HOME", "")
-        base = Path(xdg) if os.path.isabs(xdg) else home / ".local" / "share"
-    return base.joinpath(*_APP_PATH)
-
-
-def ledger_store() -> LedgerStore:
-    return LedgerStore(data_dir() / LEDGER_FILE)
 
 
 def subject(tag: str) -> str:
@@ -77,15 +37,8 @@ def before_joining(question: Question, ledger: Ledger) -> str:
 
 def record(store: LedgerStore, question: Question, epsilon: float, now: datetime) -> str:
     """Append this release to the ledger; the line to tell the person."""
-    entry = LedgerEntry(
-        title=question.title,
-        tag=question.tag,
-        kind=question.kind,
-        epsilon=epsilon,
-        timestamp=now.isoformat(timespec="seconds"),
-    )
     try:
-        ledger = store.append(entry)
+        ledger = storage.record_spending(store, question, epsilon, now)
     except OSError as exc:
         return f"Could not record ε = {epsilon:g} in your privacy ledger {store.path}: {exc}"
     total = ledger.spent(question.tag)

@@ -4,22 +4,18 @@ Each noisy release a person contributes to costs them ε. Releases about the sam
 subject (the question's tag, e.g. "salary") compose sequentially, so the app
 shows the sum of ε already spent on that tag before someone joins another one.
 
-The ledger lives only on the person's own machine. The model is pure (the
-timestamp is passed in, no clock is read); `LedgerStore` does the file I/O at a
-path the caller chooses, since the core must not import Qt. A corrupt file never
-raises: it loads as an empty ledger flagged `corrupt`, so the UI can say that
-the history was lost instead of silently showing "nothing spent yet".
+The ledger lives only on the person's own machine. This model is pure (the
+timestamp is passed in, no clock is read); `huddle.storage.LedgerStore` keeps
+it in a file, since the core touches no files. A corrupt file never raises: it
+parses as an empty ledger flagged `corrupt`, so the UI can say that the
+history was lost instead of silently showing "nothing spent yet".
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 FORMAT_VERSION = 1
@@ -103,57 +99,3 @@ class Ledger:
         except (ValueError, KeyError, TypeError, RecursionError):
             # json.JSONDecodeError and UnicodeDecodeError are ValueErrors.
             return cls(corrupt=True)
-
-
-class LedgerStore:
-    """The ledger file at `path` (the app passes a QStandardPaths data location).
-
-    Saves are atomic: a temporary file in the same folder is written, flushed
-    to disk and renamed over the old one, so a crash leaves either the old or
-    the new ledger, never half of one. A corrupt file is kept aside as
-    `<name>.corrupt` before it is overwritten. Concurrent writers (two app
-    instances) are not coordinated: the last save wins.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @property
-    def corrupt_copy(self) -> Path:
-        return self.path.with_name(self.path.name + ".corrupt")
-
-    def load(self) -> Ledger:
-        """The stored ledger; empty if there is none yet, flagged if unreadable."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return Ledger()
-        except OSError:
-            return Ledger(corrupt=True)
-        return Ledger.from_json(data)
-
-    def append(self, entry: LedgerEntry) -> Ledger:
-        """Record `entry`, save, and return the new ledger. OSError if saving fails."""
-        current = self.load()
-        if current.corrupt and self.path.exists():
-            os.replace(self.path, self.corrupt_copy)
-        updated = current.with_entry(entry)
-        self.save(updated)
-        return updated
-
-    def save(self, ledger: Ledger) -> None:
-        """Write `ledger` atomically (temp file + fsync + os.replace)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(ledger.to_json())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise

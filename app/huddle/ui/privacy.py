@@ -1,6 +1,6 @@
 """Differential privacy in the app: the local ledger, and the accuracy of a setting.
 
-The ledger file is the one the command line uses (`huddle.cli.privacy`): Qt's
+The ledger file is the one the command line uses (`huddle.storage`): Qt's
 ``AppDataLocation`` for organization and application "Huddle", or the folder
 in ``HUDDLE_DATA_DIR``. Tests give each window a `PrivacyLedger` at a path of
 their own.
@@ -14,15 +14,13 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import functools
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from huddle.cli.privacy import DATA_DIR_ENV, LEDGER_FILE
+from huddle import storage
 from huddle.core import noise
-from huddle.core.ledger import Ledger, LedgerEntry, LedgerStore
 from huddle.core.outcome import CONFIDENCE
 from huddle.core.questions import Question
 from huddle.ui import texts
@@ -35,15 +33,6 @@ def tr(text: str, n: int = -1) -> str:
 eps = texts.epsilon
 
 
-def default_ledger_path() -> Path:
-    """Where this person's ledger lives (the same file as the command line's)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override) / LEDGER_FILE
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(folder) / LEDGER_FILE
-
-
 def subject(tag: str) -> str:
     tag = " ".join(tag.split())
     return tr("questions tagged “{tag}”").format(tag=tag) if tag else tr("untagged questions")
@@ -53,9 +42,10 @@ class PrivacyLedger:
     """This person's ledger file, and the sentences the screens show about it."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.store = LedgerStore(path or default_ledger_path())
+        self.store = storage.LedgerStore(path)
+        """The same file as the command line's unless ``path`` says otherwise."""
 
-    def load(self) -> Ledger:
+    def load(self) -> storage.Ledger:
         return self.store.load()
 
     def already_spent(self, question: Question) -> str:
@@ -80,15 +70,10 @@ class PrivacyLedger:
 
     def record(self, question: Question, epsilon: float, now: datetime | None = None) -> str:
         """Write down that this person spent ``epsilon``; the sentence to show."""
-        entry = LedgerEntry(
-            title=question.title,
-            tag=question.tag,
-            kind=question.kind,
-            epsilon=epsilon,
-            timestamp=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-        )
         try:
-            ledger = self.store.append(entry)
+            ledger = storage.record_spending(
+                self.store, question, epsilon, now or datetime.now(UTC)
+            )
         except OSError as exc:
             return tr("Could not write to your privacy ledger ({reason}).").format(
                 reason=exc.strerror or exc
