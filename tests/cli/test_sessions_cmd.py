@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from huddle.cli.commands import EXIT_FAILED, EXIT_USAGE, CommandError
+from huddle.cli.errors import EXIT_FAILED, EXIT_USAGE, CommandError
 from huddle.cli.main import build_parser
 from huddle.cli.sessions import (
     MULTICAST_HELP,

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from huddle.cli import privacy, results
+from huddle.cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 from huddle.cli.prompt import ask_line, ask_secret
 from huddle.core import options
 from huddle.core import randomized_response as rr
@@ -58,20 +59,11 @@ from huddle.storage import LedgerStore, default_display_name
 if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
     from huddle.net.announce import Announcer
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 UNPINNED = (
     "Joining {where} by address only: nothing but the security code shows that this is the "
     "host's session, so compare the code aloud before you type a value. (An invite from the "
     "host, ADDRESS:PORT#…, lets Huddle check that itself.)"
 )
-
-
-class CommandError(Exception):
-    """Ends the command with a one-line reason and an exit status."""
-
-    def __init__(self, reason: str, status: int = EXIT_FAILED) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, TextIO
 
-from huddle.cli.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
+from huddle.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
 from huddle.net.browser import Browser, match_sessions
 from huddle.net.discovery import DiscoveryEvent, FoundSession, SessionAppeared, SessionGone
 
