@@ -49,17 +49,22 @@ import importlib.util
 import json
 import os
 import select
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for `tests`
 
 from huddle.core.events import Event, JoinRequested, ResultReady, RosterChanged
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
 from huddle.core.questions import Question
 from huddle.net.host_engine import HostEngine
+from tests.benchmarks.mpyc_tls import write_mpyc_certificates
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -89,14 +94,22 @@ def collect(procs: list[subprocess.Popen[str]]) -> list[dict[str, object]]:
     return rows
 
 
-def run_mpyc(n: int, bins: int, warm: bool) -> tuple[float, float, list[list[int]]]:
-    """Timed from the last party being connected (cold) or past the warm-up (warm)."""
+def run_mpyc(
+    n: int, bins: int, warm: bool, tls_dir: Path | None = None
+) -> tuple[float, float, list[list[int]]]:
+    """Timed from the last party being connected (cold) or past the warm-up (warm).
+
+    With `tls_dir` (certificates from `mpyc_tls`), the parties run there with
+    MPyC's ``--ssl``: TLS between every pair, as Huddle's links always are.
+    """
     mode = "warm" if warm else "cold"
+    tls = ["--ssl"] if tls_dir else []
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [PYTHON, str(HERE / "mpyc_party.py"), str(bins), mode, f"-M{n}", f"-I{i}", "--no-log"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [PYTHON, str(HERE / "mpyc_party.py"), str(bins), mode, f"-M{n}", f"-I{i}", "--no-log",
+             *tls],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tls_dir,
         )
         for i in range(n)
     ]  # fmt: skip
@@ -264,40 +277,51 @@ def main() -> None:
     if not have_mpyc:
         print("MPyC is not installed (pip install '.[mpyc]'): Huddle only.\n")
     jobs = [(n, 0) for n in args.parties] + ([(8, args.bins)] if args.bins else [])
-    print("round ms: median (min-max); ratio: Huddle's median / warm MPyC's")
+    tls_dir = Path(tempfile.mkdtemp(prefix="mpyc-tls-"))
+    write_mpyc_certificates(tls_dir, max(n for n, _ in jobs))
+    print("round ms: median (min-max); ratios: Huddle's median / warm MPyC's (plain TCP, TLS)")
     print(
-        f"{'job':<22}{'Huddle ms':>24}{'MPyC cold ms':>24}{'MPyC warm ms':>24}"
-        f"{'H/warm':>8}{'launch→exit s H/cold/warm':>27}"
+        f"{'job':<22}{'Huddle ms':>22}{'MPyC cold ms':>22}{'MPyC warm ms':>22}"
+        f"{'MPyC warm TLS ms':>22}{'H/warm':>8}{'H/wTLS':>8}{'launch→exit s H/cold/warm':>27}"
     )
-    for n, bins in jobs:
-        huddle, cold, warm = Runs(), Runs(), Runs()
-        for _ in range(args.repeat):
-            ms, launch, h_totals = run_huddle(n, bins, args.start_at_once)
-            huddle.round_ms.append(ms)
-            huddle.launch_s.append(launch)
-            m_totals: list[list[int]] = []
-            if have_mpyc:
-                for runs, is_warm in ((cold, False), (warm, True)):
-                    ms, launch, totals = run_mpyc(n, bins, is_warm)
-                    runs.round_ms.append(ms)
-                    runs.launch_s.append(launch)
-                    m_totals += totals
-            check(n, bins, h_totals, m_totals)
-        ratio = (
-            f"{statistics.median(huddle.round_ms) / statistics.median(warm.round_ms):.2f}"
-            if warm.round_ms
-            else "-"
-        )
-        launches = "/".join(
-            f"{statistics.median(runs.launch_s):.2f}" if runs.launch_s else "-"
-            for runs in (huddle, cold, warm)
-        )
-        job = f"sum, {n} parties" if bins == 0 else f"{bins}-bin histogram, {n}"
-        print(
-            f"{job:<22}{huddle.cell():>24}{cold.cell():>24}{warm.cell():>24}"
-            f"{ratio:>8}{launches:>27}",
-            flush=True,
-        )
+    try:
+        for n, bins in jobs:
+            print(one_row(n, bins, args.repeat, args.start_at_once, have_mpyc, tls_dir), flush=True)
+    finally:
+        shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def one_row(n: int, bins: int, repeat: int, at_once: bool, have_mpyc: bool, tls_dir: Path) -> str:
+    """Run one job `repeat` times, Huddle and each MPyC variant in turn, and format its row."""
+    huddle, cold, warm, warm_tls = Runs(), Runs(), Runs(), Runs()
+    for _ in range(repeat):
+        ms, launch, h_totals = run_huddle(n, bins, at_once)
+        huddle.round_ms.append(ms)
+        huddle.launch_s.append(launch)
+        m_totals: list[list[int]] = []
+        if have_mpyc:
+            variants = ((cold, False, None), (warm, True, None), (warm_tls, True, tls_dir))
+            for runs, is_warm, tls in variants:
+                ms, launch, totals = run_mpyc(n, bins, is_warm, tls)
+                runs.round_ms.append(ms)
+                runs.launch_s.append(launch)
+                m_totals += totals
+        check(n, bins, h_totals, m_totals)
+    ratios = "".join(
+        f"{statistics.median(huddle.round_ms) / statistics.median(runs.round_ms):>8.2f}"
+        if runs.round_ms
+        else f"{'-':>8}"
+        for runs in (warm, warm_tls)
+    )
+    launches = "/".join(
+        f"{statistics.median(runs.launch_s):.2f}" if runs.launch_s else "-"
+        for runs in (huddle, cold, warm)
+    )
+    job = f"sum, {n} parties" if bins == 0 else f"{bins}-bin histogram, {n}"
+    return (
+        f"{job:<22}{huddle.cell():>22}{cold.cell():>22}{warm.cell():>22}{warm_tls.cell():>22}"
+        f"{ratios}{launches:>27}"
+    )
 
 
 if __name__ == "__main__":
