@@ -1,0 +1,112 @@
+"""The kinds of result, one module each, and the registry that lists them.
+
+`Question` is the record (what the host sets, what travels inside `Welcome`,
+what the security code covers); a `Kind` is the behaviour behind its `kind`
+field. Everything about a kind lives in its own module here; this file only
+lists them, in the order the screens offer them. To add a kind, write its
+module and add it to `_KINDS` below.
+"""
+
+from __future__ import annotations
+
+from huddle.core.kinds import (
+    average,
+    choice,
+    dp_average,
+    dp_spread,
+    dp_vote,
+    histogram,
+    poll,
+    spread,
+    vote,
+    vote_outcome,
+)
+from huddle.core.kinds.average import Average
+from huddle.core.kinds.base import (
+    DEFAULT_EPSILON,
+    HISTOGRAM_SENSITIVITY,
+    MAX_BINS,
+    MIN_BINS,
+    NOISE_ROOM_SCALES,
+    Kind,
+    Settings,
+    check_bin_count,
+    check_noise,
+    edges,
+    equal_width_edges,
+    parse_epsilon,
+)
+from huddle.core.kinds.choice import Choice
+from huddle.core.kinds.dp_average import DpAverage
+from huddle.core.kinds.dp_spread import DpSpread
+from huddle.core.kinds.dp_vote import DpVote
+from huddle.core.kinds.histogram import Histogram
+from huddle.core.kinds.poll import Poll
+from huddle.core.kinds.spread import Spread
+from huddle.core.kinds.vote import Vote, check_options
+from huddle.core.kinds.vote_outcome import VoteOutcome
+
+__all__ = [
+    "AVERAGE",
+    "BY_NAME",
+    "CHOICE",
+    "DEFAULT_EPSILON",
+    "DP_AVERAGE",
+    "DP_SPREAD",
+    "DP_VOTE",
+    "HISTOGRAM",
+    "HISTOGRAM_SENSITIVITY",
+    "KINDS",
+    "MAX_BINS",
+    "MIN_BINS",
+    "NOISE_ROOM_SCALES",
+    "POLL",
+    "SPREAD",
+    "VOTE",
+    "VOTE_OUTCOME",
+    "Average",
+    "Choice",
+    "DpAverage",
+    "DpSpread",
+    "DpVote",
+    "Histogram",
+    "Kind",
+    "Poll",
+    "Settings",
+    "Spread",
+    "Vote",
+    "VoteOutcome",
+    "check_bin_count",
+    "check_noise",
+    "check_options",
+    "edges",
+    "equal_width_edges",
+    "parse_epsilon",
+]
+
+AVERAGE = average.NAME
+HISTOGRAM = histogram.NAME
+DP_AVERAGE = dp_average.NAME
+VOTE = vote.NAME
+DP_VOTE = dp_vote.NAME
+VOTE_OUTCOME = vote_outcome.NAME
+POLL = poll.NAME
+CHOICE = choice.NAME
+SPREAD = spread.NAME
+DP_SPREAD = dp_spread.NAME
+
+_KINDS: tuple[Kind, ...] = (
+    Average(),
+    Histogram(),
+    DpAverage(),
+    Vote(),
+    DpVote(),
+    VoteOutcome(),
+    Poll(),
+    Choice(),
+    Spread(),
+    DpSpread(),
+)
+
+BY_NAME: dict[str, Kind] = {k.name: k for k in _KINDS}
+KINDS = tuple(BY_NAME)

@@ -1,0 +1,201 @@
+"""What every kind of result shares: the `Kind` interface and the checks kinds reuse.
+
+A kind sees the question only through `Settings`, the record's fields, so that
+this package imports nothing from `huddle.core.questions` (which imports it to
+validate itself): no import circle, even for type checking.
+
+Rules of this package: pure functions of the settings they are given; errors
+are `SettingsError` (the host's settings) or `InputError` (what a person
+typed), written for people, never repeating a typed value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from huddle.core.encoding import FixedPoint
+from huddle.core.errors import SettingsError
+
+if TYPE_CHECKING:
+    from huddle.core import randomized_response as rr
+
+MIN_BINS = 2
+MAX_BINS = 1000
+"""More bars than this are refused. Every bar gets its own noise (±6 to 7 people
+at 95 % for ε = 1), so once a group of at most 200 people is spread over more than
+a thousand bars nearly every bar holds 0 or 1 person and the chart shows little
+but noise; meanwhile every partial sum carries 8 bytes per bar and the host
+forwards all n of them to each of the n people. A chart people can read has
+far fewer bars anyway."""
+
+DEFAULT_EPSILON = "1.0"
+HISTOGRAM_SENSITIVITY = 2
+
+NOISE_ROOM_SCALES = 64
+"""Ring head-room for noise: |noise| stays below 64 scales Δ/ε except with
+probability about e^−64 ≈ 1.6e−28, so a noisy total never wraps around."""
+
+
+class Settings(Protocol):
+    """The question as a kind sees it (`huddle.core.questions.Question` is one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def decimals(self) -> int: ...
+    @property
+    def lo(self) -> str: ...
+    @property
+    def hi(self) -> str: ...
+    @property
+    def min_participants(self) -> int: ...
+    @property
+    def bins(self) -> tuple[str, ...]: ...
+    @property
+    def epsilon(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def options(self) -> tuple[str, ...]: ...
+    @property
+    def fixed_point(self) -> FixedPoint: ...
+
+
+class Kind:
+    """The behaviour of one kind of result (stateless; the question is passed in)."""
+
+    name: ClassVar[str]
+    private: ClassVar[bool] = False
+    """True for kinds released with differential-privacy noise."""
+    takes_options: ClassVar[bool] = False
+    """True for kinds whose answers are options the host lists."""
+
+    def check(self, q: Settings, max_parties: int) -> None:
+        """Raise `SettingsError` unless the kind-specific settings make sense."""
+        raise NotImplementedError
+
+    def vector_length(self, q: Settings) -> int:
+        return 1
+
+    def encode(self, q: Settings, value: Decimal) -> list[int]:
+        """A parsed, in-range value as the signed integers this person will share."""
+        return [q.fixed_point.encode(value)]
+
+    def encode_text(self, q: Settings, text: str, coin: rr.Coin) -> list[int]:
+        """What a person typed as the integers they will share; `InputError` if unusable.
+
+        ``coin`` is a fair coin for kinds whose answers are randomized on the
+        person's own computer (the poll); other kinds ignore it.
+        """
+        return self.encode(q, q.fixed_point.parse(text))
+
+    def sensitivity(self, q: Settings) -> int:
+        """Δ, the L1 distance one person's answer can move the vector; 0 for exact kinds."""
+        return 0
+
+    def release_epsilon(self, q: Settings) -> float:
+        """The ε one release costs each person who answers (0 for exact kinds)."""
+        return parse_epsilon(q.epsilon) if self.private else 0.0
+
+
+def parse_epsilon(text: str) -> float:
+    """The privacy setting ε of a noisy result, validated (noise.py sets the limits)."""
+    from huddle.core import noise  # numpy: only once there is noise to size
+
+    if not text.strip():
+        raise SettingsError(
+            "Choose the privacy setting ε for a noisy result: 1.0 is usual; "
+            "smaller is more private and less accurate."
+        )
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise SettingsError("The privacy setting ε must be a number, for example 1.0.") from None
+    if not value.is_finite() or value <= 0:
+        raise SettingsError("The privacy setting ε must be a positive number, for example 1.0.")
+    epsilon = float(value)
+    noise.noise_scale(epsilon, 1)  # refuses ε = 0 after rounding, and ε that is absurdly big
+    return epsilon
+
+
+def check_noise(q: Settings, sensitivity: int, largest: Decimal | int, parties: int) -> None:
+    """ε is sane, the noise is not absurdly wide, and the noisy total fits the ring.
+
+    ``largest`` is the biggest magnitude one person's element can have, in
+    ring units (1 for a histogram bar); ``parties`` the most contributors.
+    """
+    from huddle.core import noise
+
+    scale = noise.noise_scale(parse_epsilon(q.epsilon), sensitivity)
+    room = NOISE_ROOM_SCALES * scale / (parties * float(largest))
+    bits = math.ceil(math.log2(1.0 + room))
+    FixedPoint(0, Decimal(0), Decimal(largest)).check_capacity(parties, extra_bits=bits)
+
+
+def edges(q: Settings) -> tuple[Decimal, ...]:
+    """The bar edges of a histogram question, validated against its range."""
+    check_bin_count(len(q.bins) - 1)
+    values = tuple(_edge(text) for text in q.bins)
+    if any(a >= b for a, b in itertools.pairwise(values)):
+        raise SettingsError("The bar edges must go up strictly from left to right.")
+    fp = q.fixed_point
+    if values[0] < fp.lo or values[-1] > fp.hi:
+        raise SettingsError(f"Every bar edge must lie within the allowed range {fp.lo} to {fp.hi}.")
+    if values[0] != fp.lo or values[-1] != fp.hi:
+        raise SettingsError(
+            f"The bars must cover the whole allowed range: the first edge must be {fp.lo} "
+            f"and the last {fp.hi}, so that every allowed answer falls in a bar."
+        )
+    return values
+
+
+def check_bin_count(count: int) -> None:
+    if count < MIN_BINS:
+        raise SettingsError(f"A histogram needs at least {MIN_BINS} bars.")
+    if count > MAX_BINS:
+        raise SettingsError(
+            f"At most {MAX_BINS} bars: each bar carries its own noise, so with more bars "
+            "than that nearly every bar holds one person or none and the chart shows "
+            "mostly noise."
+        )
+
+
+def equal_width_edges(lo: str, hi: str, count: int, decimals: int) -> tuple[str, ...]:
+    """Edges of ``count`` equal bars over [lo, hi], rounded to the answers' decimals.
+
+    Rounding keeps every edge a value someone could type, so "lo ≤ x < edge"
+    reads naturally; bars may then differ in width by one step.
+    """
+    check_bin_count(count)
+    fp = FixedPoint(decimals, _edge(lo), _edge(hi))
+    quantum = Decimal(1).scaleb(-decimals)
+    try:
+        step = (fp.hi - fp.lo) / count
+        inner = [(fp.lo + step * i).quantize(quantum) for i in range(1, count)]
+    except ArithmeticError:  # decimal's InvalidOperation and Overflow
+        raise SettingsError("The allowed range is too wide for these decimals.") from None
+    values = [fp.lo, *inner, fp.hi]
+    if any(a >= b for a, b in itertools.pairwise(values)):
+        room = math.floor((fp.hi - fp.lo) * fp.scale)
+        raise SettingsError(
+            f"With {decimals} decimal places, {fp.lo} to {fp.hi} has room for at most "
+            f"{room} bars; choose fewer bars or more decimals."
+        )
+    return tuple(f"{v:f}" for v in values)
+
+
+def _edge(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise SettingsError("A bar edge is not a number.") from None
+    if not value.is_finite():
+        raise SettingsError("A bar edge is not a number.")
+    return value
