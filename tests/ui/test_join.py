@@ -17,7 +17,7 @@ from huddle.core.codec import PROTOCOL_VERSION
 from huddle.core.invite import encode_fingerprint
 from huddle.core.questions import Question
 from huddle.net.discovery import FoundSession
-from huddle.net.facade import HostHandle
+from huddle.ui.engine import HostHandle
 from huddle.ui.main_window import MainWindow
 from tests.strangers import Stranger
 from tests.ui.conftest import WindowFactory, host, on_page, press, roster, type_into

@@ -15,29 +15,14 @@ import shlex
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from huddle.cli import privacy, results
 from huddle.cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 from huddle.cli.prompt import ask_line, ask_secret
 from huddle.core import options
-from huddle.core import randomized_response as rr
-from huddle.core.errors import HuddleError, InputError, LocalProtocolError
-from huddle.core.events import (
-    Event,
-    JoinRequested,
-    PrivacySpent,
-    ProgressChanged,
-    ResultReady,
-    RosterChanged,
-    RoundAborted,
-    RoundStarted,
-    SessionEnded,
-    Welcomed,
-)
-from huddle.core.invite import Invite, parse_invite
+from huddle.core.errors import HuddleError
 from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
-from huddle.core.outcome import Outcome
 from huddle.core.questions import (
     AVERAGE,
     CHOICE,
@@ -49,15 +34,34 @@ from huddle.core.questions import (
     SPREAD,
     VOTE,
     VOTE_OUTCOME,
-    Question,
 )
-from huddle.net.addresses import lan_addresses
-from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinAttempts, Origin
+from huddle.net.facade import (
+    ANNOUNCE_ERRORS,
+    Event,
+    FoundSession,
+    Hosting,
+    InputError,
+    Invite,
+    Joining,
+    JoinRequested,
+    LocalProtocolError,
+    Outcome,
+    PrivacySpent,
+    ProgressChanged,
+    Question,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    SessionEnded,
+    Welcomed,
+    join_found,
+    join_invite,
+    lan_addresses,
+    parse_invite,
+    prepare_answer,
+)
 from huddle.storage import LedgerStore, default_display_name
-
-if TYPE_CHECKING:  # discovery (zeroconf) is imported only by the commands that use it
-    from huddle.net.announce import Announcer
 
 UNPINNED = (
     "Joining {where} by address only: nothing but the security code shows that this is the "
@@ -205,14 +209,13 @@ class Runner:
 
         `InputError` (nothing sent) if the answer is not usable.
         """
-        q = self.question
-        if q is None or q.kind != POLL or text.strip().casefold().startswith(rr.SENT_PREFIX):
+        if self.question is None:
             self.submit(text)
             return
-        truth, _ = rr.parse(text)
-        response = rr.respond(truth, rr.csprng_coin)
-        self.submit(rr.sent_text(response))
-        self.say(results.sent_line(response))
+        answer = prepare_answer(self.question, text)
+        self.submit(answer.text)
+        if answer.sent is not None:
+            self.say(results.sent_line(answer.sent))
 
     def _submit_given_value(self, value: str) -> None:
         try:
@@ -326,50 +329,43 @@ async def _host(args: argparse.Namespace) -> int:
     question = _checked_host_settings(args)
     runner = Runner(args)
     runner.question = question
-    announcer: Announcer | None = None
-
-    def on_event(event: Event) -> None:
-        runner.on_event(event)
-        if announcer is not None:
-            announcer.refresh()  # the LAN sees the joined count and state change
-
-    engine = HostEngine(
+    hosting = Hosting(
         question,
         args.name or default_display_name(),
-        on_event,
+        runner.on_event,
         contributes=not args.no_value,
         on_spend=runner.on_spend,
     )
-    runner.submit = engine.submit
-    if engine.local is not None:
+    runner.submit = hosting.submit
+    if hosting.contributes:
         runner.privacy_note(question)
 
     def on_join_request(event: JoinRequested) -> None:
-        if len(engine.session.roster) < args.expect:
-            engine.admit(event.conn)
+        if hosting.joined < args.expect:
+            hosting.admit(event.conn)
         else:
-            engine.reject(event.conn)
+            hosting.reject(event.conn)
 
-    starter = _Starter(runner, engine, args.expect, args.start_after)
+    starter = _Starter(runner, hosting, args.expect, args.start_after)
 
     def on_roster(event: RosterChanged) -> None:
-        if len(event.names) >= args.expect and engine.session.can_start:
+        if len(event.names) >= args.expect and hosting.can_start:
             starter.everyone_in(event.code)
 
     runner.on_join_request, runner.on_roster = on_join_request, on_roster
-    runner.on_stop = _Rerun(runner, engine)
-    runner.cancel_round = engine.cancel_round
-    if engine.local is not None:
-        runner.take_part = engine.take_part
+    runner.on_stop = _Rerun(runner, hosting)
+    runner.cancel_round = hosting.cancel_round
+    if hosting.contributes:
+        runner.take_part = hosting.take_part
     try:
-        port = await engine.start(args.bind, args.port)
+        listening = await hosting.listen(args.bind, args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on port {args.port}: {exc.strerror}") from None
-    runner.say(f"Hosting “{question.title}” on port {port}.")
-    invite = Invite(_invite_host(args.bind), port, engine.certificate.fingerprint)
+    runner.say(f"Hosting “{question.title}” on port {listening.port}.")
+    invite = Invite(_invite_host(args.bind), listening.port, listening.fingerprint)
     runner.say(f"Colleagues join with:  {invite.command()}")
     if not args.no_advertise:
-        announcer = _announce(engine, args.bind, runner)
+        _announce(hosting, args.bind, runner)
     if args.value is not None:
         runner.answer(args.value)
     try:
@@ -377,11 +373,7 @@ async def _host(args: argparse.Namespace) -> int:
     finally:
         # Colleagues are told the true cause ("Kai left during the round"), not just
         # that the host closed the session.
-        why = _ending(runner.finished)
-        closing = (
-            [engine.close(why)] if announcer is None else [announcer.close(), engine.close(why)]
-        )
-        await asyncio.gather(*closing)
+        await hosting.close(_ending(runner.finished))
     return runner.report(outcome)
 
 
@@ -408,10 +400,8 @@ class _Starter:
     seconds if given.
     """
 
-    def __init__(
-        self, runner: Runner, engine: HostEngine, expect: int, after: float | None
-    ) -> None:
-        self.runner, self.engine, self.expect, self.after = runner, engine, expect, after
+    def __init__(self, runner: Runner, hosting: Hosting, expect: int, after: float | None) -> None:
+        self.runner, self.hosting, self.expect, self.after = runner, hosting, expect, after
         self._waiting: asyncio.Task[None] | None = None
 
     def everyone_in(self, code: str) -> None:
@@ -427,10 +417,9 @@ class _Starter:
                 f"Everyone is in. Read the security code {code} aloud with everyone; "
                 "press Enter to start the round (Ctrl-C stops). "
             )
-        session = self.engine.session
-        if self.runner.finished.done() or len(session.roster) < self.expect:
+        if self.runner.finished.done() or self.hosting.joined < self.expect:
             return
-        self.engine.start_round()
+        self.hosting.start_round()
 
 
 class _Rerun:
@@ -440,8 +429,8 @@ class _Rerun:
     ``--take-part-again``; a script without either ends at the first stop.
     """
 
-    def __init__(self, runner: Runner, engine: HostEngine) -> None:
-        self.runner, self.engine = runner, engine
+    def __init__(self, runner: Runner, hosting: Hosting) -> None:
+        self.runner, self.hosting = runner, hosting
         self._task: asyncio.Task[None] | None = None
 
     def __call__(self, event: RoundAborted) -> None:
@@ -465,73 +454,57 @@ class _Rerun:
             return
         runner.take_part_again = True  # running it again is the host person's word
         runner.say("  Running the round again once everyone has the new security code.")
-        self.engine.start_round()
+        self.hosting.start_round()
 
 
-def _announce(engine: HostEngine, bind: str | None, runner: Runner) -> Announcer:
+def _announce(hosting: Hosting, bind: str | None, runner: Runner) -> None:
     """Announce the session on the LAN in the background (probing takes about a second;
     colleagues joining by address need not wait). Failing to is not fatal."""
-    from huddle.core.advert import SERVICE_TYPE
-    from huddle.net.announce import Announcer, local_only
-
-    announcer = Announcer(engine)
-
-    addresses = None if bind is None else [bind]
+    announcing = hosting.announce(None if bind is None else [bind])
 
     async def start() -> None:
         try:
-            name = await announcer.start(addresses)
-        # OSError: no multicast here; RuntimeError: zeroconf found no interface to use.
-        except (OSError, RuntimeError, LocalProtocolError) as exc:
+            announced = await announcing
+        except ANNOUNCE_ERRORS as exc:
             why = getattr(exc, "strerror", None) or str(exc)
             runner.say(f"Not announced on the LAN ({why}); colleagues join by address.")
             return
-        instance = name.removesuffix(f".{SERVICE_TYPE}")
-        where = "this computer only" if local_only(addresses) else "the LAN"
+        where = "this computer only" if announced.local_only else "the LAN"
         runner.say(
-            f"Announced on {where} as “{instance}”. Colleagues join with:  "
-            f"huddle join --session {shlex.quote(instance)}"
+            f"Announced on {where} as “{announced.instance}”. Colleagues join with:  "
+            f"huddle join --session {shlex.quote(announced.instance)}"
         )
 
-    asyncio.get_running_loop().create_task(start())  # `announcer` holds the task
-    return announcer
+    asyncio.get_running_loop().create_task(start())  # the announcement holds the task
 
 
 async def _join(args: argparse.Namespace) -> int:
     runner = Runner(args)
-    origin = Origin.TYPED
-    pin: bytes | None
+    name = args.name or default_display_name()
+    joining: Joining
     if args.session is not None:
         from huddle.cli.sessions import resolve
 
-        found = await resolve(args.session, args.timeout, runner.say)
-        addresses, port, pin = found.addresses, found.port, found.advert.fingerprint
-        origin = Origin.FOUND
+        found: FoundSession = await resolve(args.session, args.timeout, runner.say)
+        joining = join_found(
+            found,
+            name,
+            runner.on_event,
+            on_skip=runner.on_skipped_address,
+            on_spend=runner.on_spend,
+        )
     else:
         invite = parse_invite(args.address)  # InviteError: exit 2 with its sentence
-        addresses, port, pin = (invite.host,), invite.port, invite.fingerprint
-        if pin is None:
+        if invite.fingerprint is None:
             runner.say(UNPINNED.format(where=invite.endpoint))
-    attempts = JoinAttempts(
-        addresses,
-        port,
-        args.name or default_display_name(),
-        runner.on_event,
-        pin=pin,
-        origin=origin,
-        on_skip=runner.on_skipped_address,
-        on_spend=runner.on_spend,
-    )
-    runner.submit = attempts.submit
-    runner.take_part, runner.cancel_round = attempts.take_part, attempts.cancel_round
-    task = asyncio.get_running_loop().create_task(attempts.run())
+        joining = join_invite(invite, name, runner.on_event, on_spend=runner.on_spend)
+    runner.submit = joining.submit
+    runner.take_part, runner.cancel_round = joining.take_part, joining.cancel_round
+    task = asyncio.get_running_loop().create_task(joining.run())
     try:
         outcome = await runner.finished
     finally:
-        if attempts.session is None:
-            task.cancel()  # still connecting: no other address to try
-        else:
-            attempts.leave()
+        joining.leave()  # still connecting: no other address to try
         await asyncio.wait([task], timeout=5)
     return runner.report(outcome)
 

@@ -12,20 +12,20 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from huddle.core.events import (
+from huddle.core.participant import MaskSource
+from huddle.core.sharing import fixed_masks
+from huddle.net.facade import (
     Event,
+    Hosting,
+    Joining,
     JoinRequested,
+    Outcome,
+    Question,
     ResultReady,
     RosterChanged,
     SessionEnded,
     ShareTranscript,
 )
-from huddle.core.outcome import Outcome
-from huddle.core.participant import MaskSource
-from huddle.core.questions import Question
-from huddle.core.sharing import fixed_masks
-from huddle.net.host_engine import HostEngine
-from huddle.net.join_engine import JoinEngine
 
 RAISES = {"Alice": 3800, "Bob": 2514, "Carlos": 2982, "David": 3390}
 ARTICLE_SPLIT = {
@@ -76,26 +76,26 @@ async def _run(article: bool) -> tuple[dict[str, ShareTranscript], Outcome, str]
         if isinstance(event, JoinRequested):
             host.admit(event.conn)
 
-    host = HostEngine(question, "Coordinator", admit_everyone, contributes=False)
-    port = await host.start("127.0.0.1", 0)
-    joiners: list[JoinEngine] = []
+    host = Hosting(question, "Coordinator", admit_everyone, contributes=False)
+    port = (await host.listen("127.0.0.1", 0)).port
+    joiners: list[Joining] = []
     tasks = []
     masks = _article_masks(names) if article else None
     for k, name in enumerate(names):
-        joiner = JoinEngine("127.0.0.1", port, name, on_event, masks=masks, transcript=True)
+        joiner = Joining(["127.0.0.1"], port, name, on_event, masks=masks, transcript=True)
         joiners.append(joiner)
         tasks.append(asyncio.create_task(joiner.run()))
         # Join in order (ids 1..4): wait until this one is in. Every roster change
         # reaches everyone already in, so one RosterChanged is not yet proof.
-        while joiner.session is None or joiner.session.me != k + 1:
+        while joiner.member != k + 1:
             admitted.clear()
             await asyncio.wait_for(admitted.wait(), timeout=10)
     for joiner, name in zip(joiners, names, strict=True):
         joiner.submit(str(RAISES[name]))
     host.start_round()
     await asyncio.wait_for(done.wait(), timeout=30)
-    final_code = host.session.code
-    if any(j.session is None or j.session.code != final_code for j in joiners):
+    final_code = host.code
+    if any(j.code != final_code for j in joiners):
         raise RuntimeError("the security codes differ between parties")
     await host.close("The demo is over.")
     await asyncio.gather(*tasks, return_exceptions=True)

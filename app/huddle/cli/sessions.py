@@ -23,8 +23,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from huddle.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
-from huddle.net.browser import Browser, match_sessions
-from huddle.net.discovery import DiscoveryEvent, FoundSession, SessionAppeared, SessionGone
+from huddle.net.facade import (
+    Browser,
+    DiscoveryEvent,
+    FoundSession,
+    SessionAppeared,
+    SessionGone,
+    match_sessions,
+)
 
 MULTICAST_HELP = (
     "If a colleague is hosting one right now, this network may be blocking multicast,\n"

@@ -1,5 +1,6 @@
 """The network engine: drives the pure core over asyncio TCP+TLS and zeroconf.
 
-The UI and the CLI talk only to the engines here (through `facade` for the
-GUI's thread); nothing above this package opens a socket.
+Both front ends reach it through one door, `facade` (the desktop app runs it on
+a thread of its own, `huddle.ui.engine`); nothing above this package opens a
+socket, and nothing outside it imports the other modules here.
 """

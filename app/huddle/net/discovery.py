@@ -1,7 +1,7 @@
 """Finding sessions on the LAN: mDNS/DNS-SD with python-zeroconf's AsyncZeroconf.
 
 `Advertiser` announces a hosted session; `browser.Browser` watches the LAN and
-reports the `SessionAppeared` / `SessionChanged` / `SessionGone` defined here;
+reports the `SessionAppeared` / `SessionChanged` / `SessionGone` of `found`;
 `browser.find_sessions` is the one-shot listing for the CLI. Everything runs on
 one asyncio loop; subscriber callbacks run on that loop too. A Qt GUI whose
 engine loop lives on another thread re-emits each event as a signal (Qt queues
@@ -29,8 +29,6 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Self
 
 from zeroconf import (
@@ -46,6 +44,27 @@ from huddle.core.errors import LocalProtocolError
 from huddle.net.addresses import (
     advertised_addresses,
 )
+from huddle.net.found import (
+    DiscoveryEvent,
+    FoundSession,
+    SessionAppeared,
+    SessionChanged,
+    SessionGone,
+    Subscriber,
+)
+
+__all__ = [
+    "DEFAULT_TTL",
+    "Advertiser",
+    "DiscoveryEvent",
+    "FoundSession",
+    "Interfaces",
+    "SessionAppeared",
+    "SessionChanged",
+    "SessionGone",
+    "Subscriber",
+    "loopback_only_by_env",
+]
 
 log = logging.getLogger(__name__)
 
@@ -65,48 +84,6 @@ def loopback_only_by_env() -> bool:
     tests unset it for the processes they run inside their own namespaces.
     """
     return bool(os.environ.get(LOOPBACK_ONLY_ENV))
-
-
-# --- events -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FoundSession:
-    """A session seen on the LAN. `addresses` are ordered best first."""
-
-    key: str
-    """The DNS-SD service name, unique on the LAN, e.g. ``Raise 2026._huddle._tcp.local.``."""
-    advert: Advert
-    addresses: tuple[str, ...]
-    port: int
-
-    @property
-    def instance(self) -> str:
-        """The instance label, e.g. ``Raise 2026-2`` after a name conflict."""
-        return self.key[: -len(SERVICE_TYPE) - 1] if self.key.endswith(SERVICE_TYPE) else self.key
-
-
-@dataclass(frozen=True, slots=True)
-class SessionAppeared:
-    found: FoundSession
-
-
-@dataclass(frozen=True, slots=True)
-class SessionChanged:
-    """Its advert (joined count, state...) or its addresses changed."""
-
-    found: FoundSession
-
-
-@dataclass(frozen=True, slots=True)
-class SessionGone:
-    """The host said goodbye, the record aged out, or it turned invalid."""
-
-    key: str
-
-
-DiscoveryEvent = SessionAppeared | SessionChanged | SessionGone
-Subscriber = Callable[[DiscoveryEvent], None]
 
 
 # --- advertising ------------------------------------------------------------

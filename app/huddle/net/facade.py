@@ -1,42 +1,129 @@
-"""The engine facade for the desktop app: thread-safe calls in, events out.
+"""The one door to the network, for both front ends.
 
-The GUI's Qt event loop and the asyncio engine each keep their own thread
-(PySide6's QtAsyncio cannot run asyncio sockets or python-zeroconf). Every
-method here returns at once; work happens on the engine thread, and events
-arrive through the ``on_event`` callback *on the engine thread* — the UI wraps
-it in a Qt signal, which Qt delivers to the GUI thread as a queued call.
+Whatever the command line or the desktop app does with the network goes
+through here: host a session (`Hosting`), join one (`Joining`), watch the LAN
+for sessions (`Browser`), check that a listed one still answers (`probe`).
+Everything runs on one asyncio loop, and events reach the ``on_event``
+callback given, on that loop. The command line runs the door on its own loop
+(`asyncio.run`); the desktop app runs it on an engine thread of its own
+(`huddle.ui.engine`), because Qt's event loop cannot run asyncio sockets or
+python-zeroconf.
+
+The front ends take the records the door hands out from here too (the
+question, the events, an outcome, an invite, a session found on the LAN), so
+neither needs to know which module below defines them.
+
+Discovery loads zeroconf, which a command that does not use it need not pay
+for: `Browser` and announcing are imported on first use.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from huddle.core.events import Event, RoundStarted, SessionEnded, Welcomed
-from huddle.core.invite import Invite
-from huddle.core.questions import Question
+from huddle.core import randomized_response as rr
+from huddle.core.errors import InputError, LocalProtocolError
+from huddle.core.events import (
+    Event,
+    JoinRequested,
+    PrivacySpent,
+    ProgressChanged,
+    ResultReady,
+    RosterChanged,
+    RoundAborted,
+    RoundStarted,
+    SessionEnded,
+    ShareTranscript,
+    Welcomed,
+)
+from huddle.core.invite import Invite, InviteError, parse_invite
+from huddle.core.noise import error_bound
+from huddle.core.outcome import CONFIDENCE, Outcome
+from huddle.core.participant import MaskSource
+from huddle.core.questions import POLL, Question
+from huddle.core.randomized_response import Response
 from huddle.net import addresses
-from huddle.net.announce import Announcer
-from huddle.net.browser import Browser
-from huddle.net.discovery import DiscoveryEvent, FoundSession
+from huddle.net.found import (
+    DiscoveryEvent,
+    FoundSession,
+    SessionAppeared,
+    SessionChanged,
+    SessionGone,
+)
 from huddle.net.host_engine import HostEngine
 from huddle.net.join_engine import JoinAttempts, Origin
 from huddle.net.link import Timeouts
 from huddle.net.probe import answering
-from huddle.net.sinks import SpendSink
+from huddle.net.sinks import EventSink, SpendSink
+
+if TYPE_CHECKING:
+    from huddle.net.announce import Announcer
+    from huddle.net.browser import Browser
+
+__all__ = [
+    "ANNOUNCE_ERRORS",
+    "CONFIDENCE",
+    "Announced",
+    "Answer",
+    "Browser",
+    "DiscoveryEvent",
+    "Event",
+    "EventSink",
+    "FoundSession",
+    "Hosting",
+    "InputError",
+    "Invite",
+    "InviteError",
+    "JoinRequested",
+    "Joining",
+    "Listening",
+    "LocalProtocolError",
+    "MaskSource",
+    "Origin",
+    "Outcome",
+    "PrivacySpent",
+    "ProgressChanged",
+    "Question",
+    "Response",
+    "ResultReady",
+    "RosterChanged",
+    "RoundAborted",
+    "RoundStarted",
+    "SessionAppeared",
+    "SessionChanged",
+    "SessionEnded",
+    "SessionGone",
+    "ShareTranscript",
+    "SpendSink",
+    "Timeouts",
+    "Welcomed",
+    "demo_peers",
+    "error_bound",
+    "join_found",
+    "join_invite",
+    "lan_addresses",
+    "match_sessions",
+    "parse_invite",
+    "prepare_answer",
+    "probe",
+]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+
+ANNOUNCE_ERRORS = (OSError, RuntimeError, LocalProtocolError)
+"""What announcing or browsing can fail with: OSError when this network cannot do
+multicast, RuntimeError when zeroconf finds no interface to use, LocalProtocolError
+when the addresses to announce are not IP addresses."""
 
 
 @dataclass(frozen=True, slots=True)
 class Listening(Event):
-    """Engine side: the hosted session accepts connections on ``port``.
+    """The hosted session accepts connections on ``port``.
 
     ``fingerprint`` is its certificate's, for the invite the host hands out.
     """
@@ -47,321 +134,275 @@ class Listening(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class EngineFailed(Event):
-    """Engine side: something could not even start (e.g. no free port)."""
+class Announced:
+    """A hosted session is on the LAN's list as ``instance``; ``local_only``: only
+    this computer can see it (it listens on loopback, or there is no LAN)."""
 
-    reason: str
-
-
-Sink = Callable[[object, Event], None]
-"""Receives (handle, event): which session the event belongs to, and the event."""
+    instance: str
+    local_only: bool
 
 
-class EngineThread:
-    """An asyncio loop on a daemon thread."""
+class Hosting:
+    """A session this app hosts, and its announcement on the LAN once asked for.
 
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, name="huddle-engine", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
-
-    def call(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
-        """Run a plain function on the engine thread; its exceptions land in the future."""
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-        def work() -> None:
-            try:
-                future.set_result(fn(*args))
-            except Exception as exc:  # handed to the caller through the future
-                future.set_exception(exc)
-
-        self.loop.call_soon_threadsafe(work)
-        return future
-
-    def spawn(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Cancel what is still running, stop the loop and close it."""
-
-        async def wind_down() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self.loop.stop()
-
-        if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(wind_down(), self.loop)
-            self._thread.join(timeout)
-        if not self._thread.is_alive() and not self.loop.is_closed():
-            self.loop.close()
-
-
-class HostHandle:
-    """A session this app hosts. Methods are safe to call from any thread."""
-
-    def __init__(self, thread: EngineThread, engine: HostEngine) -> None:
-        self._thread, self.engine = thread, engine
-        self._announcer: Announcer | None = None
-
-    @property
-    def question(self) -> Question:
-        return self.engine.session.question
-
-    def admit(self, conn: int) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.admit, conn)
-
-    def admit_all(self) -> concurrent.futures.Future[None]:
-        def admit_everyone() -> None:
-            for conn in list(self.engine.session.pending):
-                self.engine.admit(conn)
-
-        return self._thread.call(admit_everyone)
-
-    def reject(self, conn: int) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.reject, conn)
-
-    def start_round(self) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.start_round)
-
-    def cancel_round(self) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.cancel_round)
-
-    def take_part(self) -> concurrent.futures.Future[None]:
-        """The host person takes part in a re-run with the answer they gave before."""
-        return self._thread.call(self.engine.take_part)
-
-    def submit(self, text: str) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.engine.submit, text)
-
-    def close(self) -> concurrent.futures.Future[None]:
-        async def close_all() -> None:
-            if self._announcer is not None:
-                await self._announcer.close()
-            await self.engine.close()
-
-        return self._thread.spawn(close_all())
-
-    def pending(self) -> concurrent.futures.Future[dict[int, str]]:
-        """Who is waiting to be admitted now (people who gave up are gone from it)."""
-        return self._thread.call(lambda: dict(self.engine.session.pending))
-
-    # --- discovery: announcing this session on the LAN ---------------------------
-
-    def advertise(self, addresses: list[str] | None = None) -> concurrent.futures.Future[str]:
-        """Announce the session once it listens; the future holds the service name.
-
-        ``addresses`` are where the host listens (default: every LAN address). The
-        future fails with OSError when this network cannot do multicast.
-        """
-
-        async def start() -> str:
-            self._announcer = Announcer(self.engine)
-            return await self._announcer.start(addresses)
-
-        return self._thread.spawn(start())
-
-    def update_advert(self) -> concurrent.futures.Future[None]:
-        """Re-announce the joined count and state if they changed (call after lobby events)."""
-
-        def refresh() -> None:
-            if self._announcer is not None:
-                self._announcer.refresh()
-
-        return self._thread.call(refresh)
-
-
-class Engine:
-    """What the GUI uses: host or join sessions; events come to ``on_event``."""
-
-    def __init__(self, on_event: Sink, *, timeouts: Timeouts | None = None) -> None:
-        self._on_event = on_event
-        self._timeouts = timeouts
-        self._shut_down = False
-        self.thread = EngineThread()
-        self.on_spend: SpendSink | None = None
-        """Writes ε to the person's privacy ledger, on the engine thread, before the
-        noisy partial sum that spends it leaves (see `sinks.record_spending`)."""
-
-    def host(
-        self, question: Question, name: str, *, contributes: bool, bind: str | None = None
-    ) -> HostHandle:
-        holder: list[HostHandle] = []
-        engine = HostEngine(
-            question,
-            name,
-            lambda event: self._on_event(holder[0], event),
-            contributes=contributes,
-            timeouts=self._timeouts,
-            on_spend=self.on_spend,
-        )
-        handle = HostHandle(self.thread, engine)
-        holder.append(handle)
-
-        async def start() -> None:
-            try:
-                port = await engine.start(bind, 0)
-            except OSError as exc:
-                self._on_event(handle, EngineFailed(f"Could not open a port: {exc.strerror}"))
-                return
-            self._on_event(
-                handle, Listening(port, engine.session.code, engine.certificate.fingerprint)
-            )
-
-        self.thread.spawn(start())
-        return handle
-
-    def join_any(
-        self,
-        addresses: Sequence[str],
-        port: int,
-        name: str,
-        *,
-        pin: bytes | None = None,
-        origin: Origin = Origin.TYPED,
-    ) -> Joining:
-        """Join at the first of ``addresses`` that answers (a discovered session has several).
-
-        ``pin``: the certificate fingerprint the host must show (from an invite or
-        discovery). Only the last failure to connect is reported (as
-        ``SessionEnded``), worded for where the address came from (``origin``).
-        Leaving while still connecting stops the attempt for good.
-        """
-        return Joining(
-            self.thread,
-            self._on_event,
-            addresses=addresses,
-            port=port,
-            name=name,
-            pin=pin,
-            origin=origin,
-            timeouts=self._timeouts,
-            on_spend=self.on_spend,
-        )
-
-    def join_invite(self, invite: Invite, name: str) -> Joining:
-        """Join at a typed or pasted address; an invite's fingerprint is pinned."""
-        return self.join_any([invite.host], invite.port, name, pin=invite.fingerprint)
-
-    def join_found(self, found: FoundSession, name: str) -> Joining:
-        """Join a session seen on the LAN, pinning its advertised certificate."""
-        return self.join_any(
-            found.addresses, found.port, name, pin=found.advert.fingerprint, origin=Origin.FOUND
-        )
-
-    def probe(self, found: FoundSession) -> concurrent.futures.Future[bool]:
-        """Whether a listed session still accepts connections (see `probe.answering`).
-
-        Once the engine has shut down, the future comes back cancelled: a timer
-        of the window may still fire before the window goes.
-        """
-        if self._shut_down:
-            future: concurrent.futures.Future[bool] = concurrent.futures.Future()
-            future.cancel()
-            return future
-        return self.thread.spawn(answering(found.addresses, found.port))
-
-    def browse(self, on_event: Callable[[DiscoveryEvent], None]) -> Browsing:
-        """Watch the LAN for sessions; events arrive on the engine thread."""
-        return Browsing(self.thread, Browser(on_event))
-
-    def demo_peers(self, port: int, count: int, *, address: str = "127.0.0.1") -> list[Joining]:
-        """Headless colleagues for `huddle --demo-peers N`: each joins the session at
-        ``address:port`` and answers with a sample value as soon as it sees the question.
-        """
-        return [
-            Joining(
-                self.thread,
-                _DemoPeer(index),
-                addresses=[address],
-                port=port,
-                name=demo_name(index),
-                pin=None,
-                timeouts=self._timeouts,
-            )
-            for index in range(count)
-        ]
-
-    def shutdown(self) -> None:
-        self._shut_down = True
-        self.thread.stop()
-
-
-class Joining:
-    """A session this app joins or joined (see `Engine.join_any`).
-
-    Methods are safe to call from any thread; leaving while still connecting
-    stops the attempts for good.
+    Every method runs on the loop. Each event goes to ``on_event`` and then
+    refreshes the announcement, so the LAN sees the joined count and state change.
+    ``masks`` and ``transcript`` are for `huddle demo` only.
     """
 
     def __init__(
         self,
-        thread: EngineThread,
-        on_event: Sink,
+        question: Question,
+        name: str,
+        on_event: EventSink,
         *,
+        contributes: bool = True,
+        timeouts: Timeouts | None = None,
+        on_spend: SpendSink | None = None,
+        masks: MaskSource | None = None,
+        transcript: bool = False,
+    ) -> None:
+        self._on_event = on_event
+        self._announcer: Announcer | None = None
+        self.engine = HostEngine(
+            question,
+            name,
+            self._event,
+            contributes=contributes,
+            timeouts=timeouts,
+            on_spend=on_spend,
+            masks=masks,
+            transcript=transcript,
+        )
+        """The engine below the door: for tests that play a faulty or hostile host."""
+        self._engine = self.engine
+
+    @property
+    def question(self) -> Question:
+        return self._engine.session.question
+
+    @property
+    def contributes(self) -> bool:
+        """Whether the host person answers too."""
+        return self._engine.local is not None
+
+    @property
+    def fingerprint(self) -> bytes:
+        """The certificate's fingerprint, which an invite pins."""
+        return self._engine.certificate.fingerprint
+
+    @property
+    def code(self) -> str:
+        """The lobby's security code ("" while its members are still making it)."""
+        return self._engine.session.code
+
+    @property
+    def joined(self) -> int:
+        """People in the roster, the host person included when they answer too."""
+        return len(self._engine.session.roster)
+
+    @property
+    def can_start(self) -> bool:
+        return self._engine.session.can_start
+
+    def pending(self) -> dict[int, str]:
+        """Who is waiting to be admitted now (people who gave up are gone from it)."""
+        return dict(self._engine.session.pending)
+
+    async def listen(self, bind: str | None = None, port: int = 0) -> Listening:
+        """Accept connections (every interface unless ``bind``); OSError if it cannot."""
+        port = await self._engine.start(bind, port)
+        return Listening(port, self.code, self.fingerprint)
+
+    def admit(self, conn: int) -> None:
+        self._engine.admit(conn)
+
+    def admit_all(self) -> None:
+        for conn in self.pending():
+            self._engine.admit(conn)
+
+    def reject(self, conn: int) -> None:
+        self._engine.reject(conn)
+
+    def start_round(self) -> None:
+        """Start now, or as soon as the lobby's new security code is ready."""
+        self._engine.start_round()
+
+    def cancel_round(self) -> None:
+        self._engine.cancel_round()
+
+    def take_part(self) -> None:
+        """The host person takes part in a re-run with the answer they gave before."""
+        self._engine.take_part()
+
+    def submit(self, text: str) -> None:
+        """The host person's answer (InputError if not acceptable; nothing is sent then)."""
+        self._engine.submit(text)
+
+    def announce(self, addresses: list[str] | None = None) -> Coroutine[Any, Any, Announced]:
+        """Put the session on the LAN's list, once it listens (awaiting takes about a second).
+
+        ``addresses`` are where the host listens (default: every LAN address).
+        The announcement exists from this call on, so `close` withdraws it even
+        while it starts. Awaiting raises one of `ANNOUNCE_ERRORS` when it cannot.
+        """
+        from huddle.net.announce import Announcer
+
+        self._announcer = Announcer(self._engine)
+        return _announced(self._announcer, addresses)
+
+    async def close(self, reason: str = "The host closed the session.") -> None:
+        """Withdraw the announcement and tell everyone ``reason``."""
+        closing = [self._engine.close(reason)]
+        if self._announcer is not None:
+            closing.insert(0, self._announcer.close())
+        await asyncio.gather(*closing)
+
+    def _event(self, event: Event) -> None:
+        self._on_event(event)
+        if self._announcer is not None:
+            self._announcer.refresh()
+
+
+async def _announced(announcer: Announcer, addresses: list[str] | None) -> Announced:
+    from huddle.core.advert import SERVICE_TYPE
+    from huddle.net.announce import local_only
+
+    name = await announcer.start(addresses)
+    return Announced(name.removesuffix(f".{SERVICE_TYPE}"), local_only(addresses))
+
+
+class Joining:
+    """A session this app joins, at the first of ``addresses`` that answers.
+
+    Methods run on the loop; `run` takes part until the session ends. ``pin``:
+    the certificate fingerprint the host must show (from an invite or discovery).
+    A failure to connect at any address but the last goes to ``on_skip`` (if
+    given); ``origin`` words failures for where the address came from.
+    """
+
+    def __init__(
+        self,
         addresses: Sequence[str],
         port: int,
         name: str,
-        pin: bytes | None,
-        timeouts: Timeouts | None,
+        on_event: EventSink,
+        *,
+        pin: bytes | None = None,
         origin: Origin = Origin.TYPED,
+        timeouts: Timeouts | None = None,
+        on_skip: EventSink | None = None,
         on_spend: SpendSink | None = None,
+        masks: MaskSource | None = None,
+        transcript: bool = False,
     ) -> None:
-        self._thread = thread
-        self.attempts = JoinAttempts(
+        self._attempts = JoinAttempts(
             addresses,
             port,
             name,
-            lambda event: on_event(self, event),
+            on_event,
             pin=pin,
             origin=origin,
             timeouts=timeouts,
+            on_skip=on_skip,
             on_spend=on_spend,
+            masks=masks,
+            transcript=transcript,
         )
-        self.finished: concurrent.futures.Future[None] = thread.spawn(self.attempts.run())
-        """Done when the connection is over (left, ended, or never made)."""
+        self._task: asyncio.Task[None] | None = None
+        self._left = False
 
-    def submit(self, text: str) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.attempts.submit, text)
+    @property
+    def connected(self) -> bool:
+        return self._attempts.session is not None
 
-    def cancel_round(self) -> concurrent.futures.Future[None]:
-        return self._thread.call(self.attempts.cancel_round)
+    @property
+    def member(self) -> int | None:
+        """Our number in the session once the host admitted us (1, 2, ... in order)."""
+        session = self._attempts.session
+        return None if session is None or session.me < 0 else session.me
 
-    def take_part(self) -> concurrent.futures.Future[None]:
+    @property
+    def code(self) -> str:
+        """The security code this app shows now ("" if none yet)."""
+        session = self._attempts.session
+        return "" if session is None else session.code
+
+    async def run(self) -> None:
+        """Connect and take part until the session ends; never raises for network trouble."""
+        if self._left:
+            return
+        self._task = asyncio.current_task()
+        await self._attempts.run()
+
+    def submit(self, text: str) -> None:
+        """Our answer (InputError if not acceptable; nothing is sent then)."""
+        self._attempts.submit(text)
+
+    def cancel_round(self) -> None:
+        self._attempts.cancel_round()
+
+    def take_part(self) -> None:
         """Take part in a re-run with the answer given before (the person said so)."""
-        return self._thread.call(self.attempts.take_part)
+        self._attempts.take_part()
 
-    def leave(self) -> concurrent.futures.Future[None]:
-        def leave_now() -> None:
-            if self.attempts.session is None:
-                self.finished.cancel()  # still connecting: stop for good
-            else:
-                self.attempts.leave()
+    def leave(self) -> None:
+        """Say goodbye; while still connecting, stop trying, for good."""
+        if self._attempts.session is not None:
+            self._attempts.leave()
+            return
+        self._left = True
+        if self._task is not None:
+            self._task.cancel()
 
-        return self._thread.call(leave_now)
+
+def join_invite(
+    invite: Invite,
+    name: str,
+    on_event: EventSink,
+    *,
+    timeouts: Timeouts | None = None,
+    on_spend: SpendSink | None = None,
+) -> Joining:
+    """Join at a typed or pasted address; an invite's fingerprint is pinned."""
+    return Joining(
+        [invite.host],
+        invite.port,
+        name,
+        on_event,
+        pin=invite.fingerprint,
+        timeouts=timeouts,
+        on_spend=on_spend,
+    )
 
 
-class Browsing:
-    """A running watch for sessions on the LAN (see `Engine.browse`)."""
+def join_found(
+    found: FoundSession,
+    name: str,
+    on_event: EventSink,
+    *,
+    timeouts: Timeouts | None = None,
+    on_skip: EventSink | None = None,
+    on_spend: SpendSink | None = None,
+) -> Joining:
+    """Join a session seen on the LAN at the first of its addresses that answers,
+    pinning its advertised certificate."""
+    return Joining(
+        found.addresses,
+        found.port,
+        name,
+        on_event,
+        pin=found.advert.fingerprint,
+        origin=Origin.FOUND,
+        timeouts=timeouts,
+        on_skip=on_skip,
+        on_spend=on_spend,
+    )
 
-    def __init__(self, thread: EngineThread, browser: Browser) -> None:
-        self._thread, self._browser = thread, browser
-        self.started: concurrent.futures.Future[None] = thread.spawn(browser.start())
-        """Fails with OSError when this network cannot do multicast."""
 
-    def close(self) -> concurrent.futures.Future[None]:
-        async def close() -> None:
-            try:
-                await self._browser.close()
-            except OSError as exc:
-                log.info("could not stop browsing cleanly: %s", exc)
-
-        return self._thread.spawn(close())
+async def probe(found: FoundSession) -> bool:
+    """Whether a listed session still accepts connections (one TCP handshake, no byte)."""
+    return await answering(found.addresses, found.port)
 
 
 def lan_addresses() -> list[str]:
@@ -369,11 +410,71 @@ def lan_addresses() -> list[str]:
     return addresses.lan_addresses()
 
 
-# --- demo peers -----------------------------------------------------------------
+def __getattr__(name: str) -> object:
+    """`Browser` and `match_sessions`, loading zeroconf only when first asked for."""
+    if name in ("Browser", "match_sessions"):
+        from huddle.net import browser
+
+        return getattr(browser, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from huddle.net.browser import match_sessions
+
+
+# --- answers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A typed answer made ready to submit.
+
+    ``text`` goes to `submit`; ``value`` is the number typed, for the person's
+    own screen; ``sent`` is, for a poll, what this app's coins made of it (their
+    screen only, never sent or logged).
+    """
+
+    text: str
+    value: Decimal | None = None
+    sent: Response | None = None
+
+
+def prepare_answer(question: Question, text: str) -> Answer:
+    """Flip a poll's coins here, so the person can be shown what their app sent.
+
+    Raises InputError (nothing sent) for an answer the question cannot take.
+    Text that already says what to send ("randomized:yes") goes as it is.
+    """
+    if question.kind == POLL:
+        if text.strip().casefold().startswith(rr.SENT_PREFIX):
+            return Answer(text)
+        truth, _ = rr.parse(text)
+        response = rr.respond(truth, rr.csprng_coin)
+        return Answer(rr.sent_text(response), sent=response)
+    if question.takes_options:
+        return Answer(text)
+    return Answer(text, value=question.fixed_point.parse(text))
+
+
+# --- demo colleagues ----------------------------------------------------------------
 
 DEMO_NAMES = ("Alice", "Bob", "Carlos", "David", "Erin", "Frank", "Grace", "Heidi")
 DEMO_VALUES = (3800, 2514, 2982, 3390)
 """The reference article's raises: used when they fit the question."""
+
+
+def demo_peers(
+    address: str, port: int, count: int, *, timeouts: Timeouts | None = None
+) -> list[Joining]:
+    """Headless colleagues for `huddle --demo-peers N`: each joins the session at
+    ``address:port`` and answers with a sample value as soon as it sees the question.
+    Run each one's `Joining.run` on the loop."""
+    peers: list[Joining] = []
+    for index in range(count):
+        peer = _DemoPeer(index)
+        peers.append(peer.join(address, port, timeouts))
+    return peers
 
 
 def demo_name(index: int) -> str:
@@ -393,16 +494,25 @@ def demo_value(question: Question, index: int) -> str:
 
 
 class _DemoPeer:
-    """A demo colleague's reactions (on the engine thread): answer when welcomed."""
+    """A demo colleague's reactions (on the loop): answer when welcomed."""
 
     def __init__(self, index: int) -> None:
         self.index = index
+        self.joining: Joining | None = None
 
-    def __call__(self, handle: object, event: Event) -> None:
-        if isinstance(event, Welcomed) and isinstance(handle, Joining):
+    def join(self, address: str, port: int, timeouts: Timeouts | None) -> Joining:
+        name = demo_name(self.index)
+        self.joining = Joining([address], port, name, self.react, timeouts=timeouts)
+        return self.joining
+
+    def react(self, event: Event) -> None:
+        joining = self.joining
+        if joining is None:
+            return
+        if isinstance(event, Welcomed):
             # The value is kept until the host starts the round.
-            handle.attempts.submit(demo_value(event.question, self.index))
-        elif isinstance(event, RoundStarted) and event.rerun and isinstance(handle, Joining):
-            handle.attempts.take_part()  # a demo colleague always agrees to a re-run
+            joining.submit(demo_value(event.question, self.index))
+        elif isinstance(event, RoundStarted) and event.rerun:
+            joining.take_part()  # a demo colleague always agrees to a re-run
         elif isinstance(event, SessionEnded):
             log.info("demo peer %s: %s", demo_name(self.index), event.reason)

@@ -213,6 +213,7 @@ class JoinAttempts:
     Failing to connect at any address but the last goes to ``on_skip`` (if
     given) rather than to ``on_event``; once connected, everything goes to
     ``on_event``. The submit/cancel/leave calls go to the current attempt.
+    ``masks`` and ``transcript`` are for `huddle demo` (see `JoinEngine`).
     """
 
     def __init__(
@@ -227,6 +228,8 @@ class JoinAttempts:
         timeouts: Timeouts | None = None,
         on_skip: EventSink | None = None,
         on_spend: SpendSink | None = None,
+        masks: MaskSource | None = None,
+        transcript: bool = False,
     ) -> None:
         if not addresses:
             raise ValueError("JoinAttempts needs at least one address")
@@ -242,6 +245,8 @@ class JoinAttempts:
                 origin=origin,
                 timeouts=timeouts,
                 on_spend=on_spend,
+                masks=masks,
+                transcript=transcript,
             )
             for k, a in enumerate(addresses)
         ]

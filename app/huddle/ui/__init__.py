@@ -1,1 +1,2 @@
-"""The PySide6 desktop app. It talks to the network only through `huddle.net.facade`."""
+"""The PySide6 desktop app. It reaches the network only through `huddle.net.facade`,
+run on a thread of its own by `ui.engine`."""

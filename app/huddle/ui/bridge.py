@@ -14,8 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from huddle.core.events import Event
-from huddle.net.discovery import DiscoveryEvent
+from huddle.net.facade import DiscoveryEvent, Event
 
 log = logging.getLogger(__name__)
 OnResult = Callable[[Any], None]

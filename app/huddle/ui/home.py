@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from huddle.core.invite import Invite, InviteError, parse_invite
-from huddle.net.discovery import FoundSession
+from huddle.net.facade import FoundSession, Invite, InviteError, parse_invite
 from huddle.ui.nearby import SessionDelegate, SessionListModel
 from huddle.ui.resources import app_icon
 from huddle.ui.widgets import (

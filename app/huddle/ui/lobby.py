@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core.questions import Question
+from huddle.net.facade import Question
 from huddle.ui.resources import symbolic_icon
 from huddle.ui.widgets import (
     CodeCard,

@@ -10,12 +10,17 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from huddle.net.discovery import DiscoveryEvent, SessionAppeared, SessionChanged, SessionGone
-from huddle.net.facade import Browsing, Engine
-from huddle.net.link import Timeouts
+from huddle.net.facade import (
+    DiscoveryEvent,
+    SessionAppeared,
+    SessionChanged,
+    SessionGone,
+    Timeouts,
+)
 from huddle.storage import default_display_name
 from huddle.ui import texts
 from huddle.ui.bridge import EngineBridge
+from huddle.ui.engine import Browsing, Engine
 from huddle.ui.home import HomePage
 from huddle.ui.host_setup import HostSetupPage
 from huddle.ui.lobby import LobbyPage

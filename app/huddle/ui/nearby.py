@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from huddle.net.discovery import FoundSession
+from huddle.net.facade import FoundSession
 from huddle.ui.bridge import EngineBridge
 from huddle.ui.resources import symbolic_icon
 
@@ -159,7 +159,7 @@ class SessionListModel(QAbstractListModel):
 
 
 Probe = Callable[[FoundSession], concurrent.futures.Future[bool]]
-"""Starts a check of one session on the engine thread (`facade.Engine.probe`)."""
+"""Starts a check of one session on the engine thread (`engine.Engine.probe`)."""
 
 
 class SessionProber(QObject):

@@ -5,7 +5,7 @@ The ledger file is the one the command line uses (`huddle.storage`): Qt's
 in ``HUDDLE_DATA_DIR``. Tests give each window a `PrivacyLedger` at a path of
 their own.
 
-Error bounds (`noise.error_bound`) can take a fifth of a second for wide
+Error bounds (`facade.error_bound`) can take a fifth of a second for wide
 ranges, so `BoundEstimator` computes them on a worker thread and caches them.
 """
 
@@ -20,9 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from huddle import storage
-from huddle.core import noise
-from huddle.core.outcome import CONFIDENCE
-from huddle.core.questions import Question
+from huddle.net.facade import CONFIDENCE, Question, error_bound
 from huddle.ui import texts
 
 
@@ -97,7 +95,7 @@ class BoundEstimator(QObject):
     "1000000" digit by digit, the bounds for "1", "10", … are skipped.
 
     Signals:
-        ready(key, bound): ``noise.error_bound(*key)`` is now known.
+        ready(key, bound): ``error_bound(*key)`` is now known.
     """
 
     ready = Signal(object, object)  # bounds can exceed a C int
@@ -124,7 +122,7 @@ class BoundEstimator(QObject):
     def _compute(self, key: BoundKey) -> int | None:
         if key != self._latest:
             return None  # superseded before its turn came
-        return noise.error_bound(*key, CONFIDENCE)
+        return error_bound(*key, CONFIDENCE)
 
     def _done(self, key: BoundKey, done: concurrent.futures.Future[int | None]) -> None:
         # On the worker thread: the signal is queued to the GUI thread.

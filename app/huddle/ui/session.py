@@ -17,30 +17,28 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from huddle.core import randomized_response as rr
-from huddle.core.events import (
+from huddle.net.facade import (
     Event,
+    FoundSession,
+    InputError,
+    Invite,
     JoinRequested,
+    Listening,
     PrivacySpent,
     ProgressChanged,
+    Question,
+    Response,
     ResultReady,
     RosterChanged,
     RoundAborted,
     RoundStarted,
     SessionEnded,
     Welcomed,
-)
-from huddle.core.invite import Invite
-from huddle.core.questions import POLL, Question
-from huddle.net.discovery import FoundSession
-from huddle.net.facade import (
-    EngineFailed,
-    HostHandle,
-    Joining,
-    Listening,
     lan_addresses,
+    prepare_answer,
 )
 from huddle.ui import texts
+from huddle.ui.engine import EngineFailed, HostHandle, JoinHandle
 from huddle.ui.nearby import SessionProber
 from huddle.ui.notice import Action, Notice
 from huddle.ui.widgets import confirm
@@ -56,7 +54,7 @@ PENDING_POLL_MS = 1000
 class Current:
     """The session on screen. ``mine`` (your own value) lives only until you leave."""
 
-    handle: HostHandle | Joining
+    handle: HostHandle | JoinHandle
     me: str
     question: Question | None = None
     host_name: str = ""
@@ -67,7 +65,7 @@ class Current:
     progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     ledger_note: str = ""
     """What the privacy ledger said when ε was last written to it (before sending)."""
-    sent: rr.Response | None = None
+    sent: Response | None = None
     """A poll: what this person's app did with their answer (their screen only)."""
     pinned: bool = True
     """False when joined by a bare address: only the security code vouches for the host."""
@@ -84,7 +82,7 @@ class SessionFlow(QObject):
         super().__init__(window)
         self.w = window
         self.current: Current | None = None
-        self.demo: list[Joining] = []
+        self.demo: list[JoinHandle] = []
         self._handlers: dict[type, Callable[[Current, Any], None]] = {
             Listening: self._on_listening,
             EngineFailed: self._on_engine_failed,
@@ -228,7 +226,6 @@ class SessionFlow(QObject):
         if event.you is not None and current.stage == "waiting":
             current.stage = "lobby"
             self.w.lobby.set_admitted()
-        self._advert_changed(current)
 
     def _warn_unpinned(self, current: Current) -> None:
         """Joined by a bare address: say, under "Hosted by…", that the code is all there is.
@@ -256,7 +253,6 @@ class SessionFlow(QObject):
             self.w.show_page(self.w.value)
         else:
             self.w.show_page(self.w.progress)
-        self._advert_changed(current)
 
     def _ask_to_take_part(self, current: Current, event: RoundStarted) -> None:
         """A re-run: the app kept the answer, but sends it only if the person says so."""
@@ -349,7 +345,6 @@ class SessionFlow(QObject):
             )
         elif current.hosting:
             self._poll.start()
-            self._advert_changed(current)
             self.w.notice.show_notice(self._host_aborted(current, event, advice))
         else:
             advice += " " + self.tr("The host can run the round again; stay here, or leave.")
@@ -478,18 +473,14 @@ class SessionFlow(QObject):
         current = self.current
         if current is None or current.question is None:
             return
-        question = current.question
-        numeric = not (question.takes_options or question.kind == POLL)
-        mine = question.fixed_point.parse(text) if numeric else None
-        sent = None
-        if question.kind == POLL:
-            truth, _ = rr.parse(text)
-            sent = rr.respond(truth, rr.csprng_coin)
-            text = rr.sent_text(sent)
-
+        try:
+            answer = prepare_answer(current.question, text)
+        except InputError as exc:
+            self.w.value.show_error(str(exc))
+            return
         # Kept before the engine confirms: the last answer in can complete the round, and
         # the result may then arrive before the confirmation does.
-        current.mine, current.sent = mine, sent
+        current.mine, current.sent = answer.value, answer.sent
 
         def accepted(_: object) -> None:
             self.w.value.clear()
@@ -500,7 +491,7 @@ class SessionFlow(QObject):
             current.mine = current.sent = None
             self.w.value.show_error(str(exc))
 
-        self.w.bridge.when_done(current.handle.submit(text), accepted, refused)
+        self.w.bridge.when_done(current.handle.submit(answer.text), accepted, refused)
 
     def _cancel_round(self) -> None:
         if self.current is not None:
@@ -519,10 +510,6 @@ class SessionFlow(QObject):
     def _show_pending(self, pending: dict[int, str]) -> None:
         if self.current is not None and self.current.hosting:
             self.w.lobby.set_pending(pending)
-
-    def _advert_changed(self, current: Current) -> None:
-        if self.w.discovery and isinstance(current.handle, HostHandle):
-            self.w.bridge.when_done(current.handle.update_advert(), on_error=lambda _: None)
 
     # --- ending --------------------------------------------------------------------
 
