@@ -232,6 +232,14 @@ class LobbyPage(Page):
     def show_problem(self, text: str) -> None:
         self.note.show_message(text, "error")
 
+    def show_note(self, text: str, kind: str | None = None) -> None:
+        """A line under the code: a demo hint, or that the code changed (``kind`` "warn")."""
+        self.note.show_message(text, kind)
+
+    def warn_about_host(self, warning: str) -> None:
+        """Under "Hosted by…", where it stays: each roster change replaces the note."""
+        self.where.setText(f"{self.where.text()}<br><b>{escape(warning)}</b>")
+
     # --- helpers -----------------------------------------------------------------
 
     def _label(self, name: str) -> str:

@@ -8,7 +8,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from huddle.net.facade import (
     DiscoveryEvent,
@@ -28,7 +28,7 @@ from huddle.ui.notice import NoticePage
 from huddle.ui.privacy import PrivacyLedger
 from huddle.ui.progress import ProgressPage
 from huddle.ui.result import ResultPage
-from huddle.ui.session import SessionFlow
+from huddle.ui.session import HostOptions, Pages, SessionFlow
 from huddle.ui.value import ValuePage
 from huddle.ui.widgets import Page, confirm
 
@@ -78,7 +78,15 @@ class MainWindow(QMainWindow):
         for page in self._pages():
             self.stack.addWidget(page)  # each page scrolls its own body, above its buttons
         self.setCentralWidget(self.stack)
-        self.flow = SessionFlow(self)
+        self.flow = SessionFlow(
+            self,
+            Pages(self.home, self.lobby, self.value, self.progress, self.result, self.notice),
+            engine=self.engine,
+            bridge=self.bridge,
+            ledger=self.ledger,
+            options=HostOptions(bind, discovery, demo_peers),
+            parent=self,
+        )
         self.bridge.session_event.connect(self.flow.on_event, Qt.ConnectionType.QueuedConnection)
         self._connect_pages()
         self.browsing: Browsing | None = None
@@ -117,10 +125,33 @@ class MainWindow(QMainWindow):
         self.lobby.on_enter()
 
     def _join_address(self, host: str, port: int) -> None:
-        self.settings.setValue(
-            "address", f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
-        )
+        self.remember_address(f"{host}:{port}" if ":" not in host else f"[{host}]:{port}")
         self.flow.join_address(host, port)
+
+    # --- what a session asks of the window (`session.SessionWindow`) -----------------
+
+    def display_name(self) -> str:
+        return self.home.display_name()
+
+    def remember_address(self, endpoint: str) -> None:
+        self.settings.setValue("address", endpoint)
+
+    def hosting_failed(self, reason: str) -> None:
+        self.host_setup.problem.show_message(reason)
+        self.show_page(self.host_setup)
+
+    def confirm(self, ask: texts.Ask) -> bool:
+        return confirm(self, ask)
+
+    def confirm_close_session(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Close the session?"),
+            self.tr("Close the session? Everyone in the lobby will be sent home."),
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Close
 
     # --- screens -----------------------------------------------------------------
 

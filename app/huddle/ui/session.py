@@ -1,8 +1,10 @@
-"""One session at a time: engine events in, screens out.
+"""One session at a time: the door's events in, screens out.
 
 `SessionFlow` owns the current host or join handle and turns the events the
-engine reports (on the GUI thread, via the bridge) into what the screens show.
+door reports (on the GUI thread, via the bridge) into what the screens show.
 Events from a handle that is no longer current (a session we left) are ignored.
+It drives the pages it is given (`Pages`) and asks the window around it only
+for what `SessionWindow` lists.
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QWidget
 
 from huddle.net.facade import (
     Event,
@@ -27,7 +27,6 @@ from huddle.net.facade import (
     PrivacySpent,
     ProgressChanged,
     Question,
-    Response,
     ResultReady,
     RosterChanged,
     RoundAborted,
@@ -38,49 +37,83 @@ from huddle.net.facade import (
     prepare_answer,
 )
 from huddle.ui import texts
-from huddle.ui.engine import EngineFailed, HostHandle, JoinHandle
+from huddle.ui.bridge import EngineBridge
+from huddle.ui.engine import Engine, EngineFailed, HostHandle, JoinHandle
+from huddle.ui.home import HomePage
+from huddle.ui.lobby import LobbyPage
 from huddle.ui.nearby import SessionProber
-from huddle.ui.notice import Action, Notice
-from huddle.ui.widgets import confirm
-
-if TYPE_CHECKING:
-    from huddle.ui.main_window import MainWindow
+from huddle.ui.notice import Action, Notice, NoticePage
+from huddle.ui.privacy import PrivacyLedger
+from huddle.ui.progress import ProgressPage
+from huddle.ui.result import ResultPage
+from huddle.ui.session_state import Current, Stage, next_stage
+from huddle.ui.value import ValuePage
 
 PENDING_POLL_MS = 1000
 """How often the host's list of people waiting to join is refreshed (they may give up)."""
 
 
-@dataclass
-class Current:
-    """The session on screen. ``mine`` (your own value) lives only until you leave."""
+class SessionWindow(Protocol):
+    """What a session asks of the window around it (`MainWindow` is one)."""
 
-    handle: HostHandle | JoinHandle
-    me: str
-    question: Question | None = None
-    host_name: str = ""
-    stage: str = "connecting"  # connecting, waiting, lobby, round, stopped, done
-    names: tuple[str, ...] = ()
-    code: str = ""
-    mine: Decimal | None = None
-    progress: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
-    ledger_note: str = ""
-    """What the privacy ledger said when ε was last written to it (before sending)."""
-    sent: Response | None = None
-    """A poll: what this person's app did with their answer (their screen only)."""
-    pinned: bool = True
-    """False when joined by a bare address: only the security code vouches for the host."""
+    def show_page(self, page: QWidget, session_title: str | None = None) -> None:
+        """Put ``page`` on screen; the title names the session's question."""
 
-    @property
-    def hosting(self) -> bool:
-        return isinstance(self.handle, HostHandle)
+    def display_name(self) -> str:
+        """The name this person goes by in sessions."""
+
+    def remember_address(self, endpoint: str) -> None:
+        """Keep ``endpoint`` for the next time someone joins by address."""
+
+    def hosting_failed(self, reason: str) -> None:
+        """A hosted session could not start: back to its settings, saying why."""
+
+    def confirm(self, ask: texts.Ask) -> bool:
+        """Ask before something that cannot be undone; True to go ahead."""
+
+    def confirm_close_session(self) -> bool:
+        """Ask a host whether to send everyone in the lobby home; True to close."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """The screens a session fills in."""
+
+    home: HomePage
+    lobby: LobbyPage
+    value: ValuePage
+    progress: ProgressPage
+    result: ResultPage
+    notice: NoticePage
+
+
+@dataclass(frozen=True, slots=True)
+class HostOptions:
+    """Where hosted sessions listen (None: everywhere), whether they are announced on
+    the LAN, and how many sample colleagues join them (``huddle --demo-peers``)."""
+
+    bind: str | None = None
+    announce: bool = True
+    demo_peers: int = 0
 
 
 class SessionFlow(QObject):
-    """Drives the session screens of a `MainWindow`."""
+    """Drives the session screens: one session at a time, hosted or joined."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
+    def __init__(
+        self,
+        window: SessionWindow,
+        pages: Pages,
+        *,
+        engine: Engine,
+        bridge: EngineBridge,
+        ledger: PrivacyLedger,
+        options: HostOptions,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window, self.pages, self.options = window, pages, options
+        self.engine, self.bridge, self.ledger = engine, bridge, ledger
         self.current: Current | None = None
         self.demo: list[JoinHandle] = []
         self._handlers: dict[type, Callable[[Current, Any], None]] = {
@@ -97,11 +130,11 @@ class SessionFlow(QObject):
         }
         # Ledger first: ε is written on the engine thread, before the noisy partial
         # sum that spends it leaves, not when (or if) a result arrives.
-        window.engine.on_spend = self._record_spending
+        engine.on_spend = self._record_spending
         self._poll = QTimer(self)
         self._poll.setInterval(PENDING_POLL_MS)
         self._poll.timeout.connect(self._refresh_pending)
-        lobby, value = window.lobby, window.value
+        lobby, value = pages.lobby, pages.value
         lobby.admit.connect(self._admit)
         lobby.reject.connect(self._reject)
         lobby.admit_all.connect(self._admit_all)
@@ -109,45 +142,45 @@ class SessionFlow(QObject):
         lobby.leave.connect(self._leave_lobby)
         value.submitted.connect(self._submit)
         value.cancel.connect(self._cancel_round)
-        window.progress.cancel.connect(self._cancel_round)
-        window.result.home.connect(self.go_home)
-        window.home.join_invite.connect(self.join_invite)
-        self.prober = SessionProber(window.home.model, window.engine.probe, window.bridge)
+        pages.progress.cancel.connect(self._cancel_round)
+        pages.result.home.connect(self.go_home)
+        pages.home.join_invite.connect(self.join_invite)
+        self.prober = SessionProber(pages.home.model, engine.probe, bridge)
 
     # --- starting --------------------------------------------------------------
 
     def host(self, question: Question, contributes: bool) -> None:
-        me = self.w.home.display_name()
-        handle = self.w.engine.host(question, me, contributes=contributes, bind=self.w.bind)
-        self.current = Current(handle, me, question, me, stage="lobby")
-        self.w.lobby.open_hosting(question, me)
+        me = self.window.display_name()
+        handle = self.engine.host(question, me, contributes=contributes, bind=self.options.bind)
+        self.current = Current(handle, me, question, me, stage=Stage.LOBBY)
+        self.pages.lobby.open_hosting(question, me)
         if contributes:
             self._show_budget(question)
-        self.w.show_page(self.w.lobby, question.title)
+        self.window.show_page(self.pages.lobby, question.title)
         self._poll.start()
 
     def join_address(self, host: str, port: int) -> None:
         """Join at a bare address: nothing is pinned, so the lobby says so."""
         invite = Invite(host, port)
-        handle = self.w.engine.join_invite(invite, self.w.home.display_name())
-        self._join(Current(handle, self.w.home.display_name(), pinned=False), invite.endpoint)
+        me = self.window.display_name()
+        self._join(Current(self.engine.join_invite(invite, me), me, pinned=False), invite.endpoint)
 
     def join_invite(self, invite: Invite) -> None:
         """Join with the host's invite: any other certificate is refused."""
-        self.w.settings.setValue("address", invite.endpoint)  # a pin is for one session only
-        handle = self.w.engine.join_invite(invite, self.w.home.display_name())
-        self._join(Current(handle, self.w.home.display_name()), invite.endpoint)
+        self.window.remember_address(invite.endpoint)  # a pin is for one session only
+        me = self.window.display_name()
+        self._join(Current(self.engine.join_invite(invite, me), me), invite.endpoint)
 
     def join_found(self, found: FoundSession) -> None:
-        handle = self.w.engine.join_found(found, self.w.home.display_name())
-        self._join(Current(handle, self.w.home.display_name()), found.advert.title)
+        me = self.window.display_name()
+        self._join(Current(self.engine.join_found(found, me), me), found.advert.title)
 
     def _join(self, current: Current, where: str) -> None:
         self.current = current
-        self.w.home.set_connecting(where)
+        self.pages.home.set_connecting(where)
 
     def cancel_join(self) -> None:
-        if self.current is not None and self.current.stage == "connecting":
+        if self.current is not None and self.current.stage is Stage.CONNECTING:
             self.end()
 
     # --- events --------------------------------------------------------------------
@@ -156,110 +189,101 @@ class SessionFlow(QObject):
         current = self.current
         if current is None or handle is not current.handle:
             return  # a session we already left
+        before, current.stage = current.stage, next_stage(current.stage, event)
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(current, event)
+        if before is Stage.WAITING and current.stage is Stage.LOBBY:
+            self.pages.lobby.set_admitted()  # the host let us in
 
     def _on_listening(self, current: Current, event: Listening) -> None:
-        loopback = self.w.bind == "127.0.0.1"
+        loopback = self.options.bind == "127.0.0.1"
         addresses = (["127.0.0.1"] if loopback else lan_addresses()) or ["127.0.0.1"]
-        self.w.lobby.set_listening(addresses, event.port)
-        self.w.lobby.set_invite(Invite(addresses[0], event.port, event.fingerprint).command())
-        self.w.lobby.set_roster(current.names, event.code)
-        if self.w.discovery and isinstance(current.handle, HostHandle):
+        self.pages.lobby.set_listening(addresses, event.port)
+        self.pages.lobby.set_invite(Invite(addresses[0], event.port, event.fingerprint).command())
+        self.pages.lobby.set_roster(current.names, event.code)
+        if self.options.announce and isinstance(current.handle, HostHandle):
             self._advertise(current.handle, ["127.0.0.1"] if loopback else None)
-        if self.w.demo_peers:
-            self._start_demo(event.port, self.w.demo_peers)
+        if self.options.demo_peers:
+            self._start_demo(event.port, self.options.demo_peers)
 
     def _advertise(self, handle: HostHandle, addresses: list[str] | None) -> None:
         def unannounced(exc: BaseException) -> None:
-            self.w.lobby.show_problem(
+            self.pages.lobby.show_problem(
                 self.tr(
                     "This session could not be announced on the network ({reason}). "
                     "Colleagues can still join with the address above."
                 ).format(reason=exc)
             )
 
-        self.w.bridge.when_done(handle.advertise(addresses), on_error=unannounced)
+        self.bridge.when_done(handle.advertise(addresses), on_error=unannounced)
 
     def _start_demo(self, port: int, count: int) -> None:
-        self.demo = self.w.engine.demo_peers(port, count)
+        self.demo = self.engine.demo_peers(port, count)
         hint = (
             self.tr("Demo: a sample colleague is joining from this computer.")
             if count == 1
             else self.tr("Demo: %n sample colleagues are joining from this computer.", "", count)
         )
-        self.w.lobby.note.show_message(
+        self.pages.lobby.show_note(
             hint + " " + self.tr("Admit them, compare the code, then start.")
         )
 
     def _on_engine_failed(self, current: Current, event: EngineFailed) -> None:
         self.end()
-        self.w.host_setup.problem.show_message(event.reason)
-        self.w.show_page(self.w.host_setup)
+        self.window.hosting_failed(event.reason)
 
     def _on_welcomed(self, current: Current, event: Welcomed) -> None:
-        current.question, current.host_name, current.stage = (
-            event.question,
-            event.host_name,
-            "waiting",
-        )
-        self.w.home.join_done()
-        self.w.lobby.open_joined(event.question, event.host_name, current.me)
+        current.question, current.host_name = event.question, event.host_name
+        self.pages.home.join_done()
+        self.pages.lobby.open_joined(event.question, event.host_name, current.me)
         if not current.pinned:
             self._warn_unpinned(current)
         self._show_budget(event.question)
-        self.w.show_page(self.w.lobby, event.question.title)
+        self.window.show_page(self.pages.lobby, event.question.title)
 
     def _on_join_requested(self, current: Current, event: JoinRequested) -> None:
         self._refresh_pending()
 
     def _on_roster_changed(self, current: Current, event: RosterChanged) -> None:
         current.names, current.code = event.names, event.code
-        self.w.lobby.set_roster(event.names, event.code, event.note)
+        self.pages.lobby.set_roster(event.names, event.code, event.note)
         if event.changed:
             # A new roster has a new code (fresh nonces): the comparison starts over.
             changed = self.tr("The security code changed: compare it again.")
-            self.w.lobby.note.show_message(
+            self.pages.lobby.show_note(
                 f"{event.note}. {changed}" if event.note else changed, "warn"
             )
-        if event.you is not None and current.stage == "waiting":
-            current.stage = "lobby"
-            self.w.lobby.set_admitted()
 
     def _warn_unpinned(self, current: Current) -> None:
-        """Joined by a bare address: say, under "Hosted by…", that the code is all there is.
-
-        There rather than in the lobby's note, which each roster change replaces.
-        """
+        """Joined by a bare address: say, under "Hosted by…", that the code is all there is."""
         warning = self.tr(
             "You joined by address only: nothing but the security code shows that this is "
             "{host}'s session, so compare it aloud before anyone types a value. An invite "
             "from the host lets Huddle check this for you."
         ).format(host=current.host_name)
-        where = self.w.lobby.where
-        where.setText(f"{where.text()}<br><b>{escape(warning)}</b>")
+        self.pages.lobby.warn_about_host(warning)
 
     def _on_round_started(self, current: Current, event: RoundStarted) -> None:
         assert current.question is not None
-        current.stage, current.names, current.progress = "round", event.names, ((), (), event.names)
+        current.names, current.progress = event.names, ((), (), event.names)
         self._poll.stop()
-        self.w.progress.begin(event.names, current.me)
+        self.pages.progress.begin(event.names, current.me)
         if event.rerun and not event.needs_value:
             self._ask_to_take_part(current, event)
         elif event.needs_value:
             budget = self._budget(current.question)
-            self.w.value.ask(current.question, event.names, current.me, current.code, budget)
-            self.w.show_page(self.w.value)
+            self.pages.value.ask(current.question, event.names, current.me, current.code, budget)
+            self.window.show_page(self.pages.value)
         else:
-            self.w.show_page(self.w.progress)
+            self.window.show_page(self.pages.progress)
 
     def _ask_to_take_part(self, current: Current, event: RoundStarted) -> None:
         """A re-run: the app kept the answer, but sends it only if the person says so."""
         names = ", ".join(event.names)
         take_part = Action(self.tr("Take part again"), self._take_part, primary=True)
         change = Action(self.tr("Change my answer"), lambda: self._change_answer(event))
-        self.w.notice.show_notice(
+        self.pages.notice.show_notice(
             Notice(
                 self.tr("The round is running again"),
                 self.tr("The host started the round again with {names}.").format(names=names),
@@ -273,45 +297,44 @@ class SessionFlow(QObject):
                 icon="shield",
             )
         )
-        self.w.show_page(self.w.notice)
+        self.window.show_page(self.pages.notice)
 
     def _take_part(self) -> None:
         current = self.current
         if current is None:
             return
-        self.w.show_page(self.w.progress)
-        self.w.bridge.when_done(current.handle.take_part(), lambda _: None, self._host_problem)
+        self.window.show_page(self.pages.progress)
+        self.bridge.when_done(current.handle.take_part(), lambda _: None, self._host_problem)
 
     def _change_answer(self, event: RoundStarted) -> None:
         current = self.current
         if current is None or current.question is None:
             return
         budget = self._budget(current.question)
-        self.w.value.ask(current.question, event.names, current.me, current.code, budget)
-        self.w.show_page(self.w.value)
+        self.pages.value.ask(current.question, event.names, current.me, current.code, budget)
+        self.window.show_page(self.pages.value)
 
     def _on_progress_changed(self, current: Current, event: ProgressChanged) -> None:
-        self.w.progress.update_progress(event.summed, event.waiting_for)
+        self.pages.progress.update_progress(event.summed, event.waiting_for)
 
     def _on_result_ready(self, current: Current, event: ResultReady) -> None:
-        current.stage = "done"
         code = event.code or current.code  # the transcript's code, the same on every screen
-        self.w.result.show_outcome(event.outcome, current.mine, code, current.sent)
+        self.pages.result.show_outcome(event.outcome, current.mine, code, current.sent)
         self._record(current, event.outcome.question)
-        self.w.show_page(self.w.result)
+        self.window.show_page(self.pages.result)
 
     # --- privacy ledger --------------------------------------------------------------
 
     def _budget(self, question: Question) -> str:
-        return self.w.ledger.already_spent(question) if question.release_epsilon else ""
+        return self.ledger.already_spent(question) if question.release_epsilon else ""
 
     def _show_budget(self, question: Question) -> None:
         if question.release_epsilon:
-            self.w.lobby.show_privacy(self._budget(question))
+            self.pages.lobby.show_privacy(self._budget(question))
 
     def _record_spending(self, event: PrivacySpent) -> None:
         """On the engine thread: write ε to the ledger now; the result page shows the note."""
-        note = self.w.ledger.record(event.question, event.epsilon)
+        note = self.ledger.record(event.question, event.epsilon)
         current = self.current
         if current is not None:
             current.ledger_note = note
@@ -319,11 +342,10 @@ class SessionFlow(QObject):
     def _record(self, current: Current, question: Question) -> None:
         """Show what the ledger said when this person's ε was written (before sending)."""
         if question.release_epsilon and current.ledger_note:
-            self.w.result.set_ledger_note(current.ledger_note)
+            self.pages.result.set_ledger_note(current.ledger_note)
 
     def _on_round_aborted(self, current: Current, event: RoundAborted) -> None:
-        current.stage = "stopped"
-        self.w.value.clear()
+        self.pages.value.clear()
         advice = self.tr(
             "Nobody's value was revealed: the result only exists once everyone is done."
         )
@@ -334,7 +356,7 @@ class SessionFlow(QObject):
                 "a new session."
             )
             close = self.tr("Close session") if current.hosting else self.tr("Leave")
-            self.w.notice.show_notice(
+            self.pages.notice.show_notice(
                 Notice(
                     self.tr("The round stopped"),
                     event.reason,
@@ -345,10 +367,10 @@ class SessionFlow(QObject):
             )
         elif current.hosting:
             self._poll.start()
-            self.w.notice.show_notice(self._host_aborted(current, event, advice))
+            self.pages.notice.show_notice(self._host_aborted(current, event, advice))
         else:
             advice += " " + self.tr("The host can run the round again; stay here, or leave.")
-            self.w.notice.show_notice(
+            self.pages.notice.show_notice(
                 Notice(
                     self.tr("The round stopped"),
                     event.reason,
@@ -357,7 +379,7 @@ class SessionFlow(QObject):
                     escape=self.go_home,
                 )
             )
-        self.w.show_page(self.w.notice)
+        self.window.show_page(self.pages.notice)
 
     def _host_aborted(self, current: Current, event: RoundAborted, advice: str) -> Notice:
         gone = [name for name in event.missing if name not in current.names]
@@ -390,30 +412,30 @@ class SessionFlow(QObject):
 
     def _on_session_ended(self, current: Current, event: SessionEnded) -> None:
         stage = current.stage
-        if stage == "connecting":
-            self.w.home.show_join_error(event.reason)  # next to what started it
+        if stage is Stage.CONNECTING:
+            self.pages.home.show_join_error(event.reason)  # next to what started it
         self.end()
-        if stage == "connecting":
+        if stage is Stage.CONNECTING:
             return
-        if stage == "done":
+        if stage is Stage.DONE:
             return  # the result stays on screen
-        if stage == "waiting":
+        if stage is Stage.WAITING:
             title = self.tr("You could not join")
             advice = self.tr("Check with the host, then join again from Home.")
         else:
             title = self.tr("The session has ended")
             advice = self.tr("Ask the host to open a new session, then join it from Home.")
-            if stage in ("round", "stopped"):
+            if stage in (Stage.ROUND, Stage.STOPPED):
                 advice = (
                     self.tr("The round stopped before the result, so nobody's value was revealed.")
                     + " "
                     + advice
                 )
         home = Action(self.tr("Back to Home"), self.go_home, primary=True)
-        self.w.notice.show_notice(
+        self.pages.notice.show_notice(
             Notice(title, event.reason, advice, (home,), escape=self.go_home, icon="stopped")
         )
-        self.w.show_page(self.w.notice)
+        self.window.show_page(self.pages.notice)
 
     # --- what the person does --------------------------------------------------------
 
@@ -434,16 +456,16 @@ class SessionFlow(QObject):
         if current is None or not isinstance(current.handle, HostHandle):
             return
         future = call(current.handle)
-        self.w.bridge.when_done(future, lambda _: self._refresh_pending(), self._host_problem)
+        self.bridge.when_done(future, lambda _: self._refresh_pending(), self._host_problem)
 
     def _host_problem(self, exc: BaseException) -> None:
         self._refresh_pending()
-        self.w.lobby.show_problem(str(exc))
-        if self.current is not None and self.current.stage == "stopped":
+        self.pages.lobby.show_problem(str(exc))
+        if self.current is not None and self.current.stage is Stage.STOPPED:
             self._back_to_lobby()
 
     def _back_to_lobby(self) -> None:
-        self.w.show_page(self.w.lobby)
+        self.window.show_page(self.pages.lobby)
 
     def _leave_lobby(self) -> None:
         if self.may_end_session():
@@ -456,18 +478,11 @@ class SessionFlow(QObject):
         would strand them; everyone else just goes.
         """
         current = self.current
-        if current is None or not current.hosting or current.stage == "done":
+        if current is None or not current.hosting or current.stage is Stage.DONE:
             return True
         if len(current.names) <= 1:
             return True
-        answer = QMessageBox.question(
-            self.w,
-            self.tr("Close the session?"),
-            self.tr("Close the session? Everyone in the lobby will be sent home."),
-            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Close
+        return self.window.confirm_close_session()
 
     def _submit(self, text: str) -> None:
         current = self.current
@@ -476,22 +491,22 @@ class SessionFlow(QObject):
         try:
             answer = prepare_answer(current.question, text)
         except InputError as exc:
-            self.w.value.show_error(str(exc))
+            self.pages.value.show_error(str(exc))
             return
         # Kept before the engine confirms: the last answer in can complete the round, and
         # the result may then arrive before the confirmation does.
         current.mine, current.sent = answer.value, answer.sent
 
         def accepted(_: object) -> None:
-            self.w.value.clear()
-            if self.current is current and current.stage == "round":
-                self.w.show_page(self.w.progress)
+            self.pages.value.clear()
+            if self.current is current and current.stage is Stage.ROUND:
+                self.window.show_page(self.pages.progress)
 
         def refused(exc: BaseException) -> None:
             current.mine = current.sent = None
-            self.w.value.show_error(str(exc))
+            self.pages.value.show_error(str(exc))
 
-        self.w.bridge.when_done(current.handle.submit(answer.text), accepted, refused)
+        self.bridge.when_done(current.handle.submit(answer.text), accepted, refused)
 
     def _cancel_round(self) -> None:
         if self.current is not None:
@@ -499,23 +514,23 @@ class SessionFlow(QObject):
 
     def _ask_cancel_round(self) -> None:
         """From the re-run question: cancelling stops the round on every screen, so ask."""
-        if confirm(self.w, texts.cancel_round_ask()):
+        if self.window.confirm(texts.cancel_round_ask()):
             self._cancel_round()
 
     def _refresh_pending(self) -> None:
         current = self.current
         if current is not None and isinstance(current.handle, HostHandle):
-            self.w.bridge.when_done(current.handle.pending(), self._show_pending)
+            self.bridge.when_done(current.handle.pending(), self._show_pending)
 
     def _show_pending(self, pending: dict[int, str]) -> None:
         if self.current is not None and self.current.hosting:
-            self.w.lobby.set_pending(pending)
+            self.pages.lobby.set_pending(pending)
 
     # --- ending --------------------------------------------------------------------
 
     def go_home(self) -> None:
         self.end()
-        self.w.show_page(self.w.home)
+        self.window.show_page(self.pages.home)
 
     def end(self) -> list[concurrent.futures.Future[None]]:
         """Leave or close the current session (and demo peers).
@@ -524,7 +539,7 @@ class SessionFlow(QObject):
         """
         current, self.current = self.current, None
         self._poll.stop()
-        self.w.value.clear()
+        self.pages.value.clear()
         futures: list[concurrent.futures.Future[None]] = []
         joins = [*self.demo]
         handle = current.handle if current is not None else None
@@ -536,5 +551,5 @@ class SessionFlow(QObject):
             join.leave()
             futures.append(join.finished)
         self.demo = []
-        self.w.home.join_done()
+        self.pages.home.join_done()
         return futures
