@@ -8,15 +8,20 @@ poll participant, on their own terminal only, what their app actually sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from huddle.core import kinds, tallies
 from huddle.core import randomized_response as rr
-from huddle.core import tallies
+from huddle.core.kinds.summary import Accuracy, Figure, Summary
 from huddle.core.outcome import CONFIDENCE, Outcome
 from huddle.core.questions import (
+    AVERAGE,
     CHOICE,
+    DP_AVERAGE,
     DP_SPREAD,
     DP_VOTE,
+    HISTOGRAM,
     POLL,
     SPREAD,
     VOTE,
@@ -44,29 +49,42 @@ def prompt(question: Question) -> str:
 
 
 def reveals(question: Question) -> str:
-    """What this kind of result can reveal, said before anyone answers ("" if said elsewhere)."""
-    if question.kind == VOTE:
-        return (
-            "Exact tallies: everyone sees how many votes each option got. A unanimous "
-            "result reveals every vote, and all the others together can work out yours."
-        )
-    if question.kind == VOTE_OUTCOME:
-        return (
-            "Outcome only: everyone sees which option leads and whether it has a majority, "
-            "worked out from tallies with noise; the exact counts exist nowhere."
-        )
-    if question.kind == POLL:
-        return (
-            "Randomized response: your app flips a coin; tails, it sends your true answer; "
-            "heads, it sends a second coin flip. Nobody can tell what you answered, and "
-            "even the randomized answers are only ever added up."
-        )
-    if question.kind == SPREAD:
-        return (
-            "Everyone learns the exact average and standard deviation. A deviation of 0 "
-            "reveals that everyone gave the same value."
-        )
-    return ""
+    """What this kind of result can reveal, said before anyone answers ("" if said elsewhere).
+
+    The kinds below have their terminal words here; for the noisy ones
+    `huddle.cli.privacy.before_joining` says what they reveal. Any other kind
+    speaks for itself (`Kind.reveals`).
+    """
+    if question.kind in _REVEALS:
+        return _REVEALS[question.kind]
+    return kinds.BY_NAME[question.kind].reveals(question, question.min_participants, at_least=True)
+
+
+_REVEALS = {
+    AVERAGE: "",
+    HISTOGRAM: "",
+    DP_AVERAGE: "",
+    DP_VOTE: "",
+    CHOICE: "",
+    DP_SPREAD: "",
+    VOTE: (
+        "Exact tallies: everyone sees how many votes each option got. A unanimous "
+        "result reveals every vote, and all the others together can work out yours."
+    ),
+    VOTE_OUTCOME: (
+        "Outcome only: everyone sees which option leads and whether it has a majority, "
+        "worked out from tallies with noise; the exact counts exist nowhere."
+    ),
+    POLL: (
+        "Randomized response: your app flips a coin; tails, it sends your true answer; "
+        "heads, it sends a second coin flip. Nobody can tell what you answered, and "
+        "even the randomized answers are only ever added up."
+    ),
+    SPREAD: (
+        "Everyone learns the exact average and standard deviation. A deviation of 0 "
+        "reveals that everyone gave the same value."
+    ),
+}
 
 
 def sent_line(response: rr.Response) -> str:
@@ -78,17 +96,10 @@ def sent_line(response: rr.Response) -> str:
 
 
 def describe(outcome: Outcome) -> list[str]:
-    """The result lines of a vote, choice, poll or spread, with their accuracy."""
-    kind = outcome.question.kind
-    if kind in (VOTE, DP_VOTE):
-        return _tallies(outcome)
-    if kind == VOTE_OUTCOME:
-        return _outcome_only(outcome)
-    if kind == CHOICE:
-        return _choice(outcome)
-    if kind == POLL:
-        return _poll(outcome)
-    return _spread(outcome)
+    """The result lines of a vote, choice, poll or spread, with their accuracy; any kind
+    without lines of its own here is described from its `Summary`."""
+    lines = _DESCRIBE.get(outcome.question.kind, summary_lines)
+    return lines(outcome)
 
 
 def _tallies(outcome: Outcome) -> list[str]:
@@ -187,3 +198,75 @@ def _pct(share: float) -> str:
 def _num(value: Decimal, places: int) -> str:
     text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def summary_lines(outcome: Outcome) -> list[str]:
+    """A result from its `Summary` alone: the headline, the other figures, each
+    accuracy in words, and its counts as bars."""
+    summary, q = outcome.summary, outcome.question
+    noisy = f" (ε = {summary.epsilon:.3g})" if summary.epsilon else ""
+    lines = []
+    for figure in (summary.headline, *summary.figures):
+        if figure is not None:
+            lines.append(f"  {figure.label} {_figure(figure, q)}{noisy}")
+            noisy = ""
+    for accuracy in summary.accuracy:
+        lines.append(f"  {_accuracy(accuracy, q)}")
+    if summary.chart is not None:
+        lines += _chart_lines(summary)
+    return lines
+
+
+def _figure(figure: Figure, q: Question) -> str:
+    unit = f" {q.unit}" if q.unit else ""
+    if figure.value is not None:
+        text = f"{_num(figure.value, q.decimals + figure.extra_places)}{unit}"
+        if figure.interval is not None:
+            low, high = (_num(v, q.decimals + figure.extra_places) for v in figure.interval)
+            text += f" ({_PERCENT} % interval {low} to {high}{unit})"
+        return text
+    if figure.share is not None:
+        return _pct(figure.share)
+    return figure.option
+
+
+def _accuracy(accuracy: Accuracy, q: Question) -> str:
+    if accuracy.counted:
+        within = f"{accuracy.within} {accuracy.counted}"
+    else:
+        within = _num(accuracy.within, q.decimals + 2) + (f" {q.unit}" if q.unit else "")
+    return f"{accuracy.subject} is within ±{within} at {round(100 * accuracy.confidence)} %"
+
+
+def _chart_lines(summary: Summary) -> list[str]:
+    chart = summary.chart
+    assert chart is not None
+    shown = tallies.shown(chart.counts)
+    if chart.categories:
+        labels = list(chart.labels)
+    else:
+        labels = [f"{a} – {b}" for a, b in zip(chart.labels, chart.labels[1:], strict=False)]
+    width = max(len(label) for label in labels)
+    top = max(*shown, 1)
+    lines = []
+    for label, count, raw in zip(labels, shown, chart.counts, strict=True):
+        bar = "█" * round(_BAR_WIDTH * count / top)
+        note = f"  (noise gave {raw})" if raw != count else ""
+        lines.append(f"    {label:>{width}}  {bar:<{_BAR_WIDTH}} {count:>4}{note}")
+    return lines
+
+
+_DESCRIBE: dict[str, Callable[[Outcome], list[str]]] = {
+    VOTE: _tallies,
+    DP_VOTE: _tallies,
+    VOTE_OUTCOME: _outcome_only,
+    CHOICE: _choice,
+    POLL: _poll,
+    SPREAD: _spread,
+    DP_SPREAD: _spread,
+}
+"""The kinds with terminal lines of their own (an average, a histogram and a noisy
+average are described by `huddle.cli.privacy` and `huddle.cli.commands`)."""
+for _table in (_REVEALS, _DESCRIBE):
+    if unknown := set(_table) - set(kinds.KINDS):
+        raise LookupError(f"terminal words for kinds nobody declared: {sorted(unknown)}")

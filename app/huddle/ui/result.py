@@ -16,12 +16,25 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 
+from huddle.core import kinds
 from huddle.core import randomized_response as rr
 from huddle.core.outcome import Outcome
-from huddle.core.questions import DP_AVERAGE, DP_SPREAD, HISTOGRAM, POLL, SPREAD
+from huddle.core.questions import (
+    AVERAGE,
+    CHOICE,
+    DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
+    HISTOGRAM,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
+)
 from huddle.ui import result_counts, result_kinds, texts
 from huddle.ui.chart import HistogramChart
 from huddle.ui.result_counts import NoisyCounts
+from huddle.ui.result_kinds import Render, Shown
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
 
@@ -228,8 +241,8 @@ class ResultPage(Page):
     def show_outcome(
         self, outcome: Outcome, mine: Decimal | None, code: str, sent: rr.Response | None = None
     ) -> None:
-        """Show ``outcome``; ``mine`` (this person's own value) and ``sent`` (what their app
-        sent in a poll) stay on this screen only."""
+        """Show ``outcome`` as its kind's renderer draws it; ``mine`` (this person's own
+        value) and ``sent`` (what their app sent in a poll) stay on this screen only."""
         question = outcome.question
         self.set_title(question.title)
         self.average.setFont(self._big)
@@ -240,15 +253,14 @@ class ResultPage(Page):
         self._code_hint(code)
         self.copied.show_message(None)
         people = self.tr("%n people", "", outcome.count)
-        if question.takes_options or question.kind == POLL:
-            result_kinds.show(self, outcome, people, sent)
-            return
-        if question.kind in (SPREAD, DP_SPREAD):
-            self._show_spread(outcome, mine, people)
-            return
+        render = RENDERERS.get(question.kind, result_kinds.show_summary)
+        render(self, outcome, Shown(people, mine, sent))
+
+    def show_number(self, outcome: Outcome, shown: Shown) -> None:
+        """An average, a noisy average or a histogram."""
+        question, mine, people = outcome.question, shown.mine, shown.people
         average = texts.average(outcome.average, question)
         total = texts.with_unit(outcome.sum, question)
-        people = self.tr("%n people", "", outcome.count)
         self.caption.setText(self.tr("Group average"))
         self.average.setFont(self._big)
         self.average.setText(average)
@@ -282,7 +294,9 @@ class ResultPage(Page):
             ).format(code=code)
         )
 
-    def _show_spread(self, outcome: Outcome, mine: Decimal | None, people: str) -> None:
+    def show_spread(self, outcome: Outcome, shown: Shown) -> None:
+        """An average with its standard deviation, exact or noisy."""
+        mine, people = shown.mine, shown.people
         self.chart.setVisible(False)
         self.raw_toggle.setVisible(False)
         self.average.setVisible(True)
@@ -357,3 +371,20 @@ class ResultPage(Page):
         clipboard = QGuiApplication.clipboard()
         clipboard.setText(self.summary)
         self.copied.show_message(self.tr("Copied to the clipboard."))
+
+
+RENDERERS: dict[str, Render] = {
+    AVERAGE: ResultPage.show_number,
+    HISTOGRAM: ResultPage.show_number,
+    DP_AVERAGE: ResultPage.show_number,
+    SPREAD: ResultPage.show_spread,
+    DP_SPREAD: ResultPage.show_spread,
+    VOTE: result_kinds.show_tallies,
+    DP_VOTE: result_kinds.show_tallies,
+    VOTE_OUTCOME: result_kinds.show_outcome_only,
+    CHOICE: result_kinds.show_choice,
+    POLL: result_kinds.show_poll,
+}
+"""How the result screen draws each kind; a kind not listed here is drawn from its
+`Summary` alone (`result_kinds.show_summary`)."""
+result_kinds.check_renderers(RENDERERS, kinds.KINDS)

@@ -1,20 +1,25 @@
-"""The result screen for votes, private choices, polls and spread.
+"""The result screen's renderers: votes, private choices, polls and spread, and any
+kind drawn from its `Summary` alone.
 
-`show` fills a `ResultPage` for one of these kinds: which of its widgets show,
-what they say, and the one-line summary that Copy puts on the clipboard.
-Accuracy is always stated next to a noisy figure. What a person's own app sent
-in a poll is shown in the "your value" line — on their screen only.
+A renderer (`Render`) fills a `ResultPage` for one kind: which of its widgets
+show, what they say, and the one-line summary that Copy puts on the clipboard;
+`huddle.ui.result.RENDERERS` says which kind gets which. Accuracy is always
+stated next to a noisy figure. What a person's own app sent in a poll is shown
+in the "your value" line — on their screen only.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QCoreApplication
 
 from huddle.core import randomized_response as rr
+from huddle.core.kinds.summary import Accuracy, Figure
 from huddle.core.outcome import CONFIDENCE, Outcome
-from huddle.core.questions import CHOICE, DP_SPREAD, DP_VOTE, POLL, VOTE, VOTE_OUTCOME
+from huddle.core.questions import DP_SPREAD, DP_VOTE, Question
 from huddle.ui import texts
 from huddle.ui.chart import possible
 from huddle.ui.result_counts import NoisyCounts
@@ -29,20 +34,53 @@ def tr(text: str, n: int = -1) -> str:
     return QCoreApplication.translate("result", text, None, n)
 
 
-def show(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | None) -> None:
-    """Fill ``page`` for a vote, choice or poll (spread is `show_spread`)."""
-    kind = outcome.question.kind
+class Shown(NamedTuple):
+    """What a renderer shows besides the outcome: for this person's screen only."""
+
+    people: str
+    """"5 people", as the page words it."""
+    mine: Decimal | None = None
+    """This person's own value, if they typed a number."""
+    sent: rr.Response | None = None
+    """What this person's app sent in a poll."""
+
+
+Render = Callable[["ResultPage", Outcome, Shown], None]
+"""Fills a result page for one kind of result."""
+
+
+def check_renderers(renderers: Mapping[str, Render], known: Sequence[str]) -> None:
+    """Refuse, at import, renderers for kinds that do not exist (a typo, a removed kind)."""
+    unknown = sorted(set(renderers) - set(known))
+    if unknown:
+        raise LookupError(f"renderers for kinds nobody declared: {', '.join(unknown)}")
+
+
+def _reset(page: ResultPage, *, headline: bool = True) -> None:
     for widget in (page.chart, page.accuracy, page.raw_toggle, page.bar, page.standing):
         widget.setVisible(False)
-    page.average.setVisible(kind not in (VOTE, DP_VOTE))
-    if kind in (VOTE, DP_VOTE):
-        _tallies(page, outcome, people)
-    elif kind == VOTE_OUTCOME:
-        _outcome_only(page, outcome)
-    elif kind == CHOICE:
-        _choice(page, outcome, people)
-    elif kind == POLL:
-        _poll(page, outcome, people, sent)
+    page.average.setVisible(headline)
+
+
+def show_tallies(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    """A vote's tallies, exact or noisy, as a chart."""
+    _reset(page, headline=False)
+    _tallies(page, outcome, shown.people)
+
+
+def show_outcome_only(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    _reset(page)
+    _outcome_only(page, outcome)
+
+
+def show_choice(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    _reset(page)
+    _choice(page, outcome, shown.people)
+
+
+def show_poll(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    _reset(page)
+    _poll(page, outcome, shown.people, shown.sent)
 
 
 def _tallies(page: ResultPage, outcome: Outcome, people: str) -> None:
@@ -216,3 +254,55 @@ def show_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
     page.summary = tr(
         "{title}: average {average}, standard deviation {deviation} ({people})"
     ).format(title=q.title, average=average, deviation=deviation, people=people)
+
+
+def show_summary(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    """A kind without a screen of its own, drawn from its `Summary` alone: the headline
+    large, the other figures and the people under it, each accuracy in words, and its
+    chart, if it has one."""
+    summary, q = outcome.summary, outcome.question
+    head = summary.headline
+    _reset(page, headline=head is not None)
+    noisy = tr(", with privacy noise") if summary.epsilon else ""
+    headline = figure_text(head, q) if head is not None else ""
+    page.caption.setText((head.label.capitalize() if head is not None else q.title) + noisy)
+    page.average.setText(headline)
+    parts = [f"{f.label} {figure_text(f, q)}" for f in summary.figures] + [shown.people]
+    if summary.epsilon:
+        parts.append(
+            tr("privacy setting ε = {epsilon}").format(epsilon=texts.epsilon(summary.epsilon))
+        )
+    page.totals.setText(" · ".join(parts))
+    words = [accuracy_words(a, q) for a in summary.accuracy]
+    page.accuracy.setText(" ".join(words))
+    page.accuracy.setVisible(bool(words))
+    chart = summary.chart
+    if chart is not None:
+        if chart.categories:
+            page.chart.set_categories(chart.labels, chart.counts, chart.bound, chart.counting)
+        else:
+            page.chart.set_data(chart.labels, chart.counts, chart.bound, q.unit, chart.ceiling)
+        page.chart.setVisible(True)
+    page.summary = f"{q.title}: {headline or page.totals.text()} ({shown.people})"
+
+
+def figure_text(figure: Figure, question: Question) -> str:
+    """A figure for people: a number with its unit, a share as a percentage, an option."""
+    if figure.value is not None:
+        return texts.with_unit(figure.value, question, figure.extra_places)
+    if figure.share is not None:
+        return texts.percent(figure.share)
+    return figure.option
+
+
+def accuracy_words(accuracy: Accuracy, question: Question) -> str:
+    """How accurate a noisy figure is: "The median is within ±120 EUR, at 95 % confidence." """
+    if accuracy.counted:
+        within = f"{accuracy.within} {accuracy.counted}"
+    else:
+        within = texts.with_unit(accuracy.within, question, texts.EXTRA_AVERAGE_DIGITS)
+    return tr("{what} is within ±{within}, at {p} % confidence.").format(
+        what=accuracy.subject[:1].upper() + accuracy.subject[1:],
+        within=within,
+        p=round(accuracy.confidence * 100),
+    )

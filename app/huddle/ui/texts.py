@@ -7,17 +7,8 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from huddle.core.questions import (
-    CHOICE,
-    DP_SPREAD,
-    DP_VOTE,
-    HISTOGRAM,
-    POLL,
-    SPREAD,
-    VOTE,
-    VOTE_OUTCOME,
-    Question,
-)
+from huddle.core import kinds
+from huddle.core.questions import Question
 
 EXTRA_AVERAGE_DIGITS = 2
 """An average shows up to this many decimals more than the values themselves."""
@@ -28,115 +19,9 @@ def tr(text: str, n: int = -1) -> str:
 
 
 def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
-    """What the result of ``people`` values tells whom, in plain words."""
-    if question.kind in _OTHER_KINDS:
-        return _OTHER_KINDS[question.kind](question, people)
-    if question.is_private:
-        return _reveals_noisy(question)
-    if at_least:
-        intro = tr("With at least %n people, everyone learns the average and the total.", people)
-    else:
-        intro = tr("With %n people, everyone learns the average and the total.", people)
-    if people == 3:
-        pooling = tr(
-            "Any two of them together can work out the third's value from the average: "
-            "they subtract their own two from the total."
-        )
-    else:
-        pooling = tr(
-            "Any {others} of them together can work out the remaining person's value from "
-            "the average, by subtracting their own values from the total."
-        ).format(others=people - 1)
-    nobody = tr("Short of that, nobody — not even the host — learns anyone's value.")
-    return f"{intro} {pooling} {nobody}"
-
-
-def _reveals_noisy(question: Question) -> str:
-    setting = epsilon(question.epsilon_value)
-    if question.kind == HISTOGRAM:
-        what = tr(
-            "Everyone learns roughly how many values fall in each of the %n bars.",
-            len(question.edges) - 1,
-        )
-    else:
-        what = tr("Everyone learns a rough average; values are kept within the allowed range.")
-    return (
-        what
-        + " "
-        + tr(
-            "Random noise is added inside the protocol (privacy setting ε = {epsilon}), so "
-            "nobody — not the host, not everyone else together — can tell any one person's "
-            "value from the result, and the exact figures exist nowhere."
-        ).format(epsilon=setting)
-    )
-
-
-def _reveals_vote(question: Question, people: int) -> str:
-    return tr(
-        "Everyone learns exactly how many votes each option got, and nobody learns who "
-        "voted for what. But exact tallies can give votes away: a unanimous result reveals "
-        "every vote, and all the others together can work out yours."
-    )
-
-
-def _reveals_dp_vote(question: Question, people: int) -> str:
-    return tr(
-        "Everyone learns roughly how many votes each option got. Random noise is added "
-        "inside the protocol (privacy setting ε = {epsilon}), so not even a unanimous vote "
-        "gives anyone's vote away, and the exact tallies exist nowhere."
-    ).format(epsilon=epsilon(question.epsilon_value))
-
-
-def _reveals_outcome(question: Question, people: int) -> str:
-    return tr(
-        "Everyone learns only which option leads and whether it has a majority — worked "
-        "out from tallies with random noise (privacy setting ε = {epsilon}), so the exact "
-        "counts exist nowhere and no one's vote can be told from the outcome."
-    ).format(epsilon=epsilon(question.epsilon_value))
-
-
-def _reveals_choice(question: Question, people: int) -> str:
-    return tr(
-        "Tick every option you would be happy with. The winner is picked from approval "
-        "counts with random noise (privacy setting ε = {epsilon}): very likely, not "
-        "certainly, the most approved, and nobody can tell what you ticked."
-    ).format(epsilon=epsilon(question.epsilon_value))
-
-
-def _reveals_poll(question: Question, people: int) -> str:
-    return tr(
-        "Your app flips a coin. Tails: it sends your true answer. Heads: it flips a second "
-        "coin and sends that instead. So nobody — not even everyone else together — can "
-        "tell what you answered (privacy setting ε = ln 3 ≈ 1.1), and even these randomized "
-        "answers are only ever added up. Everyone learns an estimate of how many said yes."
-    )
-
-
-def _reveals_spread(question: Question, people: int) -> str:
-    if question.kind == DP_SPREAD:
-        return tr(
-            "Everyone learns a rough average and a rough spread (standard deviation). Random "
-            "noise is added inside the protocol (privacy setting ε = {epsilon}), so nobody "
-            "can tell any one person's value, and the exact figures exist nowhere."
-        ).format(epsilon=epsilon(question.epsilon_value))
-    return tr(
-        "With %n people, everyone learns the average and the spread (standard deviation). "
-        "All but one of them together can work out the last person's value, and a spread "
-        "of 0 reveals that everyone gave the same value. Short of that, nobody — not even "
-        "the host — learns anyone's value.",
-        people,
-    )
-
-
-_OTHER_KINDS = {
-    VOTE: _reveals_vote,
-    DP_VOTE: _reveals_dp_vote,
-    VOTE_OUTCOME: _reveals_outcome,
-    CHOICE: _reveals_choice,
-    POLL: _reveals_poll,
-    SPREAD: _reveals_spread,
-    DP_SPREAD: _reveals_spread,
-}
+    """What the result of ``people`` values tells whom, in plain words (the kind's own)."""
+    kind = kinds.BY_NAME[question.kind]
+    return kind.reveals(question, people, at_least=at_least, epsilon_text=epsilon)
 
 
 def percent(share: float) -> str:

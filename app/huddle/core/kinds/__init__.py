@@ -71,6 +71,7 @@ __all__ = [
     "DpVote",
     "Histogram",
     "Kind",
+    "KindDeclarationError",
     "Poll",
     "Settings",
     "Spread",
@@ -82,6 +83,7 @@ __all__ = [
     "edges",
     "equal_width_edges",
     "parse_epsilon",
+    "register",
 ]
 
 AVERAGE = average.NAME
@@ -95,18 +97,44 @@ CHOICE = choice.NAME
 SPREAD = spread.NAME
 DP_SPREAD = dp_spread.NAME
 
-_KINDS: tuple[Kind, ...] = (
+
+class KindDeclarationError(TypeError):
+    """A kind's module leaves out something every kind must declare (a bug, at import)."""
+
+
+_DECLARED_HERE = ("name", "reveals", "summarize")
+"""What each kind's class must say itself: inherited from another kind, a half-done
+kind would silently speak with that kind's words."""
+
+
+def register(registry: dict[str, Kind], kind: Kind) -> None:
+    """Add ``kind`` to ``registry``; `KindDeclarationError` if it is half-declared."""
+    cls = type(kind)
+    missing = [name for name in _DECLARED_HERE if name not in vars(cls)]
+    if cls.check is Kind.check:
+        missing.append("check")
+    if missing:
+        raise KindDeclarationError(
+            f"The kind {cls.__name__} does not declare {', '.join(missing)}."
+        )
+    if kind.name in registry:
+        raise KindDeclarationError(f"Two kinds are called “{kind.name}”.")
+    registry[kind.name] = kind
+
+
+BY_NAME: dict[str, Kind] = {}
+for _kind in (
     Average(),
     Histogram(),
     DpAverage(),
+    Spread(),
+    DpSpread(),
     Vote(),
     DpVote(),
     VoteOutcome(),
-    Poll(),
     Choice(),
-    Spread(),
-    DpSpread(),
-)
-
-BY_NAME: dict[str, Kind] = {k.name: k for k in _KINDS}
+    Poll(),
+):
+    register(BY_NAME, _kind)
 KINDS = tuple(BY_NAME)
+"""Every kind's name, in the order the screens offer them."""

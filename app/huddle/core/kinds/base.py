@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -21,6 +22,7 @@ from huddle.core.errors import SettingsError
 
 if TYPE_CHECKING:
     from huddle.core import randomized_response as rr
+    from huddle.core.kinds.summary import Released, Summary
 
 MIN_BINS = 2
 MAX_BINS = 1000
@@ -37,6 +39,14 @@ HISTOGRAM_SENSITIVITY = 2
 NOISE_ROOM_SCALES = 64
 """Ring head-room for noise: |noise| stays below 64 scales Δ/ε except with
 probability about e^−64 ≈ 1.6e−28, so a noisy total never wraps around."""
+
+EpsilonText = Callable[[float], str]
+"""How a front end writes ε for people ("1", "0.5", "0,5" in German)."""
+
+
+def plain_epsilon(value: float) -> str:
+    """ε with at most three significant digits: "1", "0.5", "2.25"."""
+    return f"{value:.3g}"
 
 
 class Settings(Protocol):
@@ -103,6 +113,33 @@ class Kind:
     def release_epsilon(self, q: Settings) -> float:
         """The ε one release costs each person who answers (0 for exact kinds)."""
         return parse_epsilon(q.epsilon) if self.private else 0.0
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        """What the result of ``people`` answers tells whom, said before anyone answers.
+
+        ``at_least``: ``people`` is the minimum, not the group (the host's setup).
+        """
+        raise NotImplementedError
+
+    def summarize(self, outcome: Released) -> Summary:
+        """The finished round as figures, accuracy, chart and ``--json`` fields."""
+        raise NotImplementedError
+
+
+def noisy_words(epsilon: str) -> str:
+    """The sentence every noisy kind's `Kind.reveals` ends with."""
+    return (
+        f"Random noise is added inside the protocol (privacy setting ε = {epsilon}), so "
+        "nobody — not the host, not everyone else together — can tell any one person's "
+        "value from the result, and the exact figures exist nowhere."
+    )
 
 
 def parse_epsilon(text: str) -> float:

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from huddle.core import options
-from huddle.core.kinds.base import Settings, check_noise
+from huddle.core import options, tallies
+from huddle.core.kinds.base import EpsilonText, Settings, check_noise, parse_epsilon, plain_epsilon
+from huddle.core.kinds.summary import (
+    CONFIDENCE,
+    Figure,
+    Released,
+    Summary,
+    lead_needed,
+    noise_bound,
+)
 from huddle.core.kinds.vote import Vote, check_options
 
 if TYPE_CHECKING:
@@ -33,3 +41,49 @@ class Choice(Vote):
 
     def sensitivity(self, q: Settings) -> int:
         return len(q.options)
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        epsilon = epsilon_text(parse_epsilon(q.epsilon))
+        return (
+            "Tick every option you would be happy with. The winner is picked from approval "
+            f"counts with random noise (privacy setting ε = {epsilon}): very likely, not "
+            "certainly, the most approved, and nobody can tell what you ticked."
+        )
+
+    def summarize(self, outcome: Released) -> Summary:
+        q = outcome.question
+        epsilon, sensitivity = parse_epsilon(q.epsilon), self.sensitivity(q)
+        pick = winner(outcome)
+        lead = lead_needed(outcome, epsilon, sensitivity)
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            headline=Figure(key="winner", label="chosen", option=q.options[pick.option]),
+            reveals=self.reveals(q, outcome.count),
+            epsilon=epsilon,
+            fields={
+                "epsilon": epsilon,
+                "tag": q.tag,
+                "options": list(q.options),
+                "winner": q.options[pick.option],
+                "tied_with": [q.options[i] for i in pick.tied_with],
+                "noisy_counts": list(outcome.total),
+                "error_bound": noise_bound(outcome, epsilon, sensitivity),
+                "lead_needed": lead,
+                "confidence": CONFIDENCE,
+            },
+        )
+
+
+def winner(outcome: Released) -> tallies.Winner:
+    """The pick: the largest noisy count (report-noisy-max), ties drawn by a public lot."""
+    return tallies.noisy_winner(outcome.total, outcome.question.options)

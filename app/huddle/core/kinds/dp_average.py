@@ -7,10 +7,28 @@ the number of contributors is public.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import Kind, Settings, check_noise
+from huddle.core.kinds.average import total_of
+from huddle.core.kinds.base import (
+    EpsilonText,
+    Kind,
+    Settings,
+    check_noise,
+    noisy_words,
+    parse_epsilon,
+    plain_epsilon,
+)
+from huddle.core.kinds.summary import (
+    CONFIDENCE,
+    Accuracy,
+    Figure,
+    Released,
+    Summary,
+    noise_bound,
+)
 
 NAME = "dp_average"
 
@@ -35,3 +53,80 @@ class DpAverage(Kind):
     def sensitivity(self, q: Settings) -> int:
         fp = q.fixed_point
         return math.ceil((fp.hi - fp.lo) * fp.scale)
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        what = "Everyone learns a rough average; values are kept within the allowed range."
+        return f"{what} {noisy_words(epsilon_text(parse_epsilon(q.epsilon)))}"
+
+    def summarize(self, outcome: Released) -> Summary:
+        q, noisy = outcome.question, noisy_average(outcome)
+        within = noisy.average_error_bound
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            headline=Figure(
+                key="average",
+                label="average",
+                value=noisy.average,
+                interval=(noisy.average - within, noisy.average + within),
+            ),
+            figures=(Figure(key="sum", label="total", value=noisy.sum, extra_places=0),),
+            accuracy=(
+                Accuracy(of="average", subject="the average", within=within),
+                Accuracy(of="sum", subject="the total", within=noisy.error_bound),
+            ),
+            reveals=self.reveals(q, outcome.count),
+            epsilon=noisy.epsilon,
+            fields={
+                "epsilon": noisy.epsilon,
+                "tag": q.tag,
+                "sum": float(noisy.sum),
+                "average": float(noisy.average),
+                "raw_average": float(noisy.raw_average),
+                "sum_decimal": str(noisy.sum),  # noisy, never "exact"
+                "average_decimal": str(noisy.average),
+                "error_bound": float(noisy.error_bound),
+                "average_error_bound": float(within),
+                "confidence": CONFIDENCE,
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NoisyAverage:
+    """A noisy average and how far its noise may reach, at `CONFIDENCE`."""
+
+    epsilon: float
+    people: int
+    sum: Decimal
+    raw_average: Decimal
+    """The noisy sum over the count, before any post-processing."""
+    average: Decimal
+    """Kept inside the allowed range (post-processing)."""
+    noise_bound: int
+    """Ring units."""
+    error_bound: Decimal
+    """Of the sum, in the question's unit."""
+
+    @property
+    def average_error_bound(self) -> Decimal:
+        return self.error_bound / self.people
+
+
+def noisy_average(outcome: Released) -> NoisyAverage:
+    q = outcome.question
+    fp, epsilon = q.fixed_point, parse_epsilon(q.epsilon)
+    total = total_of(outcome)
+    raw = total / outcome.count
+    bound = noise_bound(outcome, epsilon, DpAverage().sensitivity(q))
+    people = outcome.count
+    return NoisyAverage(epsilon, people, total, raw, fp.clamp(raw), bound, fp.decode(bound))

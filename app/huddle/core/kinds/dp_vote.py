@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from huddle.core.kinds.base import HISTOGRAM_SENSITIVITY, Settings, check_noise
-from huddle.core.kinds.vote import Vote, check_options
+from decimal import Decimal
+
+from huddle.core import tallies
+from huddle.core.kinds.base import (
+    HISTOGRAM_SENSITIVITY,
+    EpsilonText,
+    Settings,
+    check_noise,
+    parse_epsilon,
+    plain_epsilon,
+)
+from huddle.core.kinds.summary import CONFIDENCE, Accuracy, Chart, Released, Summary, noise_bound
+from huddle.core.kinds.vote import Vote, check_options, leader_figure
 
 NAME = "dp_vote"
 
@@ -18,3 +29,52 @@ class DpVote(Vote):
 
     def sensitivity(self, q: Settings) -> int:
         return HISTOGRAM_SENSITIVITY
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        return (
+            "Everyone learns roughly how many votes each option got. Random noise is added "
+            f"inside the protocol (privacy setting ε = {epsilon_text(parse_epsilon(q.epsilon))}),"
+            " so not even a unanimous vote gives anyone's vote away, and the exact tallies "
+            "exist nowhere."
+        )
+
+    def summarize(self, outcome: Released) -> Summary:
+        q, raw = outcome.question, outcome.total
+        epsilon = parse_epsilon(q.epsilon)
+        bound = noise_bound(outcome, epsilon, HISTOGRAM_SENSITIVITY)
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            headline=leader_figure(outcome),
+            accuracy=(
+                Accuracy(of="counts", subject="each tally", within=Decimal(bound), counted="votes"),
+            ),
+            chart=Chart(
+                labels=q.options,
+                counts=raw,
+                bound=bound,
+                ceiling=outcome.count,
+                categories=True,
+                counting="votes",
+            ),
+            reveals=self.reveals(q, outcome.count),
+            epsilon=epsilon,
+            fields={
+                "epsilon": epsilon,
+                "tag": q.tag,
+                "options": list(q.options),
+                "tallies": list(tallies.shown(raw)),
+                "raw_tallies": list(raw),
+                "error_bound": bound,
+                "confidence": CONFIDENCE,
+            },
+        )

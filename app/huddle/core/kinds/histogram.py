@@ -10,7 +10,18 @@ from __future__ import annotations
 import bisect
 from decimal import Decimal
 
-from huddle.core.kinds.base import HISTOGRAM_SENSITIVITY, Kind, Settings, check_noise, edges
+from huddle.core.kinds.base import (
+    HISTOGRAM_SENSITIVITY,
+    EpsilonText,
+    Kind,
+    Settings,
+    check_noise,
+    edges,
+    noisy_words,
+    parse_epsilon,
+    plain_epsilon,
+)
+from huddle.core.kinds.summary import CONFIDENCE, Accuracy, Chart, Released, Summary, noise_bound
 
 NAME = "histogram"
 
@@ -37,3 +48,43 @@ class Histogram(Kind):
 
     def sensitivity(self, q: Settings) -> int:
         return HISTOGRAM_SENSITIVITY
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        what = (
+            f"Everyone learns roughly how many values fall in each of the {len(q.bins) - 1} bars."
+        )
+        return f"{what} {noisy_words(epsilon_text(parse_epsilon(q.epsilon)))}"
+
+    def summarize(self, outcome: Released) -> Summary:
+        q, raw = outcome.question, outcome.total
+        epsilon = parse_epsilon(q.epsilon)
+        bound = noise_bound(outcome, epsilon, HISTOGRAM_SENSITIVITY)
+        labels = tuple(f"{e:f}" for e in edges(q))
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            accuracy=(
+                Accuracy(of="counts", subject="each bar", within=Decimal(bound), counted="people"),
+            ),
+            chart=Chart(labels=labels, counts=raw, bound=bound, ceiling=outcome.count),
+            reveals=self.reveals(q, outcome.count),
+            epsilon=epsilon,
+            fields={
+                "epsilon": epsilon,
+                "tag": q.tag,
+                "bin_edges": list(labels),
+                "counts": [max(0, c) for c in raw],
+                "raw_counts": list(raw),
+                "error_bound": bound,
+                "confidence": CONFIDENCE,
+            },
+        )

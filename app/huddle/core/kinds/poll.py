@@ -6,9 +6,12 @@ No noise is added: the coins are the mechanism, ε = ln 3
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from huddle.core import randomized_response as rr
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import Kind, Settings
+from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.summary import CONFIDENCE, Figure, Released, Summary
 
 NAME = "poll"
 
@@ -30,3 +33,62 @@ class Poll(Kind):
 
     def release_epsilon(self, q: Settings) -> float:
         return rr.EPSILON
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        return (
+            "Your app flips a coin. Tails: it sends your true answer. Heads: it flips a second "
+            "coin and sends that instead. So nobody — not even everyone else together — can "
+            "tell what you answered (privacy setting ε = ln 3 ≈ 1.1), and even these "
+            "randomized answers are only ever added up. Everyone learns an estimate of how "
+            "many said yes."
+        )
+
+    def summarize(self, outcome: Released) -> Summary:
+        q, sent_yes = outcome.question, outcome.total[0]
+        found = estimate(outcome)
+        low, high = interval(outcome)
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            headline=Figure(
+                key="yes",
+                label="answered yes",
+                share=min(max(found, 0.0), 1.0),
+                share_interval=(low, high),
+            ),
+            figures=(
+                Figure(
+                    key="sent_yes", label="apps sent yes", value=Decimal(sent_yes), extra_places=0
+                ),
+            ),
+            reveals=self.reveals(q, outcome.count),
+            epsilon=rr.EPSILON,
+            fields={
+                "epsilon": rr.EPSILON,
+                "tag": q.tag,
+                "sent_yes": sent_yes,
+                "estimate": found,
+                "interval": [low, high],
+                "confidence": CONFIDENCE,
+            },
+        )
+
+
+def estimate(outcome: Released) -> float:
+    """p̂ = 2N/n − 1/2, the estimated share of true "yes" (may leave 0 … 1)."""
+    return rr.estimate(outcome.total[0], outcome.count)
+
+
+def interval(outcome: Released) -> tuple[float, float]:
+    """The 95 % interval for the share of true "yes" (at least 95 % coverage)."""
+    low, high = rr.interval(outcome.total[0], outcome.count, CONFIDENCE)
+    return low / outcome.count, high / outcome.count

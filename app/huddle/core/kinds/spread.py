@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from huddle.core import spread
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import Kind, Settings
+from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.summary import Figure, Released, Summary
 
 NAME = "spread"
 
@@ -34,3 +35,41 @@ class Spread(Kind):
     def encode(self, q: Settings, value: Decimal) -> list[int]:
         fp = q.fixed_point
         return spread.encode(fp, fp.clamp(value), self.layout(q))
+
+    def moments(self, outcome: Released) -> spread.Moments:
+        """Average and standard deviation (noisy ones kept within what is possible)."""
+        q = outcome.question
+        return spread.moments(q.fixed_point, self.layout(q), outcome.total, outcome.count)
+
+    def reveals(
+        self,
+        q: Settings,
+        people: int,
+        *,
+        at_least: bool = False,
+        epsilon_text: EpsilonText = plain_epsilon,
+    ) -> str:
+        return (
+            f"With {people} people, everyone learns the average and the spread (standard "
+            "deviation). All but one of them together can work out the last person's value, "
+            "and a spread of 0 reveals that everyone gave the same value. Short of that, "
+            "nobody — not even the host — learns anyone's value."
+        )
+
+    def summarize(self, outcome: Released) -> Summary:
+        q, m = outcome.question, self.moments(outcome)
+        return Summary(
+            kind=self.name,
+            title=q.title,
+            unit=q.unit,
+            people=outcome.count,
+            headline=Figure(key="average", label="average", value=m.mean),
+            figures=(Figure(key="deviation", label="standard deviation", value=m.deviation),),
+            reveals=self.reveals(q, outcome.count),
+            fields={
+                "average": float(m.mean),
+                "standard_deviation": float(m.deviation),
+                "average_exact": str(m.mean),
+                "standard_deviation_exact": str(m.deviation),
+            },
+        )
