@@ -77,6 +77,7 @@ class Announcer:
         self.engine = engine
         self._advertiser = advertiser or Advertiser()
         self._announced: Advert | None = None
+        self._started = False
         self._starting: asyncio.Task[str] | None = None
         self._updating: asyncio.Task[None] | None = None
         self._closed = False
@@ -93,11 +94,15 @@ class Announcer:
         when this network cannot do multicast, LocalProtocolError when `addresses`
         are not IP addresses. `close` during `start` cancels it.
         """
-        if self._closed or self._starting is not None:
+        if self._closed or self._started:
             raise RuntimeError("an Announcer starts once")
-        self._starting = asyncio.current_task()
+        self._started, self._starting = True, asyncio.current_task()
         advert = advert_of(self.engine)
-        name = await self._advertiser.start(advert, self.engine.port, addresses)
+        try:
+            name = await self._advertiser.start(advert, self.engine.port, addresses)
+        finally:
+            # Done starting: `close` must not cancel whoever awaited this, later on.
+            self._starting = None
         self._announced = advert
         self.refresh()  # the roster may have changed while we probed
         return name
