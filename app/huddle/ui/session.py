@@ -36,13 +36,13 @@ from huddle.net.facade import (
     lan_addresses,
     prepare_answer,
 )
-from huddle.ui import texts
+from huddle.ui import stops, texts
 from huddle.ui.bridge import EngineBridge
 from huddle.ui.engine import Engine, EngineFailed, HostHandle, JoinHandle
 from huddle.ui.home import HomePage
 from huddle.ui.lobby import LobbyPage
 from huddle.ui.nearby import SessionProber
-from huddle.ui.notice import Action, Notice, NoticePage
+from huddle.ui.notice import NoticePage
 from huddle.ui.privacy import PrivacyLedger
 from huddle.ui.progress import ProgressPage
 from huddle.ui.result import ResultPage
@@ -280,21 +280,13 @@ class SessionFlow(QObject):
 
     def _ask_to_take_part(self, current: Current, event: RoundStarted) -> None:
         """A re-run: the app kept the answer, but sends it only if the person says so."""
-        names = ", ".join(event.names)
-        take_part = Action(self.tr("Take part again"), self._take_part, primary=True)
-        change = Action(self.tr("Change my answer"), lambda: self._change_answer(event))
         self.pages.notice.show_notice(
-            Notice(
-                self.tr("The round is running again"),
-                self.tr("The host started the round again with {names}.").format(names=names),
-                self.tr(
-                    "Your app kept your answer from the round that stopped, and sends it "
-                    "only if you say so. Check that the security code on everyone's screen "
-                    "is {code} before you take part."
-                ).format(code=current.code),
-                (Action(self.tr("Cancel round"), self._ask_cancel_round), change, take_part),
-                escape=self._ask_cancel_round,
-                icon="shield",
+            stops.rerun_question(
+                event.names,
+                current.code,
+                take_part=self._take_part,
+                change=lambda: self._change_answer(event),
+                cancel=self._ask_cancel_round,
             )
         )
         self.window.show_page(self.pages.notice)
@@ -346,95 +338,26 @@ class SessionFlow(QObject):
 
     def _on_round_aborted(self, current: Current, event: RoundAborted) -> None:
         self.pages.value.clear()
-        advice = self.tr(
-            "Nobody's value was revealed: the result only exists once everyone is done."
-        )
         if event.closed:
-            advice += " " + self.tr(
-                "This question is now closed: the apps had begun to open their answers, so "
-                "another round of it could be compared with this one. Ask a new question in "
-                "a new session."
-            )
-            close = self.tr("Close session") if current.hosting else self.tr("Leave")
-            self.pages.notice.show_notice(
-                Notice(
-                    self.tr("The round stopped"),
-                    event.reason,
-                    advice,
-                    (Action(close, self.go_home, primary=True),),
-                    escape=self.go_home,
-                )
-            )
+            notice = stops.question_closed(event, hosting=current.hosting, leave=self.go_home)
         elif current.hosting:
             self._poll.start()
-            self.pages.notice.show_notice(self._host_aborted(current, event, advice))
-        else:
-            advice += " " + self.tr("The host can run the round again; stay here, or leave.")
-            self.pages.notice.show_notice(
-                Notice(
-                    self.tr("The round stopped"),
-                    event.reason,
-                    advice,
-                    (Action(self.tr("Leave"), self.go_home),),
-                    escape=self.go_home,
-                )
-            )
-        self.window.show_page(self.pages.notice)
-
-    def _host_aborted(self, current: Current, event: RoundAborted, advice: str) -> Notice:
-        gone = [name for name in event.missing if name not in current.names]
-        rerun = (
-            self.tr("Run again without {names}").format(names=", ".join(gone))
-            if gone
-            else self.tr("Run again")
-        )
-        actions = [Action(self.tr("Close session"), self.go_home)]
-        if event.can_rerun:
-            advice += " " + self.tr(
-                "Still here: {names}. A re-run asks each of them before their answer goes "
-                "out again."
-            ).format(names=", ".join(current.names))
-            actions += [Action(self.tr("Back to lobby"), self._back_to_lobby)]
-            actions += [Action(rerun, self._start_round, primary=True)]
-        else:
             needed = current.question.min_participants if current.question else 0
-            advice += " " + self.tr(
-                "Fewer than {needed} people are left: admit more in the lobby, then start again."
-            ).format(needed=needed)
-            actions += [Action(self.tr("Back to lobby"), self._back_to_lobby, primary=True)]
-        return Notice(
-            self.tr("The round stopped"),
-            event.reason,
-            advice,
-            tuple(actions),
-            escape=self._back_to_lobby,
-        )
+            choices = stops.HostChoices(self.go_home, self._back_to_lobby, self._start_round)
+            notice = stops.host_round_stopped(event, current.names, needed, choices)
+        else:
+            notice = stops.joiner_round_stopped(event, leave=self.go_home)
+        self.pages.notice.show_notice(notice)
+        self.window.show_page(self.pages.notice)
 
     def _on_session_ended(self, current: Current, event: SessionEnded) -> None:
         stage = current.stage
         if stage is Stage.CONNECTING:
             self.pages.home.show_join_error(event.reason)  # next to what started it
         self.end()
-        if stage is Stage.CONNECTING:
-            return
-        if stage is Stage.DONE:
-            return  # the result stays on screen
-        if stage is Stage.WAITING:
-            title = self.tr("You could not join")
-            advice = self.tr("Check with the host, then join again from Home.")
-        else:
-            title = self.tr("The session has ended")
-            advice = self.tr("Ask the host to open a new session, then join it from Home.")
-            if stage in (Stage.ROUND, Stage.STOPPED):
-                advice = (
-                    self.tr("The round stopped before the result, so nobody's value was revealed.")
-                    + " "
-                    + advice
-                )
-        home = Action(self.tr("Back to Home"), self.go_home, primary=True)
-        self.pages.notice.show_notice(
-            Notice(title, event.reason, advice, (home,), escape=self.go_home, icon="stopped")
-        )
+        if stage in (Stage.CONNECTING, Stage.DONE):
+            return  # the reason is next to the address; or the result stays on screen
+        self.pages.notice.show_notice(stops.session_ended(stage, event.reason, home=self.go_home))
         self.window.show_page(self.pages.notice)
 
     # --- what the person does --------------------------------------------------------
