@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from huddle.core import kinds
-from huddle.core.kinds import Kind, KindDeclarationError, Settings, register
+from huddle.core.kinds import (
+    About,
+    AnswerForm,
+    Flag,
+    Kind,
+    KindDeclarationError,
+    Settings,
+    register,
+)
 from huddle.core.kinds.summary import Released, Summary
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
@@ -51,10 +59,17 @@ def test_a_summary_starts_with_what_every_kind_has(name: str) -> None:
         assert accuracy.within >= 0 and accuracy.subject
 
 
+def _about(flag: str) -> About:
+    return About(
+        label="A test kind", hint="", answer=AnswerForm.NUMBER, flags=(Flag(name=flag, help=""),)
+    )
+
+
 class _Unfinished(Kind):
     """A kind someone started and did not finish: it cannot say what its result is."""
 
     name = "unfinished"
+    about = _about("--unfinished")
 
     def check(self, q: Settings, max_parties: int) -> None:
         return None
@@ -69,15 +84,18 @@ class _Borrowing(kinds.Vote):
     name = "borrowing"
 
 
-class _Complete(_Unfinished):
-    name = "complete"
+def _complete(name: str, about: About) -> Kind:
+    """A kind that declares everything, made for a test."""
 
-    def reveals(self, q: Settings, people: int, **_: object) -> str:
+    def reveals(self: Kind, q: Settings, people: int, **_: object) -> str:
         return "Everyone learns the count."
 
-    def summarize(self, outcome: Released) -> Summary:
+    def summarize(self: Kind, outcome: Released) -> Summary:
         q = outcome.question
-        return Summary(kind=self.name, title=q.title, unit=q.unit, people=outcome.count)
+        return Summary(kind=name, title=q.title, unit=q.unit, people=outcome.count)
+
+    declared = {"name": name, "about": about, "reveals": reveals, "summarize": summarize}
+    return type(f"_{name.title()}", (_Unfinished,), declared)()  # type: ignore[no-any-return]
 
 
 def test_a_kind_without_a_summary_is_refused_at_registration() -> None:
@@ -92,10 +110,22 @@ def test_a_kind_must_say_its_own_words_not_inherit_another_kinds() -> None:
 
 def test_two_kinds_of_one_name_are_refused_and_a_complete_kind_is_taken() -> None:
     registry: dict[str, Kind] = {}
-    register(registry, _Complete())
+    register(registry, _complete("complete", _about("--complete")))
     assert list(registry) == ["complete"]
     with pytest.raises(KindDeclarationError, match="Two kinds are called “complete”"):
-        register(registry, _Complete())
+        register(registry, _complete("complete", _about("--other")))
+
+
+def test_a_flag_asks_for_one_kind_and_one_kind_only_goes_without() -> None:
+    registry: dict[str, Kind] = {}
+    register(registry, _complete("complete", _about("--complete")))
+    with pytest.raises(KindDeclarationError, match="complete already has the flag --complete"):
+        register(registry, _complete("same", _about("--complete")))
+    flagless = _complete("flagless", About(label="-", hint="", answer=AnswerForm.NUMBER, flags=()))
+    with pytest.raises(KindDeclarationError, match="without a flag, and average is"):
+        register(dict(kinds.BY_NAME), flagless)
+    register(registry, flagless)  # the first without a flag is the default
+    assert list(registry) == ["complete", "flagless"]
 
 
 def test_the_registry_lists_the_screen_order_and_each_kind_once() -> None:

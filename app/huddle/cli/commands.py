@@ -17,24 +17,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from huddle.cli import privacy, results
+from huddle.cli import kind_flags, privacy, results
 from huddle.cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 from huddle.cli.prompt import ask_line, ask_secret
-from huddle.core import options
 from huddle.core.errors import HuddleError
-from huddle.core.kinds import DEFAULT_EPSILON, equal_width_edges
-from huddle.core.questions import (
-    AVERAGE,
-    CHOICE,
-    DP_AVERAGE,
-    DP_SPREAD,
-    DP_VOTE,
-    HISTOGRAM,
-    POLL,
-    SPREAD,
-    VOTE,
-    VOTE_OUTCOME,
-)
+from huddle.core.questions import AVERAGE
 from huddle.net.facade import (
     ANNOUNCE_ERRORS,
     Event,
@@ -276,55 +263,6 @@ class Runner:
         return EXIT_OK
 
 
-def _question(args: argparse.Namespace) -> Question:
-    kind, bins, opts = _kind(args)
-    noisy = kind not in (AVERAGE, VOTE, POLL, SPREAD)
-    if not noisy and args.epsilon is not None:
-        raise CommandError(
-            "--epsilon applies to the noisy kinds: --histogram, --bins, --dp-average, "
-            "--dp-vote, --vote-outcome, --choice and --dp-spread",
-            EXIT_USAGE,
-        )
-    lo, hi = args.range
-    if opts:
-        lo, hi = options.value_range(len(opts))
-    elif kind == POLL:
-        lo, hi = "0", "1"
-    return Question(
-        kind=kind,
-        title=args.title,
-        unit=args.unit,
-        decimals=0 if opts or kind == POLL else args.decimals,
-        lo=lo,
-        hi=hi,
-        min_participants=args.min_participants,
-        bins=bins,
-        epsilon=(args.epsilon or DEFAULT_EPSILON) if noisy else "",
-        tag=args.tag,
-        options=opts,
-    )
-
-
-_OPTION_FLAGS = (("vote", VOTE), ("dp_vote", DP_VOTE), ("vote_outcome", VOTE_OUTCOME))
-_FLAGS = (("poll", POLL), ("spread", SPREAD), ("dp_spread", DP_SPREAD), ("dp_average", DP_AVERAGE))
-
-
-def _kind(args: argparse.Namespace) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """The result kind, a histogram's bar edges (a count becomes equal bars), the options."""
-    if args.bins:
-        return HISTOGRAM, tuple(args.bins), ()
-    if args.histogram is not None:
-        lo, hi = args.range
-        return HISTOGRAM, equal_width_edges(lo, hi, args.histogram, args.decimals), ()
-    for flag, kind in (*_OPTION_FLAGS, ("choice", CHOICE)):
-        if getattr(args, flag, None):
-            return kind, (), options.clean(getattr(args, flag))
-    for flag, kind in _FLAGS:
-        if getattr(args, flag, False):
-            return kind, (), ()
-    return AVERAGE, (), ()
-
-
 async def _host(args: argparse.Namespace) -> int:
     question = _checked_host_settings(args)
     runner = Runner(args)
@@ -379,7 +317,7 @@ async def _host(args: argparse.Namespace) -> int:
 
 def _checked_host_settings(args: argparse.Namespace) -> Question:
     """The question, once the host's settings and given value are known to be usable."""
-    question = _question(args)
+    question = kind_flags.question(args)
     if args.no_value and args.value is not None:
         raise CommandError("use either --value or --no-value, not both", EXIT_USAGE)
     if args.value is not None and (problem := question.check_answer(args.value)):

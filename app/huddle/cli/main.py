@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from huddle import __version__
+from huddle.cli import kind_flags
 
 VALUE_WARNING = (
     "A value given with --value is visible to other users of this computer "
@@ -73,67 +74,7 @@ def _add_question_options(p: argparse.ArgumentParser) -> None:
         dest="min_participants",
         help="fewest contributors needed to start (at least 3)",
     )
-    kind = q.add_mutually_exclusive_group()
-    kind.add_argument(
-        "--histogram",
-        type=int,
-        metavar="BINS",
-        help="release a noisy histogram with BINS equal bars over the range instead of the "
-        "exact average (at most 1000 bars)",
-    )
-    kind.add_argument(
-        "--bins",
-        nargs="+",
-        metavar="EDGE",
-        help="release a noisy histogram with these bar edges, LO first and HI last; "
-        "a bar holds EDGE ≤ x < next EDGE, the last bar also HI",
-    )
-    kind.add_argument(
-        "--dp-average",
-        action="store_true",
-        help="release a noisy average: the total of the values (kept within the range) "
-        "gets noise; the number of people is exact",
-    )
-    kind.add_argument(
-        "--vote",
-        nargs="+",
-        metavar="OPTION",
-        help="a vote, one option per person; everyone sees the exact tallies "
-        "(a unanimous result reveals every vote)",
-    )
-    kind.add_argument(
-        "--dp-vote", nargs="+", metavar="OPTION", help="a vote released as noisy tallies"
-    )
-    kind.add_argument(
-        "--vote-outcome",
-        nargs="+",
-        metavar="OPTION",
-        help="a vote of which only the leader and whether it has a majority are shown, "
-        "worked out from noisy tallies",
-    )
-    kind.add_argument(
-        "--choice",
-        nargs="+",
-        metavar="OPTION",
-        help="a private choice: everyone ticks any options they approve; the winner is "
-        "picked with noise (very likely, not certainly, the most approved)",
-    )
-    kind.add_argument(
-        "--poll",
-        action="store_true",
-        help="a yes/no poll by randomized response: each app flips coins before sending "
-        "(ε = ln 3); the share of yes is estimated",
-    )
-    kind.add_argument(
-        "--spread",
-        action="store_true",
-        help="the exact average and standard deviation",
-    )
-    kind.add_argument(
-        "--dp-spread",
-        action="store_true",
-        help="a noisy average and standard deviation",
-    )
+    kind_flags.add(q.add_mutually_exclusive_group())  # one flag per kind (its own module says)
     q.add_argument(
         "--epsilon",
         metavar="E",

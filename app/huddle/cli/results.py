@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from huddle.core import kinds, tallies
 from huddle.core import randomized_response as rr
+from huddle.core.kinds import AnswerForm
 from huddle.core.kinds.summary import Accuracy, Figure, Summary
 from huddle.core.outcome import CONFIDENCE, Outcome
 from huddle.core.questions import (
@@ -39,13 +40,18 @@ def ballot(question: Question) -> list[str]:
 
 
 def prompt(question: Question) -> str:
-    if question.kind == POLL:
-        return "Your answer, yes or no (not shown): "
-    if question.kind == CHOICE:
-        return "The options you approve, numbers or names separated by commas (not shown): "
-    if question.takes_options:
-        return "Your vote, a number or a name (not shown): "
-    return "Your value (not shown): "
+    """What to type, for this kind's answers (its `AnswerForm`)."""
+    return _PROMPTS[kinds.BY_NAME[question.kind].about.answer]
+
+
+_PROMPTS = {
+    AnswerForm.YES_NO: "Your answer, yes or no (not shown): ",
+    AnswerForm.SOME_OPTIONS: (
+        "The options you approve, numbers or names separated by commas (not shown): "
+    ),
+    AnswerForm.ONE_OPTION: "Your vote, a number or a name (not shown): ",
+    AnswerForm.NUMBER: "Your value (not shown): ",
+}
 
 
 def reveals(question: Question) -> str:

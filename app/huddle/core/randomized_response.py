@@ -32,11 +32,13 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from huddle.core.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 EPSILON = math.log(3.0)
 """The privacy of one answer: P(send yes | yes) / P(send yes | no) = (3/4) / (1/4)."""
@@ -127,12 +129,16 @@ def interval(sent_yes: int, people: int, confidence: float = 0.95) -> tuple[int,
 
 def sent_pmf(people: int, yes: int) -> npt.NDArray[np.float64]:
     """P(N = 0 … n) when ``yes`` of ``people`` truly answer yes."""
+    import numpy as np  # the tables below load numpy only once a poll is counted
+
     return np.array(_pmfs(people)[yes], dtype=np.float64)
 
 
 @functools.lru_cache(maxsize=32)
 def _pmfs(people: int) -> npt.NDArray[np.float64]:
     """Row k: the distribution of N, Binomial(k, 3/4) + Binomial(n − k, 1/4)."""
+    import numpy as np
+
     rows = np.zeros((people + 1, people + 1))
     for k in range(people + 1):
         rows[k] = np.convolve(_binomial(k, TRUTHFUL), _binomial(people - k, 1 - TRUTHFUL))
@@ -142,6 +148,8 @@ def _pmfs(people: int) -> npt.NDArray[np.float64]:
 @functools.lru_cache(maxsize=32)
 def _tails(people: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """P(N ≤ x | k) and P(N ≥ x | k) for every k (rows) and x (columns)."""
+    import numpy as np
+
     rows = _pmfs(people)
     below = np.cumsum(rows, axis=1)
     above = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1]
@@ -149,6 +157,8 @@ def _tails(people: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64
 
 
 def _binomial(trials: int, p: float) -> npt.NDArray[np.float64]:
+    import numpy as np
+
     k = np.arange(trials + 1)
     coefficients = np.array([math.comb(trials, int(i)) for i in k], dtype=np.float64)
     return np.asarray(coefficients * p**k * (1 - p) ** (trials - k), dtype=np.float64)

@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 
-from huddle.core.encoding import FixedPoint
 from huddle.core.errors import SettingsError
+from huddle.core.fixed_point import FixedPoint
 
 
 @dataclass(frozen=True, slots=True)

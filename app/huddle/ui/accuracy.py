@@ -14,7 +14,15 @@ from PySide6.QtCore import QCoreApplication
 
 from huddle.core import kinds, noise
 from huddle.core.outcome import CONFIDENCE
-from huddle.core.questions import CHOICE, DP_VOTE, HISTOGRAM, VOTE_OUTCOME, Question
+from huddle.core.questions import (
+    CHOICE,
+    DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
+    HISTOGRAM,
+    VOTE_OUTCOME,
+    Question,
+)
 from huddle.ui import texts
 from huddle.ui.privacy import BoundEstimator, BoundKey
 
@@ -40,6 +48,8 @@ def accuracy_text(question: Question | None, people: int, bounds: BoundEstimator
         return Accuracy(words)
     if question.kind in (VOTE_OUTCOME, CHOICE):
         return _lead_accuracy(question, people, words)
+    if question.kind not in (HISTOGRAM, DP_VOTE, DP_AVERAGE, DP_SPREAD):
+        return Accuracy(words)
     key: BoundKey = (people, question.epsilon_value, question.sensitivity)
     bound = bounds.bound(key)
     if bound is None:

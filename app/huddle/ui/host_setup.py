@@ -16,26 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from huddle.core import kinds, options
-from huddle.core.questions import (
-    AVERAGE,
-    CHOICE,
-    DP_AVERAGE,
-    DP_SPREAD,
-    DP_VOTE,
-    HISTOGRAM,
-    MAX_PARTICIPANTS,
-    MIN_PARTICIPANTS,
-    POLL,
-    SPREAD,
-    VOTE,
-    VOTE_OUTCOME,
-    Question,
-)
+from huddle.core.kinds import AnswerForm
+from huddle.core.questions import MAX_PARTICIPANTS, MIN_PARTICIPANTS, Question
 from huddle.ui import texts
 from huddle.ui.accuracy import accuracy_text
 from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
 from huddle.ui.privacy import BoundEstimator, PrivacyLedger, subject
-from huddle.ui.setup_check import NO_RANGE, SetupFields, check_setup
+from huddle.ui.setup_check import SetupFields, check_setup
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
 
 MAX_TITLE, MAX_UNIT, MAX_DECIMALS, MAX_TAG = 120, 24, 6, 64
@@ -128,16 +115,8 @@ class HostSetupPage(Page):
             form, self.tr("&Question:"), self.title_edit, self.tr("Question")
         )
         self.kind = QComboBox()
-        self.kind.addItem(self.tr("Group average"), AVERAGE)
-        self.kind.addItem(self.tr("Histogram (private, noised)"), HISTOGRAM)
-        self.kind.addItem(self.tr("Average (private, noised)"), DP_AVERAGE)
-        self.kind.addItem(self.tr("Average and spread"), SPREAD)
-        self.kind.addItem(self.tr("Average and spread (private, noised)"), DP_SPREAD)
-        self.kind.addItem(self.tr("Vote, exact tallies"), VOTE)
-        self.kind.addItem(self.tr("Vote (private, noised tallies)"), DP_VOTE)
-        self.kind.addItem(self.tr("Vote, outcome only (private)"), VOTE_OUTCOME)
-        self.kind.addItem(self.tr("Private choice: tick any options"), CHOICE)
-        self.kind.addItem(self.tr("Yes/no poll (randomized response)"), POLL)
+        for kind in kinds.BY_NAME.values():  # one row per kind, as its module names it
+            self.kind.addItem(self.tr(kind.about.label), kind.name)
         self.kind_message = self._field(
             form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
         )
@@ -177,49 +156,25 @@ class HostSetupPage(Page):
         self.tag.textChanged.connect(lambda: self._edited(self.tag))
 
     def _kind_changed(self) -> None:
-        kind = str(self.kind.currentData())
-        mechanism = kinds.BY_NAME[kind]
-        form = self._form
-        form.setRowVisible(self._row_of(form, self.bars), kind == HISTOGRAM)
-        form.setRowVisible(self._row_of(form, self.options), mechanism.takes_options)
+        kind = kinds.BY_NAME[str(self.kind.currentData())]
+        about, form = kind.about, self._form
+        form.setRowVisible(self._row_of(form, self.bars), about.bars)
+        form.setRowVisible(self._row_of(form, self.options), kind.takes_options)
         for widget in (self.unit, self.decimals, self.span):
-            form.setRowVisible(self._row_of(form, widget), kind not in NO_RANGE)
-        form.setRowVisible(self._row_of(form, self.epsilon), mechanism.private)
-        form.setRowVisible(self._row_of(form, self.tag), mechanism.private or kind == POLL)
-        hints = {
-            AVERAGE: self.tr(
-                "Everyone learns the exact average, the total and how many took part."
-            ),
-            HISTOGRAM: self.tr("A bar chart of how many answers fall in each range, with noise."),
-            DP_AVERAGE: self.tr("The average with noise added, so no exact figure exists."),
-            SPREAD: self.tr("The exact average and standard deviation."),
-            DP_SPREAD: self.tr("The average and standard deviation with noise added."),
-            VOTE: self.tr("One option each; everyone sees the exact number of votes per option."),
-            DP_VOTE: self.tr("One option each; the number of votes per option, with noise."),
-            VOTE_OUTCOME: self.tr(
-                "One option each; everyone sees only which option leads and whether it has "
-                "a majority, worked out from tallies with noise."
-            ),
-            CHOICE: self.tr(
-                "Everyone ticks any options they would be happy with; the winner is picked "
-                "with noise: very likely, not certainly, the most approved."
-            ),
-            POLL: self.tr(
-                "Each app flips coins before sending a yes or no (ε = ln 3 ≈ 1.1, set by the "
-                "coins); everyone sees an estimate of how many said yes."
-            ),
-        }
-        self.kind_message.show_message(hints[kind], "hint")
-        self.contributes.setText(self._take_part(kind))
+            form.setRowVisible(self._row_of(form, widget), about.answer is AnswerForm.NUMBER)
+        form.setRowVisible(self._row_of(form, self.epsilon), kind.private)
+        form.setRowVisible(self._row_of(form, self.tag), kind.spends_epsilon)
+        self.kind_message.show_message(self.tr(about.hint), "hint")
+        self.contributes.setText(self._take_part(about.answer))
         self.validate()
 
-    def _take_part(self, kind: str) -> str:
+    def _take_part(self, answer: AnswerForm) -> str:
         """The host's own part, in the words of this kind of question."""
-        if kind in (VOTE, DP_VOTE, VOTE_OUTCOME):
+        if answer is AnswerForm.ONE_OPTION:
             return self.tr("I &take part and vote too")
-        if kind == CHOICE:
+        if answer is AnswerForm.SOME_OPTIONS:
             return self.tr("I &take part and tick options too")
-        if kind == POLL:
+        if answer is AnswerForm.YES_NO:
             return self.tr("I &take part and answer too")
         return self.tr("I &take part with a value too")
 
@@ -332,20 +287,19 @@ class HostSetupPage(Page):
     ) -> None:
         """The messages of the noisy settings; none while their rows are hidden (a message
         shown in a hidden row of a form would appear at the form's top left)."""
-        kind = str(self.kind.currentData())
-        if kind != HISTOGRAM:
+        kind = kinds.BY_NAME[str(self.kind.currentData())]
+        if not kind.about.bars:
             self.bars_message.show_message(None)
         else:
             self._show(self.bars_message, bars_error, self.bars)
-        if not kinds.BY_NAME[kind].takes_options:
+        if not kind.takes_options:
             self.options_message.show_message(None)
-        if kind == POLL:
+        if not kind.private:
             self.privacy_message.show_message(None)
-            self.tag_message.show_message(self._tag_hint(question), "hint")
-            return
-        if not kinds.BY_NAME[kind].private:
-            self.privacy_message.show_message(None)
-            self.tag_message.show_message(None)
+            if kind.spends_epsilon:  # a poll: its coins cost ε, so its tag counts
+                self.tag_message.show_message(self._tag_hint(question), "hint")
+            else:
+                self.tag_message.show_message(None)
             return
         if privacy:
             self.privacy_message.show_message(privacy, "error")

@@ -17,20 +17,10 @@ from PySide6.QtCore import QCoreApplication
 
 from huddle.core import kinds, options
 from huddle.core.errors import SettingsError
-from huddle.core.questions import (
-    AVERAGE,
-    CHOICE,
-    DP_VOTE,
-    HISTOGRAM,
-    MIN_PARTICIPANTS,
-    POLL,
-    SPREAD,
-    VOTE,
-    VOTE_OUTCOME,
-    Question,
-)
+from huddle.core.kinds import AnswerForm
+from huddle.core.questions import AVERAGE, MIN_PARTICIPANTS, Question
 
-NO_RANGE = (VOTE, DP_VOTE, VOTE_OUTCOME, CHOICE, POLL)
+NO_RANGE = tuple(k.name for k in kinds.BY_NAME.values() if k.about.answer is not AnswerForm.NUMBER)
 """Kinds whose answers are not numbers typed in a range."""
 
 
@@ -100,20 +90,26 @@ def _range_error(fields: SetupFields) -> str | None:
 
 
 def _numeric(fields: SetupFields, title: str) -> SetupCheck:
-    """A question answered with numbers: it, or the range, bars or privacy error."""
+    """A question answered with numbers: it, or the range, bars or privacy error.
+
+    The range is checked as for an average, and for an exact kind as that kind too
+    (a spread's squares need more room): all its errors are the range's. A noisy
+    kind's bars are checked with the usual ε, so that a bad ε is not blamed on them.
+    """
+    kind = kinds.BY_NAME[fields.kind]
     try:
         question = _question(fields, title, AVERAGE)
-        if fields.kind == SPREAD:
-            question = _question(fields, title, SPREAD)
+        if not kind.private:
+            question = _question(fields, title, kind.name)
     except SettingsError as exc:
         return SetupCheck(None, range=str(exc))
-    if fields.kind in (AVERAGE, SPREAD):
+    if not kind.private:
         return SetupCheck(question)
     bins: tuple[str, ...] = ()
-    if fields.kind == HISTOGRAM:
+    if kind.about.bars:
         try:
             bins = fields.bins(fields.lo.strip(), fields.hi.strip(), fields.decimals)
-            _question(fields, title, HISTOGRAM, bins, kinds.DEFAULT_EPSILON)
+            _question(fields, title, kind.name, bins, kinds.DEFAULT_EPSILON)
         except SettingsError as exc:
             return SetupCheck(None, bars=str(exc))
     try:
@@ -126,12 +122,12 @@ def _answer_question(fields: SetupFields, title: str) -> SetupCheck:
     """A vote, choice or poll: it, or what is wrong with its options or privacy."""
     kind = kinds.BY_NAME[fields.kind]
     opts = fields.options if kind.takes_options else ()
-    lo, hi = options.value_range(len(opts)) if opts else ("0", "1")
-    if opts or fields.kind != POLL:
+    if kind.takes_options:
         try:
             options.check(opts)
         except SettingsError as exc:
             return SetupCheck(None, options=str(exc))
+    lo, hi = kinds.answer_range(kind.about.answer, opts) or ("0", "1")
     epsilon = fields.epsilon if kind.private else ""
     try:
         question = _question(
@@ -158,7 +154,7 @@ def _question(
         "lo": fields.lo.strip(),
         "hi": fields.hi.strip(),
     } | answers
-    counted = epsilon or kind == POLL
+    counted = kinds.BY_NAME[kind].spends_epsilon
     return Question(
         kind=kind,
         title=title,

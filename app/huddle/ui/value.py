@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core import options
+from huddle.core import kinds, options
 from huddle.core.encoding import ungroup
 from huddle.core.errors import InputError
-from huddle.core.questions import CHOICE, POLL, Question
+from huddle.core.kinds import AnswerForm
+from huddle.core.questions import Question
 from huddle.ui import texts
 from huddle.ui.widgets import (
     FieldMessage,
@@ -142,7 +143,7 @@ class ValuePage(Page):
         ``budget`` is the privacy budget already spent on this subject, for a noisy result."""
         self.question = question
         self.set_title(question.title)
-        picking = question.takes_options or question.kind == POLL
+        picking = _form(question) is not AnswerForm.NUMBER
         intro = (
             self.tr("The round has started with {names}. Pick your answer and submit it.")
             if picking
@@ -173,11 +174,12 @@ class ValuePage(Page):
         self.focus_first()
 
     def _rule(self, question: Question) -> str:
-        if question.kind == CHOICE:
+        form = _form(question)
+        if form is AnswerForm.SOME_OPTIONS:
             return self.tr("Tick every option you would be happy with (at least one).")
-        if question.kind == POLL:
+        if form is AnswerForm.YES_NO:
             return self.tr("Answer truthfully: your app randomizes it before anything is sent.")
-        if question.takes_options:
+        if form is AnswerForm.ONE_OPTION:
             return self.tr("Pick one option.")
         return texts.allowed(question)
 
@@ -186,20 +188,21 @@ class ValuePage(Page):
         for old in self.group.buttons():
             self.group.removeButton(old)
             old.deleteLater()
+        form = _form(question)
         labels = question.options if question.takes_options else (self.tr("Yes"), self.tr("No"))
-        self.group.setExclusive(question.kind != CHOICE)
+        self.group.setExclusive(form is not AnswerForm.SOME_OPTIONS)
         captions = {
-            CHOICE: self.tr("Options you &approve:"),
-            POLL: self.tr("Your &answer:"),
+            AnswerForm.SOME_OPTIONS: self.tr("Options you &approve:"),
+            AnswerForm.YES_NO: self.tr("Your &answer:"),
+            AnswerForm.ONE_OPTION: self.tr("Your &vote:"),
         }
-        default = self.tr("Your &vote:") if question.takes_options else self.tr("Your &value:")
-        self.caption.setText(captions.get(question.kind, default))
+        self.caption.setText(captions.get(form, self.tr("Your &value:")))
         previous: QWidget = self.field
         for index, label in enumerate(labels):
             # "&" in an option is the option's own text, not an Alt+letter.
             text = label.replace("&", "&&")
             box: QAbstractButton = (
-                _OptionBox(text) if question.kind == CHOICE else QRadioButton(text)
+                _OptionBox(text) if form is AnswerForm.SOME_OPTIONS else QRadioButton(text)
             )
             box.setFont(scaled_font(box, 1.15))
             self.group.addButton(box, index)
@@ -215,7 +218,7 @@ class ValuePage(Page):
         ticked = sorted(self.group.id(b) for b in self.group.buttons() if b.isChecked())
         if not ticked or self.question is None:
             return ""
-        if self.question.kind == POLL:
+        if _form(self.question) is AnswerForm.YES_NO:
             return "yes" if ticked == [0] else "no"
         return options.answer_text(ticked)
 
@@ -292,3 +295,8 @@ class ValuePage(Page):
         for box in self.group.buttons():
             box.setChecked(False)
         self.group.setExclusive(exclusive)
+
+
+def _form(question: Question) -> AnswerForm:
+    """How this question is answered, as its kind declares."""
+    return kinds.BY_NAME[question.kind].about.answer

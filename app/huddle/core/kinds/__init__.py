@@ -28,8 +28,13 @@ from huddle.core.kinds.base import (
     MAX_BINS,
     MIN_BINS,
     NOISE_ROOM_SCALES,
+    About,
+    AnswerForm,
+    Flag,
     Kind,
     Settings,
+    Takes,
+    answer_range,
     check_bin_count,
     check_noise,
     edges,
@@ -64,19 +69,24 @@ __all__ = [
     "SPREAD",
     "VOTE",
     "VOTE_OUTCOME",
+    "About",
+    "AnswerForm",
     "Average",
     "Choice",
     "DpAverage",
     "DpSpread",
     "DpVote",
+    "Flag",
     "Histogram",
     "Kind",
     "KindDeclarationError",
     "Poll",
     "Settings",
     "Spread",
+    "Takes",
     "Vote",
     "VoteOutcome",
+    "answer_range",
     "check_bin_count",
     "check_noise",
     "check_options",
@@ -102,7 +112,7 @@ class KindDeclarationError(TypeError):
     """A kind's module leaves out something every kind must declare (a bug, at import)."""
 
 
-_DECLARED_HERE = ("name", "reveals", "summarize")
+_DECLARED_HERE = ("name", "about", "reveals", "summarize")
 """What each kind's class must say itself: inherited from another kind, a half-done
 kind would silently speak with that kind's words."""
 
@@ -119,6 +129,14 @@ def register(registry: dict[str, Kind], kind: Kind) -> None:
         )
     if kind.name in registry:
         raise KindDeclarationError(f"Two kinds are called “{kind.name}”.")
+    flags = {flag.name for flag in kind.about.flags}
+    for other in registry.values():
+        if taken := flags & {flag.name for flag in other.about.flags}:
+            raise KindDeclarationError(f"{other.name} already has the flag {min(taken)}.")
+        if not (kind.about.flags or other.about.flags):
+            raise KindDeclarationError(
+                f"Only one kind is asked for without a flag, and {other.name} is."
+            )
     registry[kind.name] = kind
 
 

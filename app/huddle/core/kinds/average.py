@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.base import About, AnswerForm, EpsilonText, Kind, Settings, plain_epsilon
 from huddle.core.kinds.summary import Figure, Released, Summary
 
 NAME = "average"
@@ -13,6 +13,12 @@ NAME = "average"
 
 class Average(Kind):
     name = NAME
+    about = About(
+        label="Group average",
+        hint="Everyone learns the exact average, the total and how many took part.",
+        answer=AnswerForm.NUMBER,
+        flags=(),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         if q.bins or q.epsilon:

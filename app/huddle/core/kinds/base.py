@@ -11,14 +11,16 @@ typed), written for people, never repeating a typed value.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from huddle.core.encoding import FixedPoint
 from huddle.core.errors import SettingsError
+from huddle.core.fixed_point import FixedPoint
 
 if TYPE_CHECKING:
     from huddle.core import randomized_response as rr
@@ -47,6 +49,77 @@ EpsilonText = Callable[[float], str]
 def plain_epsilon(value: float) -> str:
     """ε with at most three significant digits: "1", "0.5", "2.25"."""
     return f"{value:.3g}"
+
+
+class AnswerForm(enum.Enum):
+    """How people answer: what the value screen asks for and how it is read."""
+
+    NUMBER = "number"
+    """A number typed within the allowed range."""
+    ONE_OPTION = "one option"
+    """One of the host's options (a vote)."""
+    SOME_OPTIONS = "some options"
+    """Any of the host's options, at least one (a private choice)."""
+    YES_NO = "yes or no"
+
+
+class Takes(enum.Enum):
+    """What a kind's command-line flag takes after it."""
+
+    NOTHING = "nothing"
+    OPTIONS = "options"
+    """The options, one per argument."""
+    BARS = "bars"
+    """A number of equal bars over the range."""
+    EDGES = "edges"
+    """Bar edges, the lowest value first and the highest last."""
+    SOME_BARS = "some bars"
+    """A number of equal bars, or the kind's own number when left out."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flag:
+    """A command-line flag that asks for a kind (``huddle host --vote A B C``)."""
+
+    name: str
+    """With its dashes: "--dp-vote"."""
+    help: str
+    takes: Takes = Takes.NOTHING
+    bars: int = 0
+    """The number of bars when a `Takes.SOME_BARS` flag is given without one."""
+
+    @property
+    def dest(self) -> str:
+        """Where argparse keeps its value: "dp_vote"."""
+        return self.name.removeprefix("--").replace("-", "_")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class About:
+    """What the host setup and the command line say about a kind, and how people answer."""
+
+    label: str
+    """Its name in the host's list: "Average (private, noised)"."""
+    hint: str
+    """One sentence under the list: what everyone will see."""
+    answer: AnswerForm
+    flags: tuple[Flag, ...]
+    """The command-line flags that ask for it; none for the kind asked by default."""
+    bars: bool = False
+    """The host chooses bars over the range (a histogram and what is read from one)."""
+
+
+def answer_range(form: AnswerForm, options: tuple[str, ...]) -> tuple[str, str] | None:
+    """The (lo, hi) answers of this form are read in, with no decimals; None for numbers,
+    which keep the range the host chose. Options are numbered 1 … their count
+    (`huddle.core.options`), a poll's answers are 0 (no) and 1 (yes)."""
+    from huddle.core import options as option_list
+
+    if form is AnswerForm.YES_NO:
+        return "0", "1"
+    if form in (AnswerForm.ONE_OPTION, AnswerForm.SOME_OPTIONS):
+        return option_list.value_range(len(options))
+    return None
 
 
 class Settings(Protocol):
@@ -82,10 +155,22 @@ class Kind:
     """The behaviour of one kind of result (stateless; the question is passed in)."""
 
     name: ClassVar[str]
+    about: ClassVar[About]
     private: ClassVar[bool] = False
     """True for kinds released with differential-privacy noise."""
-    takes_options: ClassVar[bool] = False
-    """True for kinds whose answers are options the host lists."""
+    randomized: ClassVar[bool] = False
+    """True for kinds whose answers are randomized on each person's own computer: they
+    cost ε without noise (the poll)."""
+
+    @property
+    def takes_options(self) -> bool:
+        """True for kinds whose answers are options the host lists."""
+        return self.about.answer in (AnswerForm.ONE_OPTION, AnswerForm.SOME_OPTIONS)
+
+    @property
+    def spends_epsilon(self) -> bool:
+        """Taking part costs ε and is written to each person's privacy ledger (under a tag)."""
+        return self.private or self.randomized
 
     def check(self, q: Settings, max_parties: int) -> None:
         """Raise `SettingsError` unless the kind-specific settings make sense."""

@@ -11,7 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from huddle.core import options, tallies
-from huddle.core.kinds.base import EpsilonText, Settings, check_noise, parse_epsilon, plain_epsilon
+from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
+    EpsilonText,
+    Flag,
+    Settings,
+    Takes,
+    check_noise,
+    parse_epsilon,
+    plain_epsilon,
+)
 from huddle.core.kinds.summary import (
     CONFIDENCE,
     Figure,
@@ -31,6 +41,20 @@ NAME = "choice"
 class Choice(Vote):
     name = NAME
     private = True
+    about = About(
+        label="Private choice: tick any options",
+        hint="Everyone ticks any options they would be happy with; the winner is picked "
+        "with noise: very likely, not certainly, the most approved.",
+        answer=AnswerForm.SOME_OPTIONS,
+        flags=(
+            Flag(
+                name="--choice",
+                takes=Takes.OPTIONS,
+                help="a private choice: everyone ticks any options they approve; the winner "
+                "is picked with noise (very likely, not certainly, the most approved)",
+            ),
+        ),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         check_options(q)

@@ -13,7 +13,10 @@ from decimal import Decimal
 from huddle.core.errors import SettingsError
 from huddle.core.kinds.average import total_of
 from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
     EpsilonText,
+    Flag,
     Kind,
     Settings,
     check_noise,
@@ -36,6 +39,18 @@ NAME = "dp_average"
 class DpAverage(Kind):
     name = NAME
     private = True
+    about = About(
+        label="Average (private, noised)",
+        hint="The average with noise added, so no exact figure exists.",
+        answer=AnswerForm.NUMBER,
+        flags=(
+            Flag(
+                name="--dp-average",
+                help="release a noisy average: the total of the values (kept within the "
+                "range) gets noise; the number of people is exact",
+            ),
+        ),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         if q.bins:

@@ -11,7 +11,10 @@ from decimal import Decimal
 from huddle.core import spread
 from huddle.core.errors import SettingsError
 from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
     EpsilonText,
+    Flag,
     Settings,
     check_noise,
     parse_epsilon,
@@ -33,6 +36,12 @@ NAME = "dp_spread"
 class DpSpread(Spread):
     name = NAME
     private = True
+    about = About(
+        label="Average and spread (private, noised)",
+        hint="The average and standard deviation with noise added.",
+        answer=AnswerForm.NUMBER,
+        flags=(Flag(name="--dp-spread", help="a noisy average and standard deviation"),),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         if q.bins:

@@ -7,8 +7,12 @@ from decimal import Decimal
 from huddle.core import tallies
 from huddle.core.kinds.base import (
     HISTOGRAM_SENSITIVITY,
+    About,
+    AnswerForm,
     EpsilonText,
+    Flag,
     Settings,
+    Takes,
     check_noise,
     parse_epsilon,
     plain_epsilon,
@@ -22,6 +26,14 @@ NAME = "dp_vote"
 class DpVote(Vote):
     name = NAME
     private = True
+    about = About(
+        label="Vote (private, noised tallies)",
+        hint="One option each; the number of votes per option, with noise.",
+        answer=AnswerForm.ONE_OPTION,
+        flags=(
+            Flag(name="--dp-vote", takes=Takes.OPTIONS, help="a vote released as noisy tallies"),
+        ),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         check_options(q)

@@ -12,9 +12,13 @@ from decimal import Decimal
 
 from huddle.core.kinds.base import (
     HISTOGRAM_SENSITIVITY,
+    About,
+    AnswerForm,
     EpsilonText,
+    Flag,
     Kind,
     Settings,
+    Takes,
     check_noise,
     edges,
     noisy_words,
@@ -29,6 +33,26 @@ NAME = "histogram"
 class Histogram(Kind):
     name = NAME
     private = True
+    about = About(
+        label="Histogram (private, noised)",
+        hint="A bar chart of how many answers fall in each range, with noise.",
+        answer=AnswerForm.NUMBER,
+        flags=(
+            Flag(
+                name="--histogram",
+                takes=Takes.BARS,
+                help="release a noisy histogram with BINS equal bars over the range instead "
+                "of the exact average (at most 1000 bars)",
+            ),
+            Flag(
+                name="--bins",
+                takes=Takes.EDGES,
+                help="release a noisy histogram with these bar edges, LO first and HI last; "
+                "a bar holds EDGE ≤ x < next EDGE, the last bar also HI",
+            ),
+        ),
+        bars=True,
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         edges(q)

@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from huddle.core import randomized_response as rr
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
+    EpsilonText,
+    Flag,
+    Kind,
+    Settings,
+    plain_epsilon,
+)
 from huddle.core.kinds.summary import CONFIDENCE, Figure, Released, Summary
 
 NAME = "poll"
@@ -18,6 +26,20 @@ NAME = "poll"
 
 class Poll(Kind):
     name = NAME
+    randomized = True
+    about = About(
+        label="Yes/no poll (randomized response)",
+        hint="Each app flips coins before sending a yes or no (ε = ln 3 ≈ 1.1, set by the "
+        "coins); everyone sees an estimate of how many said yes.",
+        answer=AnswerForm.YES_NO,
+        flags=(
+            Flag(
+                name="--poll",
+                help="a yes/no poll by randomized response: each app flips coins before "
+                "sending (ε = ln 3); the share of yes is estimated",
+            ),
+        ),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         if q.bins or q.epsilon:

@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from huddle.core import spread
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
+    EpsilonText,
+    Flag,
+    Kind,
+    Settings,
+    plain_epsilon,
+)
 from huddle.core.kinds.summary import Figure, Released, Summary
 
 NAME = "spread"
@@ -18,6 +26,12 @@ NAME = "spread"
 
 class Spread(Kind):
     name = NAME
+    about = About(
+        label="Average and spread",
+        hint="The exact average and standard deviation.",
+        answer=AnswerForm.NUMBER,
+        flags=(Flag(name="--spread", help="the exact average and standard deviation"),),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         if q.bins or q.epsilon:

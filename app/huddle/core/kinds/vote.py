@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from huddle.core import options, tallies
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
+    EpsilonText,
+    Flag,
+    Kind,
+    Settings,
+    Takes,
+    plain_epsilon,
+)
 from huddle.core.kinds.summary import Chart, Figure, Released, Summary
 
 if TYPE_CHECKING:
@@ -21,7 +30,19 @@ NAME = "vote"
 
 class Vote(Kind):
     name = NAME
-    takes_options = True
+    about = About(
+        label="Vote, exact tallies",
+        hint="One option each; everyone sees the exact number of votes per option.",
+        answer=AnswerForm.ONE_OPTION,
+        flags=(
+            Flag(
+                name="--vote",
+                takes=Takes.OPTIONS,
+                help="a vote, one option per person; everyone sees the exact tallies "
+                "(a unanimous result reveals every vote)",
+            ),
+        ),
+    )
 
     def check(self, q: Settings, max_parties: int) -> None:
         check_options(q)

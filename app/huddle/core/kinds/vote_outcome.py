@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from huddle.core.kinds.base import (
     HISTOGRAM_SENSITIVITY,
+    About,
+    AnswerForm,
     EpsilonText,
+    Flag,
     Settings,
+    Takes,
     parse_epsilon,
     plain_epsilon,
 )
@@ -31,6 +35,20 @@ class VoteOutcome(DpVote):
     """Noisy tallies, of which people are shown only who leads and whether by a majority."""
 
     name = NAME
+    about = About(
+        label="Vote, outcome only (private)",
+        hint="One option each; everyone sees only which option leads and whether it has "
+        "a majority, worked out from tallies with noise.",
+        answer=AnswerForm.ONE_OPTION,
+        flags=(
+            Flag(
+                name="--vote-outcome",
+                takes=Takes.OPTIONS,
+                help="a vote of which only the leader and whether it has a majority are "
+                "shown, worked out from noisy tallies",
+            ),
+        ),
+    )
 
     def reveals(
         self,
