@@ -220,3 +220,29 @@ def test_sampling_looks_uniform() -> None:
 def test_rejection_skips_exactly_the_words_that_are_not_elements() -> None:
     words = np.array([P, 5, P - 1, 2**64 - 1, 0, P + 1], dtype=np.uint64)
     assert field.to_ints(field.accept_below_p(words)) == [5, P - 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("m", "k", "n"), [(1, 1, 1), (3, 5, 7), (2, 71, 128), (71, 128, 2), (4, 3000, 3)]
+)
+def test_matrix_products_are_exact(m: int, k: int, n: int) -> None:
+    """Both paths: small ones by field products, large ones through float64 limbs,
+    with the largest limbs (P − 1, 2^64 − 2^32) to push every sum to its limit."""
+    rng = random.Random(m * k * n)
+    a = [
+        [rng.choice([P - 1, 2**64 - 2**32, 0xFFFF, rng.randrange(P)]) for _ in range(k)]
+        for _ in range(m)
+    ]
+    b = [[rng.choice([P - 1, 2**64 - 2**32, rng.randrange(P)]) for _ in range(n)] for _ in range(k)]
+    got = field.matmul(
+        np.array([field.vector(r) for r in a]), np.array([field.vector(r) for r in b])
+    )
+    columns = list(zip(*b, strict=True))
+    assert [field.to_ints(r) for r in got] == [
+        [sum(x * y for x, y in zip(r, c, strict=True)) % P for c in columns] for r in a
+    ]
+
+
+def test_matrix_products_refuse_shapes_that_do_not_fit() -> None:
+    with pytest.raises(ValueError, match="cannot be multiplied"):
+        field.matmul(field.zeros(6).reshape(2, 3), field.zeros(6).reshape(2, 3))
