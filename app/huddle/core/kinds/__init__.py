@@ -32,7 +32,6 @@ from huddle.core.kinds.base import (
     AnswerForm,
     Flag,
     Kind,
-    Settings,
     Takes,
     answer_range,
     check_bin_count,
@@ -47,6 +46,7 @@ from huddle.core.kinds.dp_spread import DpSpread
 from huddle.core.kinds.dp_vote import DpVote
 from huddle.core.kinds.histogram import Histogram
 from huddle.core.kinds.poll import Poll
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.spread import Spread
 from huddle.core.kinds.vote import Vote, check_options
 from huddle.core.kinds.vote_outcome import VoteOutcome

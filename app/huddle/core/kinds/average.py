@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import About, AnswerForm, EpsilonText, Kind, Settings, plain_epsilon
+from huddle.core.kinds.base import About, AnswerForm, EpsilonText, Kind, plain_epsilon
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import Figure, Released, Summary
 
 NAME = "average"

@@ -1,8 +1,9 @@
 """What every kind of result shares: the `Kind` interface and the checks kinds reuse.
 
-A kind sees the question only through `Settings`, the record's fields, so that
-this package imports nothing from `huddle.core.questions` (which imports it to
-validate itself): no import circle, even for type checking.
+A kind sees the question only through `Settings` (`huddle.core.kinds.settings`),
+the record's fields, so that this package imports nothing from
+`huddle.core.questions` (which imports it to validate itself): no import circle,
+even for type checking.
 
 Rules of this package: pure functions of the settings they are given; errors
 are `SettingsError` (the host's settings) or `InputError` (what a person
@@ -17,10 +18,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar
 
 from huddle.core.errors import SettingsError
 from huddle.core.fixed_point import FixedPoint
+from huddle.core.kinds.settings import Settings
 
 if TYPE_CHECKING:
     from huddle.core import randomized_response as rr
@@ -120,35 +122,6 @@ def answer_range(form: AnswerForm, options: tuple[str, ...]) -> tuple[str, str] 
     if form in (AnswerForm.ONE_OPTION, AnswerForm.SOME_OPTIONS):
         return option_list.value_range(len(options))
     return None
-
-
-class Settings(Protocol):
-    """The question as a kind sees it (`huddle.core.questions.Question` is one)."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def decimals(self) -> int: ...
-    @property
-    def lo(self) -> str: ...
-    @property
-    def hi(self) -> str: ...
-    @property
-    def min_participants(self) -> int: ...
-    @property
-    def bins(self) -> tuple[str, ...]: ...
-    @property
-    def epsilon(self) -> str: ...
-    @property
-    def tag(self) -> str: ...
-    @property
-    def options(self) -> tuple[str, ...]: ...
-    @property
-    def fixed_point(self) -> FixedPoint: ...
 
 
 class Kind:

@@ -16,12 +16,12 @@ from huddle.core.kinds.base import (
     AnswerForm,
     EpsilonText,
     Flag,
-    Settings,
     Takes,
     check_noise,
     parse_epsilon,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import (
     CONFIDENCE,
     Figure,

@@ -18,12 +18,12 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     Kind,
-    Settings,
     check_noise,
     noisy_words,
     parse_epsilon,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import (
     CONFIDENCE,
     Accuracy,

@@ -15,11 +15,11 @@ from huddle.core.kinds.base import (
     AnswerForm,
     EpsilonText,
     Flag,
-    Settings,
     check_noise,
     parse_epsilon,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.spread import Spread
 from huddle.core.kinds.summary import (
     CONFIDENCE,

@@ -11,12 +11,12 @@ from huddle.core.kinds.base import (
     AnswerForm,
     EpsilonText,
     Flag,
-    Settings,
     Takes,
     check_noise,
     parse_epsilon,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import CONFIDENCE, Accuracy, Chart, Released, Summary, noise_bound
 from huddle.core.kinds.vote import Vote, check_options, leader_figure
 

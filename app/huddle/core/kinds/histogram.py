@@ -17,7 +17,6 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     Kind,
-    Settings,
     Takes,
     check_noise,
     edges,
@@ -25,6 +24,7 @@ from huddle.core.kinds.base import (
     parse_epsilon,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import CONFIDENCE, Accuracy, Chart, Released, Summary, noise_bound
 
 NAME = "histogram"

@@ -16,9 +16,9 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     Kind,
-    Settings,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import CONFIDENCE, Figure, Released, Summary
 
 NAME = "poll"

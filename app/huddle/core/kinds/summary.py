@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from huddle.core.kinds.base import Settings
+from huddle.core.kinds.settings import Settings
 
 CONFIDENCE = 0.95
 """The confidence of every interval and error bound shown to people."""

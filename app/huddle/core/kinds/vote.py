@@ -16,10 +16,10 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     Kind,
-    Settings,
     Takes,
     plain_epsilon,
 )
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import Chart, Figure, Released, Summary
 
 if TYPE_CHECKING:

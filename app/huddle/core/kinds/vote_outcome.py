@@ -13,12 +13,12 @@ from huddle.core.kinds.base import (
     AnswerForm,
     EpsilonText,
     Flag,
-    Settings,
     Takes,
     parse_epsilon,
     plain_epsilon,
 )
 from huddle.core.kinds.dp_vote import DpVote
+from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import (
     CONFIDENCE,
     Released,
