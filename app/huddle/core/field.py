@@ -55,7 +55,7 @@ _BLOCK = 4096  # elements per block of `_blockwise` (32 KiB per temporary)
 _MATMUL_DEPTH = 2**19  # 16-bit limb products summed this often stay below 2^53
 _SMALL_MATMUL = 2**13
 _SMALL_NTT = 8  # up to this size the transform is one matrix product
-_HORNER = 64  # up to this degree a Python loop beats a few vector products
+_HORNER = 512  # up to this degree a Python loop beats a few vector products
 
 
 def vector(values: Iterable[int]) -> Vec:
@@ -387,16 +387,30 @@ def lagrange_weights(n: int, t: int) -> Vec:
     w_k = ω^k·(t^n − 1) / (n·(t − ω^k)), the Lagrange basis over the n-th roots
     of unity evaluated at t (the unit vector when t is itself a root).
     """
+    roots = _roots(n)
+    t %= P
+    t_n = pow(t, n, P)
+    if t_n == 1:
+        return vector(int(root == t) for root in roots)
+    inverses = np.array(batch_inverse([(t - root) % P for root in roots]), dtype=np.uint64)
+    scale = np.array([(t_n - 1) * inv(n) % P], dtype=np.uint64)
+    return mul(mul(_root_vector(n), inverses), scale)
+
+
+@functools.cache
+def _roots(n: int) -> tuple[int, ...]:
     omega = root_of_unity(n)
     roots = [1] * n
     for k in range(1, n):
         roots[k] = roots[k - 1] * omega % P
-    t %= P
-    if pow(t, n, P) == 1:
-        return vector(int(root == t) for root in roots)
-    scale = (pow(t, n, P) - 1) * inv(n) % P
-    inverses = batch_inverse([(t - root) % P for root in roots])
-    return vector(root * scale % P * d % P for root, d in zip(roots, inverses, strict=True))
+    return tuple(roots)
+
+
+@functools.cache
+def _root_vector(n: int) -> Vec:
+    roots = np.array(_roots(n), dtype=np.uint64)
+    roots.setflags(write=False)
+    return roots
 
 
 # --- bytes and sampling -------------------------------------------------------

@@ -1,0 +1,180 @@
+"""Range proofs per kind: sizes, prover and verifier time, soundness (a measurement, not a test).
+
+For each family of kinds (issue 15), with and without a noise share:
+
+- proof: what the prover publishes besides its masked vector y — the
+  witness (bits) and the proof, in field elements and bytes (8 per element);
+- message: one verifier's message for one contribution;
+- prove: encode + joint randomness + prove (the prover's whole CPU cost);
+- query: one verifier's query of one contribution (its own shares);
+- decide: judging one contribution from the sum of its messages;
+- member at n: what one member spends verifying the n − 1 others in a round
+  of n: n − 1 queries of its own shares, one query of a public part (each
+  member adds the public parts for about one prover) and n − 1 decisions;
+- error: log2 of the soundness error with PROOFS proofs, for an honest draw
+  (q = 1) and for a cheat who retries 2^40 contributions offline, and the
+  latter with 3 proofs.
+
+Noise bounds: a noise share NB(r, p) − NB(r, p) with r ≤ 1 is dominated by a
+difference of geometric variables, so P(|share| > B) ≤ 2·(1 − p)^(B + 1) with
+1 − p = exp(−ε/Δ); the bound below makes that at most 2^−40 per entry (ε = 1).
+
+Times are the best of several runs on this machine (other helpers share its
+two cores, so the median can be much worse).
+
+    python tests/benchmarks/proof_sizes.py [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from huddle.core import field
+from huddle.core.flp import PROOFS, Bits, Contribution, Flp, OneHot, Range, Spread
+
+PARTIES = (3, 8, 12)
+EPSILON = 1.0
+TAIL_BITS = 40
+
+
+def noise_bound(sensitivity: int, epsilon: float = EPSILON) -> int:
+    """The smallest B with 2·exp(−ε(B + 1)/Δ) ≤ 2^−TAIL_BITS."""
+    return max(1, math.ceil((TAIL_BITS + 1) * math.log(2) * sensitivity / epsilon) - 1)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    kinds: str
+    contribution: Contribution
+    answer: list[int]
+    noise: list[int]
+
+
+def cases() -> list[Case]:
+    rng = np.random.default_rng(15)
+    out: list[Case] = []
+
+    def add(
+        name: str, kinds: str, answer_of: Callable[[], tuple[object, list[int]]], delta: int
+    ) -> None:
+        shape, x = answer_of()
+        assert isinstance(shape, (Range, OneHot, Bits, Spread))
+        out.append(Case(name, kinds, Contribution(shape), x, []))
+        bound = noise_bound(delta)
+        noise = rng.integers(-bound, bound + 1, len(x)).tolist()
+        out.append(Case(f"{name} + noise (±{bound})", kinds, Contribution(shape, bound), x, noise))
+
+    # average over [0, 100000] with 2 decimals: fixed-point 0 … 10^7
+    add(
+        "average [0, 1e5], 2 dp",
+        "average / dp_average",
+        lambda: (Range(0, 10**7), [5_432_100]),
+        10**7,
+    )
+    hist = [0] * 1000
+    hist[417] = 1
+    add("histogram, 1000 bins", "histogram (noisy) / vote", lambda: (OneHot(1000), hist), 2)
+    add("vote, 5 options", "vote / dp_vote / vote_outcome", lambda: (OneHot(5), [0, 0, 1, 0, 0]), 2)
+    add("choice, 5 options", "choice", lambda: (Bits(5), [1, 0, 1, 1, 0]), 5)
+    add("poll", "poll (no noise in Huddle)", lambda: (Bits(1), [1]), 1)
+    # spread over [0, 100000], 0 decimals: u in −50000 … 50000, K = reach²/width
+    reach, width = 50_000, 100_000
+    factor = round(reach * reach / width)
+    add(
+        "spread [0, 1e5]",
+        "spread / dp_spread",
+        lambda: (Spread(-reach, reach, factor), [factor * 1234, 1234 * 1234]),
+        factor * width + reach * reach,
+    )
+    return out
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    """The best wall time of ``repeat`` calls, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1e3
+
+
+def measure(case: Case, repeat: int) -> list[str]:
+    contribution = case.contribution
+    flp = Flp(contribution)
+    seed = bytes(32)
+
+    def prove() -> field.Vec:
+        meas = contribution.encode(case.answer, case.noise)
+        return flp.prove(meas, flp.prove_rand(seed), flp.joint_rand(seed))
+
+    meas = contribution.encode(case.answer, case.noise)
+    joint, query_rand = flp.joint_rand(seed), flp.query_rand(seed)
+    proof = prove()
+    message = flp.query(meas, proof, query_rand, joint, 1)
+    assert flp.decide(message, joint)
+    prove_ms = best(prove, repeat)
+    query_ms = best(lambda: flp.query(meas, proof, query_rand, joint, 8), repeat)
+    decide_ms = best(lambda: flp.decide(message, joint), repeat)
+    published = (flp.meas_length - contribution.output_length) + flp.proof_length
+    member = [(n - 1 + 1) * query_ms + (n - 1) * decide_ms for n in PARTIES]
+    three = Flp(contribution, proofs=3)
+    errors = (
+        math.log2(flp.soundness_error()),
+        math.log2(flp.soundness_error(2**40)),
+        math.log2(three.soundness_error(2**40)),
+    )
+    return [
+        case.name,
+        f"{flp.meas_length - contribution.output_length}+{flp.proof_length}",
+        f"{8 * published / 1024:.1f}",
+        f"{flp.verifier_length}",
+        f"{prove_ms:.2f}",
+        f"{query_ms:.2f}",
+        f"{decide_ms:.3f}",
+        *(f"{ms:.1f}" for ms in member),
+        f"{errors[0]:.0f} / {errors[1]:.0f} / {errors[2]:.0f}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    header = [
+        "kind",
+        "witness+proof (elements)",
+        "KiB",
+        "message",
+        "prove ms",
+        "query ms",
+        "decide ms",
+        *(f"member n={n} ms" for n in PARTIES),
+        "log2 error q=1 / 2^40 / 3 proofs 2^40",
+    ]
+    rows = [header] + [measure(case, args.repeat) for case in cases()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    print(f"PROOFS = {PROOFS}, Field64 (p = 2^64 − 2^32 + 1), ε = {EPSILON} for the noise bounds")
+    for k, row in enumerate(rows):
+        print(
+            "  ".join(
+                cell.rjust(w) if i else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print("\nkinds per row:")
+    for case in cases()[::2]:
+        print(f"  {case.name}: {case.kinds}")
+
+
+if __name__ == "__main__":
+    main()
