@@ -226,3 +226,24 @@ def test_addresses_people_type(typed: str, expected: tuple[str, int]) -> None:
 def test_addresses_that_are_refused(typed: str) -> None:
     with pytest.raises(ValueError, match=r"address|IPv6"):
         parse_address(typed)
+
+
+def test_the_value_page_has_its_own_words_for_every_problem(qtbot: QtBot) -> None:
+    from decimal import Decimal
+
+    from huddle.core.answers import AnswerError, Problem, words
+
+    page = ValuePage()
+    qtbot.addWidget(page)
+    figures: dict[str, object] = {
+        "separator": ",",
+        "decimals": 2,
+        "lo": Decimal(0),
+        "hi": Decimal(9),
+        "count": 3,
+    }
+    for problem in Problem:
+        error = AnswerError(problem, **figures)  # every figure: each sentence takes its own
+        assert page.problem_words(error) == str(error) == words(problem, **figures)
+    whole = AnswerError(Problem.DECIMALS, decimals=0)
+    assert page.problem_words(whole) == "Use a whole number, without decimals."

@@ -12,16 +12,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from huddle.core.errors import InputError, SettingsError
+from huddle.core.answers import AnswerError, Problem, words
+from huddle.core.errors import SettingsError
 
 RING_BITS = 64
 _SIGNED_LIMIT = 1 << (RING_BITS - 1)
 MAX_DECIMALS = 6
-NOT_A_NUMBER = "That is not a number: use digits, an optional minus sign and a dot for decimals."
-MISPLACED_GROUPING = (
-    "That is not a number: use a dot for decimals; thousands may be grouped in threes, "
-    "e.g. 12{separator}345.5."
-)
+NOT_A_NUMBER = words(Problem.NOT_A_NUMBER)
+MISPLACED_GROUPING = words(Problem.GROUPING, separator="{separator}")
 _PLAIN = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 """What the hint promises and nothing more: digits, an optional minus, a dot for
 decimals. Not "3e3", "+5", "1_000", "inf" or "NaN", which Decimal would take."""
@@ -35,7 +33,8 @@ def _minus(text: str) -> str:
 
 def ungroup(text: str, separator: str) -> str:
     """``text`` with the digit grouping of the reader's locale taken out ("1,000" ->
-    "1000"); `InputError` if a separator is misplaced ("1,00", "1.000,5").
+    "1000"); `AnswerError` (`Problem.GROUPING`) if a separator is misplaced ("1,00",
+    "1.000,5").
 
     ``separator`` is the locale's group separator; a dot never is one here, since
     the dot always marks decimals. Text without the separator comes back trimmed
@@ -57,7 +56,7 @@ def ungroup(text: str, separator: str) -> str:
         and not any(mark in fraction for mark in separators)
     ):
         shown = " " if separator in _SPACES else separator
-        raise InputError(MISPLACED_GROUPING.format(separator=shown))
+        raise AnswerError(Problem.GROUPING, separator=shown)
     return sign + "".join(groups) + dot + fraction
 
 
@@ -95,29 +94,30 @@ class FixedPoint:
         """Parse what a person typed; reject rather than round or clip.
 
         Only plain numbers (`_PLAIN`; a Unicode minus counts as one); digit
-        grouping is the caller's to take out first, with `ungroup`.
+        grouping is the caller's to take out first, with `ungroup`. `AnswerError`
+        says why not: not a number, too many decimals, out of range.
         """
         # The typed text is itself secret: error messages never repeat it.
         cleaned = _minus(text)
         if not _PLAIN.fullmatch(cleaned):
-            raise InputError(NOT_A_NUMBER)
+            raise AnswerError(Problem.NOT_A_NUMBER)
         try:
             value = Decimal(cleaned)
         except InvalidOperation:  # not expected after the pattern; refused all the same
-            raise InputError(NOT_A_NUMBER) from None
+            raise AnswerError(Problem.NOT_A_NUMBER) from None
         if value != value.quantize(Decimal(1).scaleb(-self.decimals)):
-            raise InputError(f"Use at most {self.decimals} decimal places.")
+            raise AnswerError(Problem.DECIMALS, decimals=self.decimals)
         if not self.lo <= value <= self.hi:
-            raise InputError(f"Enter a value from {self.lo} to {self.hi}.")
+            raise AnswerError(Problem.RANGE, lo=self.lo, hi=self.hi)
         return value
 
     def encode(self, value: Decimal) -> int:
         """A parsed, in-range value as a scaled integer."""
         if not self.lo <= value <= self.hi:
-            raise InputError(f"Enter a value from {self.lo} to {self.hi}.")
+            raise AnswerError(Problem.RANGE, lo=self.lo, hi=self.hi)
         scaled = value * self.scale
         if scaled != scaled.to_integral_value():
-            raise InputError(f"Use at most {self.decimals} decimal places.")
+            raise AnswerError(Problem.DECIMALS, decimals=self.decimals)
         return int(scaled)
 
     def decode(self, scaled: int) -> Decimal:

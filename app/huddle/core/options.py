@@ -12,12 +12,13 @@ so anything that treats answers as numbers (demo colleagues, range checks)
 still picks a valid option.
 
 Rules of this file: pure functions; `SettingsError` for the host's options,
-`InputError` for what a person typed, and no error ever repeats a typed answer.
+`AnswerError` for what a person typed, and no error ever repeats a typed answer.
 """
 
 from __future__ import annotations
 
-from huddle.core.errors import InputError, SettingsError
+from huddle.core.answers import AnswerError, Problem
+from huddle.core.errors import SettingsError
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 20
@@ -65,22 +66,20 @@ def pick(options: tuple[str, ...], text: str) -> int:
     """The index of the one option ``text`` names (by text or number)."""
     wanted = normalized(text)
     if not wanted:
-        raise InputError("Choose one of the options.")
+        raise AnswerError(Problem.NO_OPTION)
     for index, option in enumerate(options):
         if normalized(option) == wanted:
             return index
     if wanted.isdigit() and 1 <= int(wanted) <= len(options):
         return int(wanted) - 1
-    raise InputError(
-        f"That is not one of the options: type its name or its number, 1 to {len(options)}."
-    )
+    raise AnswerError(Problem.NOT_AN_OPTION, count=len(options))
 
 
 def picks(options: tuple[str, ...], text: str) -> frozenset[int]:
     """The indexes of the options ``text`` approves (comma-separated; at least one)."""
     parts = [part for part in text.split(SEPARATOR) if part.strip()]
     if not parts:
-        raise InputError("Tick at least one option you would be happy with.")
+        raise AnswerError(Problem.NO_APPROVAL)
     return frozenset(pick(options, part) for part in parts)
 
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from huddle.core import kinds
 from huddle.core import randomized_response as rr
+from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
 from huddle.core.encoding import FixedPoint, Vector, to_ring
-from huddle.core.errors import InputError, SettingsError
+from huddle.core.errors import SettingsError
 from huddle.core.kinds import (
     AVERAGE,
     CHOICE,
@@ -134,27 +135,34 @@ class Question:
     def vector_length(self) -> int:
         return kinds.BY_NAME[self.kind].vector_length(self)
 
-    def encode_answer(self, text: str, coin: rr.Coin = rr.csprng_coin) -> Vector:
-        """What a person typed, as the vector they will secret-share (without noise).
+    def parse_answer(self, text: str) -> Answer:
+        """What a person typed, read once into a typed answer (`AnswerError` if unusable)."""
+        return kinds.BY_NAME[self.kind].parse(self, text)
+
+    def encode_answer(self, answer: Answer | str, coin: rr.Coin = rr.csprng_coin) -> Vector:
+        """An answer (or what a person typed) as the vector they will secret-share.
 
         For a poll, a true answer is randomized here with ``coin`` (the OS
         CSPRNG unless a test passes its own), so it never reaches the protocol
         as typed; see `huddle.core.randomized_response`.
         """
-        encoded = kinds.BY_NAME[self.kind].encode_text(self, text, coin)
+        if isinstance(answer, str):
+            answer = self.parse_answer(answer)
+        encoded = kinds.BY_NAME[self.kind].encode_answer(self, answer, coin)
         return to_ring(np.array(encoded, dtype=np.int64))
 
-    def check_answer(self, text: str) -> str | None:
-        """A message explaining why ``text`` is not acceptable, or None (flips no real coin)."""
+    def answer_problem(self, text: str) -> AnswerError | None:
+        """Why ``text`` cannot be an answer (a `Problem` and its figures), or None."""
         try:
-            self.encode_answer(text, _no_coin)
-        except InputError as exc:
-            return str(exc)
+            self.parse_answer(text)
+        except AnswerError as exc:
+            return exc
         return None
 
-
-def _no_coin() -> bool:
-    return False
+    def check_answer(self, text: str) -> str | None:
+        """A message explaining why ``text`` is not acceptable, or None (flips no coin)."""
+        problem = self.answer_problem(text)
+        return None if problem is None else str(problem)
 
 
 def _decimal(text: str, which: str) -> Decimal:

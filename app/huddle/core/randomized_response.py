@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from huddle.core.errors import InputError
+from huddle.core.answers import AnswerError, Problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,7 +84,7 @@ def sent_text(response: Response) -> str:
 
 
 def parse(text: str) -> tuple[bool, bool]:
-    """(answer, already randomized) from an answer text; `InputError` if neither form."""
+    """(answer, already randomized) from an answer text; `AnswerError` if neither form."""
     word = text.strip().casefold()
     randomized = word.startswith(SENT_PREFIX)
     word = word.removeprefix(SENT_PREFIX).strip()
@@ -92,7 +92,7 @@ def parse(text: str) -> tuple[bool, bool]:
         return True, randomized
     if word in _NO:
         return False, randomized
-    raise InputError("Answer yes or no.")
+    raise AnswerError(Problem.NOT_YES_OR_NO)
 
 
 def bit(text: str, coin: Coin) -> int:

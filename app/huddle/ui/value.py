@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from huddle.core import kinds, options
+from huddle.core.answers import AnswerError, Problem
 from huddle.core.encoding import ungroup
-from huddle.core.errors import InputError
 from huddle.core.kinds import AnswerForm
 from huddle.core.questions import Question
 from huddle.ui import texts
@@ -237,14 +237,33 @@ class ValuePage(Page):
         assert self.question is not None
         try:
             read = ungroup(text, QLocale().groupSeparator())
-        except InputError as exc:
-            return "", str(exc)
-        error = self.question.check_answer(read)
-        if error == f"Use at most {self.question.decimals} decimal places." and not (
-            self.question.decimals
-        ):
-            error = self.tr("Use a whole number, without decimals.")
-        return read, error
+        except AnswerError as exc:
+            return "", self.problem_words(exc)
+        problem = self.question.answer_problem(read)
+        return read, None if problem is None else self.problem_words(problem)
+
+    def problem_words(self, error: AnswerError) -> str:
+        """Why an answer cannot be used, in this screen's words."""
+        if error.problem is Problem.DECIMALS and error.data.get("decimals") == 0:
+            return self.tr("Use a whole number, without decimals.")
+        words = {
+            Problem.NOT_A_NUMBER: self.tr(
+                "That is not a number: use digits, an optional minus sign and a dot for decimals."
+            ),
+            Problem.GROUPING: self.tr(
+                "That is not a number: use a dot for decimals; thousands may be grouped in "
+                "threes, e.g. 12{separator}345.5."
+            ),
+            Problem.DECIMALS: self.tr("Use at most {decimals} decimal places."),
+            Problem.RANGE: self.tr("Enter a value from {lo} to {hi}."),
+            Problem.NO_OPTION: self.tr("Choose one of the options."),
+            Problem.NOT_AN_OPTION: self.tr(
+                "That is not one of the options: type its name or its number, 1 to {count}."
+            ),
+            Problem.NO_APPROVAL: self.tr("Tick at least one option you would be happy with."),
+            Problem.NOT_YES_OR_NO: self.tr("Answer yes or no."),
+        }
+        return words[error.problem].format(**error.data)
 
     def _check(self, text: str) -> str | None:
         if self.question is None:

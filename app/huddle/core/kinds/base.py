@@ -6,8 +6,9 @@ the record's fields, so that this package imports nothing from
 even for type checking.
 
 Rules of this package: pure functions of the settings they are given; errors
-are `SettingsError` (the host's settings) or `InputError` (what a person
-typed), written for people, never repeating a typed value.
+are `SettingsError` (the host's settings) or `AnswerError` (what a person
+typed: a `Problem` and its figures), written for people, never repeating a
+typed value.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar
 
+from huddle.core import options
+from huddle.core import randomized_response as rr
+from huddle.core.answers import Answer, Number, Pick, Picks, YesNo
 from huddle.core.errors import SettingsError
 from huddle.core.fixed_point import FixedPoint
 from huddle.core.kinds.settings import Settings
 
 if TYPE_CHECKING:
-    from huddle.core import randomized_response as rr
     from huddle.core.kinds.summary import Released, Summary
 
 MIN_BINS = 2
@@ -152,17 +155,39 @@ class Kind:
     def vector_length(self, q: Settings) -> int:
         return 1
 
+    def parse(self, q: Settings, text: str) -> Answer:
+        """What a person typed, read once into the answer its form asks for.
+
+        `AnswerError` (a `Problem` and its figures) if it cannot be one; checks
+        everything an answer must meet, so encoding it cannot fail.
+        """
+        form = self.about.answer
+        if form is AnswerForm.NUMBER:
+            return Number(q.fixed_point.parse(text))
+        if form is AnswerForm.ONE_OPTION:
+            return Pick(options.pick(q.options, text))
+        if form is AnswerForm.SOME_OPTIONS:
+            return Picks(options.picks(q.options, text))
+        yes, randomized = rr.parse(text)
+        return YesNo(yes, randomized=randomized)
+
+    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+        """An answer (`parse`) as the signed integers this person will share.
+
+        ``coin`` is a fair coin for kinds whose answers are randomized on the
+        person's own computer (the poll); other kinds ignore it.
+        """
+        if not isinstance(answer, Number):
+            raise TypeError(f"a {self.name} question is answered with a number")
+        return self.encode(q, answer.value)
+
     def encode(self, q: Settings, value: Decimal) -> list[int]:
         """A parsed, in-range value as the signed integers this person will share."""
         return [q.fixed_point.encode(value)]
 
     def encode_text(self, q: Settings, text: str, coin: rr.Coin) -> list[int]:
-        """What a person typed as the integers they will share; `InputError` if unusable.
-
-        ``coin`` is a fair coin for kinds whose answers are randomized on the
-        person's own computer (the poll); other kinds ignore it.
-        """
-        return self.encode(q, q.fixed_point.parse(text))
+        """`parse` then `encode_answer`: what a person typed, as the integers they share."""
+        return self.encode_answer(q, self.parse(q, text), coin)
 
     def sensitivity(self, q: Settings) -> int:
         """Δ, the L1 distance one person's answer can move the vector; 0 for exact kinds."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from huddle.core import options, tallies
+from huddle.core.answers import Answer, Picks
 from huddle.core.kinds.base import (
     About,
     AnswerForm,
@@ -60,8 +61,10 @@ class Choice(Vote):
         check_options(q)
         check_noise(q, self.sensitivity(q), 1, max_parties)
 
-    def encode_text(self, q: Settings, text: str, coin: rr.Coin) -> list[int]:
-        return options.approvals(len(q.options), options.picks(q.options, text))
+    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+        if not isinstance(answer, Picks):
+            raise TypeError("a private choice is answered with ticked options")
+        return options.approvals(len(q.options), answer.indexes)
 
     def sensitivity(self, q: Settings) -> int:
         return len(q.options)

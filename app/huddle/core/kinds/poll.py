@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from huddle.core import randomized_response as rr
+from huddle.core.answers import Answer, YesNo
 from huddle.core.errors import SettingsError
 from huddle.core.kinds.base import (
     About,
@@ -50,8 +51,12 @@ class Poll(Kind):
         if q.decimals or fp.lo != 0 or fp.hi != 1:
             raise SettingsError("A yes/no poll's answers are 0 (no) and 1 (yes).")
 
-    def encode_text(self, q: Settings, text: str, coin: rr.Coin) -> list[int]:
-        return [rr.bit(text, coin)]
+    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+        if not isinstance(answer, YesNo):
+            raise TypeError("a poll is answered with yes or no")
+        if answer.randomized:
+            return [int(answer.yes)]
+        return [int(rr.respond(answer.yes, coin).sent)]
 
     def release_epsilon(self, q: Settings) -> float:
         return rr.EPSILON

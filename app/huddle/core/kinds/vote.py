@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from huddle.core import options, tallies
+from huddle.core.answers import Answer, Pick
 from huddle.core.errors import SettingsError
 from huddle.core.kinds.base import (
     About,
@@ -52,8 +53,10 @@ class Vote(Kind):
     def vector_length(self, q: Settings) -> int:
         return len(q.options)
 
-    def encode_text(self, q: Settings, text: str, coin: rr.Coin) -> list[int]:
-        return options.one_hot(len(q.options), options.pick(q.options, text))
+    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+        if not isinstance(answer, Pick):
+            raise TypeError("a vote is answered with one option")
+        return options.one_hot(len(q.options), answer.index)
 
     def reveals(
         self,
