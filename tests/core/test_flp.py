@@ -573,3 +573,22 @@ def test_soundness_error() -> None:
     assert flp.soundness_error() < 2**-100
     assert flp.soundness_error(2**40) < 2**-78
     assert flp.soundness_error(2**64) > flp.soundness_error(2**40)
+
+
+def test_a_range_with_noise_allows_exactly_lo_minus_bound_to_hi_plus_bound() -> None:
+    """y = x + e with x in [0, 100] and |e| ≤ 10: 115 has no valid split, 110 has one,
+    and a split claiming x outside the range is refused even when y is fine."""
+    contribution = Contribution(Range(0, 100), noise_bound=10)
+    flp = Flp(contribution)
+    assert passes(flp, contribution.encode([100], [10]))
+    assert passes(flp, contribution.encode([0], [-10]))
+
+    def split_as(y: int, x: int) -> Vec:
+        x_bits = bits.decompose([min(max(x, 0), 100)], 100)[0].tolist()
+        e_bits = bits.decompose([min(max(y - x + 10, 0), 20)], 20)[0].tolist()
+        return field.vector([y, *x_bits, *e_bits])
+
+    for y in (111, 115, -11, 10**6):
+        for x in (0, 50, 100):
+            assert refused(flp, split_as(y, x))
+    assert refused(flp, split_as(105, 105))  # x = 105 claimed with e = 0

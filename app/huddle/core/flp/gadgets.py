@@ -28,6 +28,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+import numpy as np
+
 from huddle.core import field
 
 Vec = field.Vec
@@ -91,10 +93,16 @@ class Bit(Gadget):
 
     @classmethod
     def split(cls, common: Vec, seeds: Vec, weights: Vec) -> tuple[Vec, Vec, Vec]:
-        # Σ ρ(z + sλ)(z + sλ − 1) = Σ ρz(z − 1) + λ·Σ ρs(2z − 1) + λ²·Σ ρs²
-        one = field.vector([1])
-        constant = field.matmul(weights, field.mul(common, field.sub(common, one)))
-        slope = field.sub(field.add(common, common), one)
-        linear = field.matmul(field.mul(weights, seeds), slope)
-        quadratic = field.total(field.mul(weights, field.mul(seeds, seeds)))
+        # Σ ρ(z + sλ)(z + sλ − 1) = Σ ρz(z − 1) + λ·Σ ρs(2z − 1) + λ²·Σ ρs²,
+        # all from one product of [ρ; ρs] with [z² | z].
+        proofs, size = weights.shape[0], common.shape[-1]
+        scaled = field.mul(weights, seeds)
+        sums = field.matmul(
+            np.concatenate((weights, scaled)),
+            np.concatenate((field.mul(common, common), common), axis=1),
+        )
+        squares, plain = sums[:, :size], sums[:, size:]
+        constant = field.sub(squares[:proofs], plain[:proofs])
+        linear = field.sub(field.add(plain[proofs:], plain[proofs:]), field.total(scaled)[:, None])
+        quadratic = field.total(field.mul(scaled, seeds))
         return constant, linear, quadratic[:, None]

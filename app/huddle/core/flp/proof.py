@@ -196,7 +196,8 @@ class Flp:
         # Proofs differ only by their seeds, the values at the point 1, which add
         # seed·λ to a wire, λ the Lagrange polynomial of 1: λ is 1 at the point 1
         # and 0 at the other P-th roots, and `_lagrange_one_on_coset` on the coset.
-        odd = field.ntt(field.mul(field.ntt(common, inverse=True), _coset(size)))
+        coefficients = field.ntt(common, inverse=True, normalize=False)  # times P
+        odd = field.ntt(field.mul(coefficients, _coset(size, normalized=True)))
         constant, linear, quadratic = layout.gadget.split(common, seeds, weights)
         even = constant
         even[:, :1] = field.add(even[:, :1], field.add(linear[:, :1], quadratic))
@@ -326,10 +327,14 @@ def _point(seed: bytes, label: bytes, size: int) -> int:
 
 
 @functools.cache
-def _coset(size: int) -> Vec:
+def _coset(size: int, normalized: bool = False) -> Vec:
     """ω^k for k < size, ω a primitive 2·size-th root: scales coefficients so that a
-    size-point transform evaluates on the coset ω·α^k (the odd 2·size-th roots)."""
+    size-point transform evaluates on the coset ω·α^k (the odd 2·size-th roots).
+    ``normalized`` also divides by size, for coefficients from an inverse
+    transform that left that out."""
     shift = field.powers(field.root_of_unity(2 * size), size)
+    if normalized:
+        shift = field.mul(shift, field.vector([field.inv(size)]))
     shift.setflags(write=False)
     return shift
 
