@@ -18,6 +18,7 @@ from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
 from huddle.core.encoding import FixedPoint, Vector, to_ring
+from huddle.core.epsilon import Epsilon
 from huddle.core.errors import SettingsError
 from huddle.core.kinds import (
     AVERAGE,
@@ -75,7 +76,8 @@ class Question:
     bins: tuple[str, ...] = field(default=(), metadata=limit(max_len=MAX_BINS + 1))
     """Histogram bar edges, lo first and hi last (B bars have B + 1 edges)."""
     epsilon: str = field(default="", metadata=limit(max_len=20))
-    """The privacy setting ε of a noisy kind, as text; "" for an exact result."""
+    """The privacy setting ε of a noisy kind as the host set it, "" for an exact result.
+    The wire and the security code carry this text as it is; read it as `privacy`."""
     tag: str = field(default="", metadata=limit(max_len=64))
     """The subject ("salary"): ε spent on one tag adds up in each person's ledger."""
     options: tuple[str, ...] = field(default=(), metadata=limit(max_len=MAX_OPTIONS))
@@ -117,9 +119,14 @@ class Question:
         return kinds.BY_NAME[self.kind].release_epsilon(self)
 
     @property
+    def privacy(self) -> Epsilon | None:
+        """The privacy setting ε, typed; None for a result without noise."""
+        return Epsilon.parse(self.epsilon) if self.epsilon else None
+
+    @property
     def epsilon_value(self) -> float:
         """ε as a number (a `SettingsError` for an exact kind, which has none)."""
-        return kinds.parse_epsilon(self.epsilon)
+        return kinds.epsilon_of(self)
 
     @property
     def sensitivity(self) -> int:

@@ -37,6 +37,7 @@ from huddle.core.kinds.base import (
     check_bin_count,
     check_noise,
     edges,
+    epsilon_of,
     equal_width_edges,
     parse_epsilon,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "check_noise",
     "check_options",
     "edges",
+    "epsilon_of",
     "equal_width_edges",
     "parse_epsilon",
     "register",

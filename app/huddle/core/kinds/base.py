@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from huddle.core import options
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, Number, Pick, Picks, YesNo
+from huddle.core.epsilon import Epsilon
 from huddle.core.errors import SettingsError
 from huddle.core.fixed_point import FixedPoint
 from huddle.core.kinds.settings import Settings
@@ -195,7 +196,7 @@ class Kind:
 
     def release_epsilon(self, q: Settings) -> float:
         """The ε one release costs each person who answers (0 for exact kinds)."""
-        return parse_epsilon(q.epsilon) if self.private else 0.0
+        return epsilon_of(q) if self.private else 0.0
 
     def reveals(
         self,
@@ -226,23 +227,14 @@ def noisy_words(epsilon: str) -> str:
 
 
 def parse_epsilon(text: str) -> float:
-    """The privacy setting ε of a noisy result, validated (noise.py sets the limits)."""
-    from huddle.core import noise  # numpy: only once there is noise to size
+    """The privacy setting ε of a noisy result, validated (`huddle.core.epsilon`)."""
+    return Epsilon.parse(text).value
 
-    if not text.strip():
-        raise SettingsError(
-            "Choose the privacy setting ε for a noisy result: 1.0 is usual; "
-            "smaller is more private and less accurate."
-        )
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise SettingsError("The privacy setting ε must be a number, for example 1.0.") from None
-    if not value.is_finite() or value <= 0:
-        raise SettingsError("The privacy setting ε must be a positive number, for example 1.0.")
-    epsilon = float(value)
-    noise.noise_scale(epsilon, 1)  # refuses ε = 0 after rounding, and ε that is absurdly big
-    return epsilon
+
+def epsilon_of(q: Settings) -> float:
+    """The question's ε as a number; `SettingsError` asking for one if it has none."""
+    privacy = q.privacy
+    return Epsilon.parse("").value if privacy is None else privacy.value
 
 
 def check_noise(q: Settings, sensitivity: int, largest: Decimal | int, parties: int) -> None:
@@ -253,7 +245,7 @@ def check_noise(q: Settings, sensitivity: int, largest: Decimal | int, parties: 
     """
     from huddle.core import noise
 
-    scale = noise.noise_scale(parse_epsilon(q.epsilon), sensitivity)
+    scale = noise.noise_scale(epsilon_of(q), sensitivity)
     room = NOISE_ROOM_SCALES * scale / (parties * float(largest))
     bits = math.ceil(math.log2(1.0 + room))
     FixedPoint(0, Decimal(0), Decimal(largest)).check_capacity(parties, extra_bits=bits)

@@ -19,7 +19,7 @@ from huddle.core.kinds.base import (
     Flag,
     Takes,
     check_noise,
-    parse_epsilon,
+    epsilon_of,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -77,7 +77,7 @@ class Choice(Vote):
         at_least: bool = False,
         epsilon_text: EpsilonText = plain_epsilon,
     ) -> str:
-        epsilon = epsilon_text(parse_epsilon(q.epsilon))
+        epsilon = epsilon_text(epsilon_of(q))
         return (
             "Tick every option you would be happy with. The winner is picked from approval "
             f"counts with random noise (privacy setting ε = {epsilon}): very likely, not "
@@ -86,7 +86,7 @@ class Choice(Vote):
 
     def summarize(self, outcome: Released) -> Summary:
         q = outcome.question
-        epsilon, sensitivity = parse_epsilon(q.epsilon), self.sensitivity(q)
+        epsilon, sensitivity = epsilon_of(q), self.sensitivity(q)
         pick = winner(outcome)
         lead = lead_needed(outcome, epsilon, sensitivity)
         return Summary(

@@ -19,8 +19,8 @@ from huddle.core.kinds.base import (
     Flag,
     Kind,
     check_noise,
+    epsilon_of,
     noisy_words,
-    parse_epsilon,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -78,7 +78,7 @@ class DpAverage(Kind):
         epsilon_text: EpsilonText = plain_epsilon,
     ) -> str:
         what = "Everyone learns a rough average; values are kept within the allowed range."
-        return f"{what} {noisy_words(epsilon_text(parse_epsilon(q.epsilon)))}"
+        return f"{what} {noisy_words(epsilon_text(epsilon_of(q)))}"
 
     def summarize(self, outcome: Released) -> Summary:
         q, noisy = outcome.question, noisy_average(outcome)
@@ -139,7 +139,7 @@ class NoisyAverage:
 
 def noisy_average(outcome: Released) -> NoisyAverage:
     q = outcome.question
-    fp, epsilon = q.fixed_point, parse_epsilon(q.epsilon)
+    fp, epsilon = q.fixed_point, epsilon_of(q)
     total = total_of(outcome)
     raw = total / outcome.count
     bound = noise_bound(outcome, epsilon, DpAverage().sensitivity(q))

@@ -16,7 +16,7 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     check_noise,
-    parse_epsilon,
+    epsilon_of,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -56,14 +56,14 @@ class DpSpread(Spread):
         """Where the true standard deviation lies, at 95 %."""
         q = outcome.question
         # Each of the two sums within its 97.5 % bound: both hold at least 95 % of the time.
-        bound = noise_bound(outcome, parse_epsilon(q.epsilon), self.sensitivity(q), 0.975)
+        bound = noise_bound(outcome, epsilon_of(q), self.sensitivity(q), 0.975)
         shape = self.layout(q)
         return spread.deviation_interval(q.fixed_point, shape, outcome.total, outcome.count, bound)
 
     def mean_error_bound(self, outcome: Released) -> Decimal:
         """At 95 %: how far the noisy average may be from the true one."""
         q, shape = outcome.question, self.layout(outcome.question)
-        bound = Decimal(noise_bound(outcome, parse_epsilon(q.epsilon), self.sensitivity(q)))
+        bound = Decimal(noise_bound(outcome, epsilon_of(q), self.sensitivity(q)))
         return bound / shape.factor / outcome.count / q.fixed_point.scale
 
     def reveals(
@@ -77,13 +77,13 @@ class DpSpread(Spread):
         return (
             "Everyone learns a rough average and a rough spread (standard deviation). Random "
             f"noise is added inside the protocol (privacy setting ε = "
-            f"{epsilon_text(parse_epsilon(q.epsilon))}), so nobody can tell any one person's "
+            f"{epsilon_text(epsilon_of(q))}), so nobody can tell any one person's "
             "value, and the exact figures exist nowhere."
         )
 
     def summarize(self, outcome: Released) -> Summary:
         q, m = outcome.question, self.moments(outcome)
-        epsilon = parse_epsilon(q.epsilon)
+        epsilon = epsilon_of(q)
         error = self.mean_error_bound(outcome)
         low, high = self.deviation_interval(outcome)
         return Summary(

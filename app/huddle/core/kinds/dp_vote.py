@@ -13,7 +13,7 @@ from huddle.core.kinds.base import (
     Flag,
     Takes,
     check_noise,
-    parse_epsilon,
+    epsilon_of,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -52,14 +52,14 @@ class DpVote(Vote):
     ) -> str:
         return (
             "Everyone learns roughly how many votes each option got. Random noise is added "
-            f"inside the protocol (privacy setting ε = {epsilon_text(parse_epsilon(q.epsilon))}),"
+            f"inside the protocol (privacy setting ε = {epsilon_text(epsilon_of(q))}),"
             " so not even a unanimous vote gives anyone's vote away, and the exact tallies "
             "exist nowhere."
         )
 
     def summarize(self, outcome: Released) -> Summary:
         q, raw = outcome.question, outcome.total
-        epsilon = parse_epsilon(q.epsilon)
+        epsilon = epsilon_of(q)
         bound = noise_bound(outcome, epsilon, HISTOGRAM_SENSITIVITY)
         return Summary(
             kind=self.name,

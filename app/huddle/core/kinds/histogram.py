@@ -20,8 +20,8 @@ from huddle.core.kinds.base import (
     Takes,
     check_noise,
     edges,
+    epsilon_of,
     noisy_words,
-    parse_epsilon,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -84,11 +84,11 @@ class Histogram(Kind):
         what = (
             f"Everyone learns roughly how many values fall in each of the {len(q.bins) - 1} bars."
         )
-        return f"{what} {noisy_words(epsilon_text(parse_epsilon(q.epsilon)))}"
+        return f"{what} {noisy_words(epsilon_text(epsilon_of(q)))}"
 
     def summarize(self, outcome: Released) -> Summary:
         q, raw = outcome.question, outcome.total
-        epsilon = parse_epsilon(q.epsilon)
+        epsilon = epsilon_of(q)
         bound = noise_bound(outcome, epsilon, HISTOGRAM_SENSITIVITY)
         labels = tuple(f"{e:f}" for e in edges(q))
         return Summary(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from huddle.core.epsilon import Epsilon
 from huddle.core.fixed_point import FixedPoint
 
 
@@ -38,3 +39,5 @@ class Settings(Protocol):
     def options(self) -> tuple[str, ...]: ...
     @property
     def fixed_point(self) -> FixedPoint: ...
+    @property
+    def privacy(self) -> Epsilon | None: ...

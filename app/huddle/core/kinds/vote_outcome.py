@@ -14,7 +14,7 @@ from huddle.core.kinds.base import (
     EpsilonText,
     Flag,
     Takes,
-    parse_epsilon,
+    epsilon_of,
     plain_epsilon,
 )
 from huddle.core.kinds.dp_vote import DpVote
@@ -61,13 +61,13 @@ class VoteOutcome(DpVote):
         return (
             "Everyone learns only which option leads and whether it has a majority — worked "
             "out from tallies with random noise (privacy setting "
-            f"ε = {epsilon_text(parse_epsilon(q.epsilon))}), so the exact counts exist nowhere "
+            f"ε = {epsilon_text(epsilon_of(q))}), so the exact counts exist nowhere "
             "and no one's vote can be told from the outcome."
         )
 
     def summarize(self, outcome: Released) -> Summary:
         q = outcome.question
-        epsilon = parse_epsilon(q.epsilon)
+        epsilon = epsilon_of(q)
         margin = noise_bound(outcome, epsilon, HISTOGRAM_SENSITIVITY)
         lead = lead_needed(outcome, epsilon, HISTOGRAM_SENSITIVITY)
         return Summary(
