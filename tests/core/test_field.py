@@ -246,3 +246,23 @@ def test_matrix_products_are_exact(m: int, k: int, n: int) -> None:
 def test_matrix_products_refuse_shapes_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match="cannot be multiplied"):
         field.matmul(field.zeros(6).reshape(2, 3), field.zeros(6).reshape(2, 3))
+
+
+@pytest.mark.parametrize("size", [0, 1, 31, 32, 33, 128, 129, 4096, 4097, 10_000])
+def test_every_path_agrees_with_python_integers(size: int) -> None:
+    """Tiny vectors go through Python integers, large ones through numpy blocks."""
+    rng = random.Random(size)
+    xs = [rng.choice([*EDGES, rng.randrange(P)]) for _ in range(size)]
+    ys = [rng.choice([*EDGES, rng.randrange(P)]) for _ in range(size)]
+    a, b = field.vector(xs), field.vector(ys)
+    pairs = list(zip(xs, ys, strict=True))
+    assert field.to_ints(field.mul(a, b)) == [x * y % P for x, y in pairs]
+    assert field.to_ints(field.add(a, b)) == [(x + y) % P for x, y in pairs]
+    assert field.to_ints(field.sub(a, b)) == [(x - y) % P for x, y in pairs]
+    assert field.to_ints(field.total(a)) == [sum(xs) % P]
+    scale = field.vector([P - 1])
+    assert field.to_ints(field.mul(a, scale)) == [x * (P - 1) % P for x in xs]
+    assert field.to_ints(field.sub(scale, a)) == [(P - 1 - x) % P for x in xs]
+    if size:
+        grid = np.array([a, b])
+        assert field.to_ints(field.total(grid, axis=0)) == [(x + y) % P for x, y in pairs]

@@ -51,6 +51,7 @@ _SHIFT = _U64(32)
 _EPS = _U64(2**32 - 1)  # 2^64 mod p
 _P = _U64(P)
 _TWO32 = _U64(2**32)
+_TINY = 32  # up to this many elements Python's integers do the arithmetic
 _BLOCK = 4096  # elements per block of `_blockwise` (32 KiB per temporary)
 _MATMUL_DEPTH = 2**19  # 16-bit limb products summed this often stay below 2^53
 _SMALL_MATMUL = 2**13
@@ -127,16 +128,44 @@ def _blockwise(op: Callable[[Vec, Vec], Vec], a: Vec, b: Vec) -> Vec:
     return out.reshape(shape)
 
 
+def _tiny(a: Vec, b: Vec) -> tuple[list[int], list[int], tuple[int, ...]] | None:
+    """Both operands as Python lists when they are a few elements (same shape, or
+    one a single element): there Python's integers beat thirty numpy calls
+    (measured 2 µs against 14 µs for 8 elements)."""
+    if a.size > _TINY or b.size > _TINY:
+        return None
+    if a.shape == b.shape:
+        return a.ravel().tolist(), b.ravel().tolist(), a.shape
+    if b.size == 1 and b.ndim <= a.ndim:
+        return a.ravel().tolist(), b.ravel().tolist() * a.size, a.shape
+    if a.size == 1 and a.ndim <= b.ndim:
+        return a.ravel().tolist() * b.size, b.ravel().tolist(), b.shape
+    return None
+
+
+def _from_list(values: list[int], shape: tuple[int, ...]) -> Vec:
+    return np.array(values, dtype=np.uint64).reshape(shape)
+
+
 def add(a: Vec, b: Vec) -> Vec:
+    if (tiny := _tiny(a, b)) is not None:
+        xs, ys, shape = tiny
+        return _from_list([(x + y) % P for x, y in zip(xs, ys, strict=True)], shape)
     return _blockwise(_add, a, b)
 
 
 def sub(a: Vec, b: Vec) -> Vec:
+    if (tiny := _tiny(a, b)) is not None:
+        xs, ys, shape = tiny
+        return _from_list([(x - y) % P for x, y in zip(xs, ys, strict=True)], shape)
     return _blockwise(_sub, a, b)
 
 
 def mul(a: Vec, b: Vec) -> Vec:
     """a·b mod p, elementwise (with numpy broadcasting)."""
+    if (tiny := _tiny(a, b)) is not None:
+        xs, ys, shape = tiny
+        return _from_list([x * y % P for x, y in zip(xs, ys, strict=True)], shape)
     return _blockwise(_mul, a, b)
 
 
@@ -210,6 +239,10 @@ def total(a: Vec, axis: int = -1) -> Vec:
     Sums the 32-bit halves separately (no overflow for fewer than 2^32
     terms), then recombines them: hi·2^32 + lo.
     """
+    if 0 < a.size <= _TINY * 4:
+        rows = np.moveaxis(a, axis, -1)
+        sums = [sum(row) % P for row in rows.reshape(-1, rows.shape[-1]).tolist()]
+        return _from_list(sums, rows.shape[:-1] or (1,))
     lo = np.atleast_1d(np.sum(a & _LOW, axis=axis, dtype=np.uint64))
     hi = np.atleast_1d(np.sum(a >> _SHIFT, axis=axis, dtype=np.uint64))
     # hi·2^32 = hh·2^64 + hl·2^32 with hi = hh·2^32 + hl: a 128-bit value to reduce
