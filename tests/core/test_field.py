@@ -266,3 +266,23 @@ def test_every_path_agrees_with_python_integers(size: int) -> None:
     if size:
         grid = np.array([a, b])
         assert field.to_ints(field.total(grid, axis=0)) == [(x + y) % P for x, y in pairs]
+
+
+@pytest.mark.parametrize("n", [16, 128, 256, 512])
+def test_ntt_paths_agree_with_the_dft(n: int) -> None:
+    """Few rows of up to 256 go through one matrix product, more rows or longer
+    ones through butterflies: both are the DFT, forwards and back."""
+    rng = np.random.default_rng(n)
+    block = rng.integers(0, P, (9, n), dtype=np.uint64)
+    block[0, :3] = [P - 1, 2**64 - 2**32, 0]
+    root = field.root_of_unity(n)
+    assert field.to_ints(field.ntt(block[0])) == naive_dft(field.to_ints(block[0]), root)
+    for inverse in (False, True):
+        many = field.ntt(block, inverse=inverse)  # butterflies
+        few = np.concatenate([field.ntt(block[i : i + 3], inverse=inverse) for i in (0, 3, 6)])
+        assert np.array_equal(many, few)
+        raw = field.ntt(block[:2], inverse=inverse, normalize=False)
+        assert np.array_equal(
+            field.mul(raw, field.vector([field.inv(n) if inverse else 1])), many[:2]
+        )
+    assert np.array_equal(field.ntt(field.ntt(block), inverse=True), block)

@@ -54,9 +54,11 @@ _TWO32 = _U64(2**32)
 _TINY = 32  # up to this many elements Python's integers do the arithmetic
 _BLOCK = 4096  # elements per block of `_blockwise` (32 KiB per temporary)
 _MATMUL_DEPTH = 2**19  # 16-bit limb products summed this often stay below 2^53
-_SMALL_MATMUL = 2**13
+_SMALL_MATMUL = 2**13  # below this many multiply-adds, field products and a sum
 _SINGLE_THREAD_GEMM = 4 * 65536  # OpenBLAS's default GEMM threading threshold
-_SMALL_NTT = 8  # up to this size the transform is one matrix product
+_SMALL_NTT = 8  # up to this size the transform is one field matrix product
+_FEW_ROWS = 4  # transforms of this many rows or fewer are one limb matrix product …
+_MATRIX_NTT = 256  # … up to this size (the matrix's limbs are cached: 2 MiB at 256)
 _HORNER = 512  # up to this degree a Python loop beats a few vector products
 
 
@@ -266,8 +268,13 @@ def matmul(a: Vec, b: Vec) -> Vec:
         raise ValueError("These matrices cannot be multiplied here.")
     if m * k * n <= _SMALL_MATMUL:  # splitting into limbs costs more than it saves
         return total(mul(a[:, :, None], b[None, :, :]), axis=1)
+    return _limb_product(a, _limbs(b).reshape(k, 4 * n))
+
+
+def _limb_product(a: Vec, right: npt.NDArray[np.float64]) -> Vec:
+    """a @ b from a and the limbs of b, column 4c + j holding limb j of column c."""
+    (m, k), n = a.shape, right.shape[1] // 4
     left = _limbs(a).transpose(0, 2, 1).reshape(4 * m, k)  # row 4r + i: limb i of row r
-    right = _limbs(b).reshape(k, 4 * n)  # column 4c + j: limb j of column c (no copy)
     # OpenBLAS hands a product of more than 4·65536 multiply-adds to a second
     # thread; with the other core busy (Qt, the network, another process) the
     # wait costs more than the product: measured 3.8 ms instead of 0.9 here.
@@ -369,9 +376,18 @@ def _dft_matrix(n: int, inverse: bool, normalize: bool = True) -> Vec:
     if inverse:
         w = inv(w)
     scale = inv(n) if inverse and normalize else 1
-    matrix = vector(pow(w, j * k, P) * scale for k in range(n) for j in range(n)).reshape(n, n)
+    exponents = np.outer(np.arange(n), np.arange(n)) % n  # ω^(jk) = ω^(jk mod n)
+    matrix: Vec = mul(powers(w, n), vector([scale]))[exponents]
     matrix.setflags(write=False)
     return matrix
+
+
+@functools.cache
+def _dft_limbs(n: int, inverse: bool, normalize: bool) -> npt.NDArray[np.float64]:
+    """The transform matrix's limbs for `_limb_product` (it is symmetric), read-only."""
+    limbs = _limbs(_dft_matrix(n, inverse, normalize)).reshape(n, 4 * n)
+    limbs.setflags(write=False)
+    return limbs
 
 
 def ntt(a: Vec, *, inverse: bool = False, normalize: bool = True) -> Vec:
@@ -388,6 +404,9 @@ def ntt(a: Vec, *, inverse: bool = False, normalize: bool = True) -> Vec:
     if n <= _SMALL_NTT:  # one matrix product beats log n butterfly passes
         return total(mul(a[..., None, :], _dft_matrix(n, inverse, normalize)))
     root_of_unity(n)  # checks the size
+    if a.size <= _FEW_ROWS * n and n <= _MATRIX_NTT:  # per-pass overhead would dominate
+        product = _limb_product(a.reshape(-1, n), _dft_limbs(n, inverse, normalize))
+        return product.reshape(a.shape)
     rows = a.reshape(-1, n)[:, _bit_reverse(n)]  # a copy, transformed in place
     group = max(1, 2 * _BLOCK // n)  # rows whose half fills one block
     for start in range(0, len(rows), group):
