@@ -157,3 +157,61 @@ def test_interval_ends_and_an_impossible_count() -> None:
         assert 0 <= low <= high <= people
     assert pytest.approx(np.log(3)) == rr.EPSILON
     assert POLL_Q.release_epsilon == rr.EPSILON and not POLL_Q.is_private
+
+
+# --- who flips: the poll kind, with coins its caller passes in -----------------------
+
+
+def test_the_poll_kind_flips_with_the_coins_passed_in_and_says_how_they_fell() -> None:
+    from huddle.core.answers import YesNo
+
+    sent, response = POLL_Q.randomize(POLL_Q.parse_answer("yes"), coins(True, False))
+    assert sent == YesNo(False, randomized=True)
+    assert response == rr.Response(truth=True, first_heads=True, second_heads=False)
+    assert from_ring(POLL_Q.encode_answer(sent)) == [0]  # no coin needed any more
+    again, none = POLL_Q.randomize(sent, coins())  # randomized already: no flip
+    assert again is sent and none is None
+
+
+def test_without_coins_a_true_poll_answer_cannot_be_encoded() -> None:
+    from huddle.core.errors import LocalProtocolError
+
+    with pytest.raises(LocalProtocolError, match="randomized with this app's own coins"):
+        POLL_Q.encode_answer("yes")
+
+
+def test_a_coin_from_random_bytes_is_their_lowest_bit() -> None:
+    source = iter([b"\x00", b"\x01", b"\xfe", b"\xff"])
+    coin = rr.coin_from(lambda n: next(source))
+    assert [coin() for _ in range(4)] == [False, True, False, True]
+
+
+def test_each_participant_sends_what_its_own_coins_made_of_its_answer() -> None:
+    from tests.core.harness import make_network
+
+    net = make_network(POLL_Q)
+    conns = [net.join(f"p{i}") for i in range(6)]
+    responses = []
+    for conn in conns:
+        net.party_do(conn, net.parties[conn].submit("yes"))
+        response = net.parties[conn].randomized
+        assert response is not None and response.truth is True
+        responses.append(response)
+    net.host_do(net.host.start())
+    assert net.host.outcome is not None
+    assert net.host.outcome.total == (sum(r.sent for r in responses),)
+    assert all(net.parties[c].randomized is None for c in conns)  # wiped with the answer
+    assert all(net.parties[c].epsilon_spent == rr.EPSILON for c in conns)
+
+
+def test_a_poll_costs_its_epsilon_once_a_noisy_kind_every_round() -> None:
+    from huddle.core.kinds import equal_width_edges
+
+    noisy = Question(
+        kind="histogram", title="t", hi="10", bins=equal_width_edges("0", "10", 2, 0), epsilon="0.5"
+    )
+    assert POLL_Q.privacy_cost(published_before=False) == rr.EPSILON
+    assert POLL_Q.privacy_cost(published_before=True) == 0.0
+    assert noisy.privacy_cost(published_before=False) == 0.5
+    assert noisy.privacy_cost(published_before=True) == 0.5
+    assert Question(title="t").privacy_cost(published_before=False) == 0.0

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from huddle.core import crypto
+from huddle.core.answers import Answer
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.crypto import TAG_BYTES
 from huddle.core.encoding import Vector, from_ring, vector_to_bytes
@@ -110,6 +111,7 @@ from huddle.core.messages import (
 from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
+from huddle.core.randomized_response import Response, coin_from
 from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
 from huddle.core.sharing import combine, mask_from_key, mask_sum, sum_rows
 
@@ -243,7 +245,10 @@ class ParticipantSession:
         self._prepared: _Prepared | None = None
         self._pairs = PairSecrets(self.identity)
         self._noise_rng = noise_rng
-        self._randomized_spent = False
+        self._published = False
+        """A partial sum of ours left in this session (a poll's ε is spent once)."""
+        self.randomized: Response | None = None
+        """How this app's coins fell for the person's poll answer: their screen only."""
         self.epsilon_spent = 0.0
         """ε this person has spent in this session: a noisy question's ε for every
         round in which we published a partial sum (each may have given the host
@@ -276,16 +281,23 @@ class ParticipantSession:
         """A re-run is running and waits for the person to say they take part again."""
         return self.phase is Phase.AWAITING_VALUE and not self._consented
 
-    def submit(self, text: str) -> list[Output]:
-        """Take the person's answer; our partial sum goes out at once if a round runs.
+    def submit(self, answer: str | Answer) -> list[Output]:
+        """Take the person's answer (as typed, or read already); our partial sum goes out
+        at once if a round runs.
 
-        Answering during a round is the person's consent to take part in it.
-        Raises `InputError` (nothing changes) if the answer is not acceptable.
+        A poll's true answer is randomized here, with coins from this session's
+        random source; `randomized` then says how they fell (this person's screen
+        only). Answering during a round is the person's consent to take part in
+        it. Raises `InputError` (nothing changes) if the answer is not acceptable.
         """
         answerable = (Phase.JOINING, Phase.LOBBY, Phase.ABORTED, Phase.AWAITING_VALUE)
         if self.question is None or self.phase not in answerable:
             raise LocalProtocolError("There is no question to answer right now.")
-        value = self.question.encode_answer(text)
+        question = self.question
+        typed = question.parse_answer(answer) if isinstance(answer, str) else answer
+        typed, randomized = question.randomize(typed, coin_from(self._random))
+        value = question.encode_answer(typed)
+        self.randomized = randomized
         if self._value is not None:
             self._value.fill(0)
         self._value = value
@@ -620,16 +632,10 @@ class ParticipantSession:
         return out
 
     def _privacy_cost(self) -> float:
-        """The ε this partial sum spends: a noisy kind's ε every time (fresh noise each
-        round); a poll's ln 3 once (its answer was randomized once, and a re-run
-        resends the same randomized bit)."""
-        question = self._question
-        if question.is_private:
-            return question.epsilon_value
-        if question.release_epsilon and not self._randomized_spent:
-            self._randomized_spent = True
-            return question.release_epsilon
-        return 0.0
+        """The ε this partial sum spends, as its kind counts it (`Kind.privacy_cost`)."""
+        cost = self._question.privacy_cost(published_before=self._published)
+        self._published = True
+        return cost
 
     def _masked_partial(
         self, round_id: bytes, context: bytes, parties: tuple[int, ...], seed: bytes
@@ -865,6 +871,7 @@ class ParticipantSession:
         if self._value is not None:
             self._value.fill(0)
         self._value = None
+        self.randomized = None
 
     def _end(self) -> None:
         self._wipe_value()

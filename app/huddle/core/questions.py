@@ -19,7 +19,7 @@ from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
 from huddle.core.encoding import FixedPoint, Vector, to_ring
 from huddle.core.epsilon import Epsilon
-from huddle.core.errors import SettingsError
+from huddle.core.errors import LocalProtocolError, SettingsError
 from huddle.core.kinds import (
     AVERAGE,
     CHOICE,
@@ -146,16 +146,25 @@ class Question:
         """What a person typed, read once into a typed answer (`AnswerError` if unusable)."""
         return kinds.BY_NAME[self.kind].parse(self, text)
 
-    def encode_answer(self, answer: Answer | str, coin: rr.Coin = rr.csprng_coin) -> Vector:
+    def randomize(self, answer: Answer, coin: rr.Coin) -> tuple[Answer, rr.Response | None]:
+        """For a poll, the answer to send after this app's coins (``coin``, passed in: the
+        core reads no global random source) and how they fell; else the answer as is."""
+        return kinds.BY_NAME[self.kind].randomize(self, answer, coin)
+
+    def privacy_cost(self, *, published_before: bool) -> float:
+        """The ε this person's next partial sum costs (`kinds.Kind.privacy_cost`)."""
+        return kinds.BY_NAME[self.kind].privacy_cost(self, published_before=published_before)
+
+    def encode_answer(self, answer: Answer | str, coin: rr.Coin | None = None) -> Vector:
         """An answer (or what a person typed) as the vector they will secret-share.
 
-        For a poll, a true answer is randomized here with ``coin`` (the OS
-        CSPRNG unless a test passes its own), so it never reaches the protocol
-        as typed; see `huddle.core.randomized_response`.
+        A poll's true answer is randomized here with ``coin``; without one, only an
+        answer randomized already (`randomize`) can be encoded, so a poll's truth
+        never reaches the protocol as typed.
         """
         if isinstance(answer, str):
             answer = self.parse_answer(answer)
-        encoded = kinds.BY_NAME[self.kind].encode_answer(self, answer, coin)
+        encoded = kinds.BY_NAME[self.kind].encode_answer(self, answer, coin or _no_coin)
         return to_ring(np.array(encoded, dtype=np.int64))
 
     def answer_problem(self, text: str) -> AnswerError | None:
@@ -170,6 +179,10 @@ class Question:
         """A message explaining why ``text`` is not acceptable, or None (flips no coin)."""
         problem = self.answer_problem(text)
         return None if problem is None else str(problem)
+
+
+def _no_coin() -> bool:
+    raise LocalProtocolError("A poll's answer is randomized with this app's own coins first.")
 
 
 def _decimal(text: str, which: str) -> Decimal:

@@ -13,13 +13,13 @@ p̂ = 2N/n − 1/2 estimates the share k/n without bias. Its interval inverts
 exact tests on the distribution of N given k (a sum of two binomials), so it
 covers the truth at least 95 % of the time for any group and any k.
 
-An answer reaches `kinds.Poll` as text in one of two forms:
-
-- the true answer ("yes"/"no", "1"/"0"): the coins are flipped inside
-  `Question.encode_answer`, from the OS CSPRNG, and nobody sees the outcome;
-- what to send, made by `respond` and `sent_text` ("randomized:yes"): screens
-  that show the person what their app actually sent flip the coins themselves
-  and submit this, so the truth never reaches the protocol unrandomized.
+The coins are flipped by the poll kind (`huddle.core.kinds.poll`) with a coin
+its caller passes in: a person's own app (`ParticipantSession`, from its
+injected random source) or a screen that wants to show the person what their
+app sent, which randomizes first and submits the result. An answer randomized
+already travels to the protocol typed (`huddle.core.answers.YesNo` with
+``randomized``), or as the text `sent_text` makes ("randomized:yes"); the
+truth never reaches the protocol unrandomized.
 
 Rules of this file: pure functions; coins are a parameter (`csprng_coin` in
 production); no log or error ever contains an answer or a coin.
@@ -53,8 +53,18 @@ Coin = Callable[[], bool]
 
 
 def csprng_coin() -> bool:
-    """One fair coin flip from the OS CSPRNG (never a seeded generator)."""
+    """One fair coin flip from the OS CSPRNG (never a seeded generator), for callers
+    outside the core to pass in."""
     return secrets.randbits(1) == 1
+
+
+def coin_from(random_bytes: Callable[[int], bytes]) -> Coin:
+    """A fair coin from a random source of bytes (a participant's injected one)."""
+
+    def coin() -> bool:
+        return random_bytes(1)[0] & 1 == 1
+
+    return coin
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from huddle.core import randomized_response as rr
+from huddle.core.answers import Number
 from huddle.core.errors import InputError, LocalProtocolError
 from huddle.core.events import (
     Event,
@@ -45,7 +46,7 @@ from huddle.core.invite import Invite, InviteError, parse_invite
 from huddle.core.noise import error_bound
 from huddle.core.outcome import CONFIDENCE, Outcome
 from huddle.core.participant import MaskSource
-from huddle.core.questions import POLL, Question
+from huddle.core.questions import Question
 from huddle.core.randomized_response import Response
 from huddle.net import addresses
 from huddle.net.found import (
@@ -446,15 +447,13 @@ def prepare_answer(question: Question, text: str) -> Answer:
     Raises InputError (nothing sent) for an answer the question cannot take.
     Text that already says what to send ("randomized:yes") goes as it is.
     """
-    if question.kind == POLL:
-        if text.strip().casefold().startswith(rr.SENT_PREFIX):
-            return Answer(text)
-        truth, _ = rr.parse(text)
-        response = rr.respond(truth, rr.csprng_coin)
+    typed = question.parse_answer(text)  # read once; AnswerError says why not
+    # The poll kind flips the coins (the core reads no random source of its own: the
+    # OS CSPRNG is passed in here).
+    _, response = question.randomize(typed, rr.csprng_coin)
+    if response is not None:
         return Answer(rr.sent_text(response), sent=response)
-    if question.takes_options:
-        return Answer(text)
-    return Answer(text, value=question.fixed_point.parse(text))
+    return Answer(text, value=typed.value if isinstance(typed, Number) else None)
 
 
 # --- demo colleagues ----------------------------------------------------------------

@@ -172,11 +172,29 @@ class Kind:
         yes, randomized = rr.parse(text)
         return YesNo(yes, randomized=randomized)
 
+    def randomize(
+        self, q: Settings, answer: Answer, coin: rr.Coin
+    ) -> tuple[Answer, rr.Response | None]:
+        """The answer to encode, and the coins that made it, for kinds whose answers are
+        randomized on the person's own computer (the poll); others return it as it is."""
+        return answer, None
+
+    def privacy_cost(self, q: Settings, *, published_before: bool) -> float:
+        """The ε a partial sum costs this person: a noisy kind's ε every time (fresh
+        noise each round); a randomized kind's once, since a re-run resends the same
+        randomized answer; nothing for an exact kind."""
+        if self.private:
+            return epsilon_of(q)
+        if self.randomized and not published_before:
+            return self.release_epsilon(q)
+        return 0.0
+
     def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
         """An answer (`parse`) as the signed integers this person will share.
 
         ``coin`` is a fair coin for kinds whose answers are randomized on the
-        person's own computer (the poll); other kinds ignore it.
+        person's own computer (the poll), if `randomize` did not run first;
+        other kinds ignore it.
         """
         if not isinstance(answer, Number):
             raise TypeError(f"a {self.name} question is answered with a number")

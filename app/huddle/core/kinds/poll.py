@@ -51,12 +51,21 @@ class Poll(Kind):
         if q.decimals or fp.lo != 0 or fp.hi != 1:
             raise SettingsError("A yes/no poll's answers are 0 (no) and 1 (yes).")
 
-    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+    def randomize(
+        self, q: Settings, answer: Answer, coin: rr.Coin
+    ) -> tuple[Answer, rr.Response | None]:
+        """Flip the two coins for a true answer: what to send, and how it came about."""
         if not isinstance(answer, YesNo):
             raise TypeError("a poll is answered with yes or no")
         if answer.randomized:
-            return [int(answer.yes)]
-        return [int(rr.respond(answer.yes, coin).sent)]
+            return answer, None
+        response = rr.respond(answer.yes, coin)
+        return YesNo(response.sent, randomized=True), response
+
+    def encode_answer(self, q: Settings, answer: Answer, coin: rr.Coin) -> list[int]:
+        sent, _ = self.randomize(q, answer, coin)
+        assert isinstance(sent, YesNo)
+        return [int(sent.yes)]
 
     def release_epsilon(self, q: Settings) -> float:
         return rr.EPSILON
