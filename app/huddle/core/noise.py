@@ -188,6 +188,46 @@ def lead_needed(
     return difference_bound(parties, epsilon, sensitivity, per_rival) + 1
 
 
+def sum_bound(
+    parties: int, epsilon: float, sensitivity: int, terms: int, confidence: float = 0.95
+) -> int:
+    """Smallest integer t with P(|noise₁ + … + noise_terms| ≤ t) ≥ confidence.
+
+    The noise of ``terms`` released elements added together (a prefix of a
+    histogram's bars: how many values lie below an edge), all n participants
+    honest: NB(terms·r, p) − NB(terms·r, p), r = n/(n−1). Exact while the table
+    stays small; beyond (noise scales wider than about 2^13, or thousands of
+    terms), Chebyshev's bound on its exact variance, which is larger: safe.
+    """
+    if isinstance(terms, bool) or not isinstance(terms, numbers.Integral) or terms < 1:
+        raise SettingsError("A sum of noise needs at least one element.")
+    if not 0.0 < confidence < 1.0 - 1e-9:
+        raise SettingsError("The confidence level must be between 0 and 1 (for example 0.95).")
+    r = int(terms) * _shape(parties, parties)
+    a = _decay(epsilon, sensitivity)
+    return _sum_quantile(r, a, confidence)
+
+
+@functools.lru_cache(maxsize=64)
+def _sum_quantile(r: float, a: float, confidence: float) -> int:
+    reach = _TAIL_SCALES * max(1.0, math.sqrt(r)) / a  # the difference's window
+    kmax = math.ceil(reach + (r + _TAIL_SCALES * max(1.0, math.sqrt(r))) / a) + 16  # each NB's
+    if kmax > 1 << 20:
+        variance = 2.0 * r * math.exp(-a) / math.expm1(-a) ** 2
+        return math.ceil(math.sqrt(variance / (1.0 - confidence)))
+    f = _nb_pmf(r, a, kmax)
+    length = 1 << (2 * kmax + 1).bit_length()
+    spectrum = np.fft.rfft(f, length)
+    half = np.fft.irfft(spectrum * np.conj(spectrum), length)[: math.ceil(reach) + 1]
+    half = np.clip(half, 0.0, None)
+    inside = 2.0 * np.cumsum(half) - half[0]  # P(|D| ≤ t) for t = 0, 1, …
+    found = int(np.searchsorted(inside, confidence))
+    if found >= len(inside):  # not reached inside the window: never expected; stay safe
+        variance = 2.0 * r * math.exp(-a) / math.expm1(-a) ** 2
+        return math.ceil(math.sqrt(variance / (1.0 - confidence)))
+    return found
+
+
 def _bound(r: float, epsilon: float, sensitivity: int, confidence: float) -> int:
     """Smallest t with P(|X − Y| ≤ t) ≥ confidence, X, Y ~ NB(r, 1 − e^(−ε/Δ))."""
     if not 0.0 < confidence < 1.0 - 1e-9:

@@ -49,7 +49,7 @@ def accuracy_text(question: Question | None, people: int, bounds: BoundEstimator
     if question.kind in (VOTE_OUTCOME, CHOICE):
         return _lead_accuracy(question, people, words)
     if question.kind not in (HISTOGRAM, DP_VOTE, DP_AVERAGE, DP_SPREAD):
-        return Accuracy(words)
+        return _kind_accuracy(question, people, words)
     key: BoundKey = (people, question.epsilon_value, question.sensitivity)
     bound = bounds.bound(key)
     if bound is None:
@@ -126,3 +126,11 @@ def _lead_accuracy(question: Question, people: int, words: str) -> Accuracy:
         "Choose a larger ε, or wait for more people."
     )
     return Accuracy(f"{text} {warning}", too_noisy=True)
+
+
+def _kind_accuracy(question: Question, people: int, words: str) -> Accuracy:
+    """A kind without words of its own on this page speaks for itself (`Kind.preview`)."""
+    preview = kinds.BY_NAME[question.kind].preview(question, people)
+    if preview is None:
+        return Accuracy(words)
+    return Accuracy(f"{words} {_tr(preview.text)}", preview.too_noisy)

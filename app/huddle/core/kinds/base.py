@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from huddle.core import options
 from huddle.core import randomized_response as rr
@@ -233,6 +233,19 @@ class Kind:
     def summarize(self, outcome: Released) -> Summary:
         """The finished round as figures, accuracy, chart and ``--json`` fields."""
         raise NotImplementedError
+
+    def preview(self, q: Settings, people: int) -> Preview | None:
+        """How accurate the result will be with ``people``, in words, before anyone
+        answers (for the host choosing ε); None if the kind says nothing more."""
+        return None
+
+
+class Preview(NamedTuple):
+    """A kind's accuracy in words before anyone answers."""
+
+    text: str
+    too_noisy: bool = False
+    """The noise would be as large as what it hides: the result would be mostly noise."""
 
 
 def noisy_words(epsilon: str) -> str:
