@@ -144,6 +144,28 @@ def measure(case: Case, repeat: int) -> list[str]:
     ]
 
 
+def tradeoff(case: Case, repeat: int, n: int = 8) -> None:
+    """Proof against message length for one case: `Flp`'s message_weight."""
+    contribution = case.contribution
+    meas = contribution.encode(case.answer, case.noise)
+    witness = contribution.meas_length - contribution.output_length
+    print(f"\n{case.name}: layouts by message weight (round traffic at n = {n}: each")
+    print("witness and proof once to its designated verifier, every message to every member)")
+    for weight in (1, 4, 8):
+        flp = Flp(contribution, message_weight=weight)
+        seed = bytes(32)
+        joint, query_rand = flp.joint_rand(seed), flp.query_rand(seed)
+        prove_rand = flp.prove_rand(seed)
+        proof = flp.prove(meas, prove_rand, joint)
+        prove_ms = best(lambda: flp.prove(meas, prove_rand, joint), repeat)  # noqa: B023
+        query_ms = best(lambda: flp.query(meas, proof, query_rand, joint, n), repeat)  # noqa: B023
+        traffic = 8 * (n * (witness + flp.proof_length) + n * (n - 1) * n * flp.verifier_length)
+        print(
+            f"  weight {weight}: proof {flp.proof_length}, message {flp.verifier_length}, "
+            f"prove {prove_ms:.2f} ms, query {query_ms:.2f} ms, traffic {traffic / 1024:.0f} KiB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
@@ -174,6 +196,7 @@ def main() -> None:
     print("\nkinds per row:")
     for case in cases()[::2]:
         print(f"  {case.name}: {case.kinds}")
+    tradeoff(cases()[3], args.repeat)
 
 
 if __name__ == "__main__":

@@ -507,6 +507,21 @@ def test_proofs_and_verifier_messages_grow_as_the_square_root(checks: int) -> No
         assert layout.proof_length <= 2 * bound and layout.verifier_length <= bound
 
 
+def test_weighing_messages_shortens_them() -> None:
+    """A heavier message weight trades a longer proof for a shorter message; both
+    layouts prove and verify."""
+    contribution = Contribution(OneHot(1000), noise_bound=56)
+    light, heavy = Flp(contribution), Flp(contribution, message_weight=8)
+    assert heavy.verifier_length < light.verifier_length
+    assert heavy.proof_length > light.proof_length
+    x = [0] * 1000
+    x[3] = 1
+    meas = contribution.encode(x, [(-1) ** i * (i % 57) for i in range(1000)])
+    assert passes(heavy, meas) and passes(light, meas)
+    with pytest.raises(ValueError):
+        lane(Bit, 10, message_weight=0)
+
+
 def test_lengths_add_up() -> None:
     contribution = Contribution(Spread(-100, 100, 50), noise_bound=1000)
     flp = Flp(contribution)

@@ -82,21 +82,26 @@ class Lane:
         return self.seeds + 1
 
 
-def lane(gadget: type[Gadget], checks: int) -> Lane:
-    """The layout of ``checks`` constraints with the least proof plus verifier message.
+def lane(gadget: type[Gadget], checks: int, message_weight: int = 1) -> Lane:
+    """The layout of ``checks`` constraints with the least proof + weight·message.
 
     Both are O(√checks): the proof holds arity·chunk seeds and about 2P
-    coefficients, with chunk·(P − 1) ≥ checks.
+    coefficients, with chunk·(P − 1) ≥ checks, and the verifier message
+    arity·chunk + 1 elements. A larger ``message_weight`` buys shorter
+    messages with a longer proof and more work on both sides.
     """
-    if checks < 1:
+    if checks < 1 or message_weight < 1:
         raise ValueError("There must be at least one check to prove.")
+
+    def cost(layout: Lane) -> int:
+        return layout.proof_length + message_weight * layout.verifier_length
+
     best: Lane | None = None
     size = 2
-    while best is None or size <= 2 * best.proof_length:
+    while best is None or size <= 2 * cost(best):
         chunk = -(-checks // (size - 1))
         candidate = Lane(gadget, chunk, -(-checks // chunk), size)
-        cost = candidate.proof_length + candidate.verifier_length
-        if best is None or cost < best.proof_length + best.verifier_length:
+        if best is None or cost(candidate) < cost(best):
             best = candidate
         size *= 2
     return best
@@ -134,13 +139,18 @@ class Flp:
     `joint_rand_length`, `query_rand_length`.
     """
 
-    def __init__(self, circuit: Contribution, proofs: int = PROOFS) -> None:
+    def __init__(
+        self, circuit: Contribution, proofs: int = PROOFS, *, message_weight: int = 1
+    ) -> None:
+        """``message_weight``: how much a verifier message counts against the proof
+        when laying the checks out (`lane`). Every member receives every message
+        but each proof is needed once, so a round may weigh messages more."""
         if proofs < 1:
             raise ValueError("At least one proof is needed.")
         self.circuit = circuit
         self.proofs = proofs
         counts = ((Bit, circuit.bit_checks), (Mul, circuit.mul_checks))
-        self.lanes = tuple(lane(g, n) for g, n in counts if n)
+        self.lanes = tuple(lane(g, n, message_weight) for g, n in counts if n)
         self._outputs = sum(la.calls for la in self.lanes) + circuit.linear
         self.meas_length = circuit.meas_length
         self.proof_length = proofs * sum(la.proof_length for la in self.lanes)
