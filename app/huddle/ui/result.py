@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
@@ -200,6 +201,17 @@ class ResultPage(Page):
         self.on_escape(self.home.emit)
         self.on_enter(self.home.emit)
         self.summary = ""
+        self._extras: dict[str, QWidget] = {}
+
+    def extra(self, name: str, make: Callable[[], QWidget]) -> QWidget:
+        """A widget of a kind's own, under the figures: made by ``make`` the first time,
+        shown now, and hidden again before the next result of any kind."""
+        if name not in self._extras:
+            widget = self._extras[name] = make()
+            self.content.insertWidget(self.content.indexOf(self.totals) + 1, widget)
+        widget = self._extras[name]
+        widget.setVisible(True)
+        return widget
 
     def _build_chart(self) -> None:
         self.chart = HistogramChart()
@@ -252,6 +264,8 @@ class ResultPage(Page):
         self.counts = None
         self._code_hint(code)
         self.copied.show_message(None)
+        for widget in self._extras.values():
+            widget.setVisible(False)
         people = self.tr("%n people", "", outcome.count)
         render = RENDERERS.get(question.kind, result_kinds.show_summary)
         render(self, outcome, Shown(people, mine, sent))
