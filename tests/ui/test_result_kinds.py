@@ -45,8 +45,8 @@ def test_a_kind_without_a_renderer_is_drawn_from_its_summary(page: ResultPage) -
 
 
 def test_a_renderers_own_widget_is_gone_at_the_next_result(page: ResultPage) -> None:
-    mine = page.extra("test", lambda: QLabel("a kind's own"))
-    assert mine.isVisible() and page.extra("test", QLabel) is mine  # made once
+    mine = page.own_widget("test", lambda: QLabel("a kind's own"))
+    assert mine.isVisible() and page.own_widget("test", QLabel) is mine  # made once
     page.show_outcome(Outcome(NOISY, 10, (31000,)), None, "1234")
     assert not mine.isVisible()
 

@@ -203,7 +203,7 @@ class ResultPage(Page):
         self.summary = ""
         self._extras: dict[str, QWidget] = {}
 
-    def extra(self, name: str, make: Callable[[], QWidget]) -> QWidget:
+    def own_widget(self, name: str, make: Callable[[], QWidget]) -> QWidget:
         """A widget of a kind's own, under the figures: made by ``make`` the first time,
         shown now, and hidden again before the next result of any kind."""
         if name not in self._extras:
