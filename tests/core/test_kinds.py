@@ -156,7 +156,7 @@ def test_settings_that_belong_to_another_kind_are_refused() -> None:
     with pytest.raises(SettingsError, match="Bars only apply to a histogram"):
         dp_average(bins=EDGES, hi="100")
     with pytest.raises(SettingsError, match="does not know the result kind"):
-        Question(title="t", kind="median")
+        Question(title="t", kind="mode")  # "median" became a kind (issue 16)
 
 
 def test_noise_that_would_drown_the_result_is_refused() -> None:

@@ -9,7 +9,9 @@ mid-round, for the error screen. Then two noisy sessions on one subject: a
 histogram with ten people (Dana among them), and a noisy average, where Dana's
 lobby shows the privacy budget she already spent. Last, the kinds of issue 9: a
 vote, a yes/no poll by randomized response, a private choice and a spread; a re-run
-of protocol 3; and host setup and the lobby in a 640×480 window (17-small-*).
+of protocol 3; and host setup and the lobby in a 640×480 window (17-small-*). Then
+the noisy vote, the vote's outcome only and the noisy spread (18-*), and the median
+and quartiles of issue 16 (19-*): every kind in the registry has a result screen here.
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QSize
 from PySide6.QtWidgets import QWidget
 
 from huddle.core.advert import Advert
-from huddle.core.questions import AVERAGE, CHOICE, DP_AVERAGE, HISTOGRAM, POLL, SPREAD, VOTE
+from huddle.core.questions import (
+    AVERAGE,
+    CHOICE,
+    DP_AVERAGE,
+    DP_SPREAD,
+    DP_VOTE,
+    HISTOGRAM,
+    POLL,
+    SPREAD,
+    VOTE,
+    VOTE_OUTCOME,
+)
 from huddle.net.discovery import FoundSession
 from huddle.storage import DATA_DIR_ENV
 from huddle.ui.app import make_application
@@ -105,6 +118,8 @@ def main(out: Path) -> None:
             spread_session(shooter)
             rerun_session(shooter)
             small_screen(shooter)
+            noisy_kinds_session(shooter)
+            median_session(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -250,18 +265,26 @@ def noisy_average_session(shooter: Shooter) -> None:
 
 
 def kind_host(
-    shooter: Shooter, alice: MainWindow, kind: str, title: str, opts: str = "", shot: str = ""
+    shooter: Shooter,
+    alice: MainWindow,
+    kind: str,
+    title: str,
+    opts: str = "",
+    shot: str = "",
+    epsilon: float = 0.0,
 ) -> int:
     """Alice hosts ``kind`` from Home (``opts``: the options, one per line)."""
     alice.show_page(alice.home)
     alice.home.host_button.click()
     setup = alice.host_setup
-    setup.prefill(title, "min" if kind == SPREAD else "", "0", "120")
+    setup.prefill(title, "min" if kind in (SPREAD, DP_SPREAD) else "", "0", "120")
     setup.kind.setCurrentIndex(setup.kind.findData(kind))
     setup.options.setPlainText(opts)
     setup.tag.setText("team")
     if kind == CHOICE:
         setup.epsilon.set_value(3.0)
+    if epsilon:
+        setup.epsilon.set_value(epsilon)
     wait_until(setup.start_button.isEnabled)
     if shot:
         alice.resize(SETUP_SIZE)
@@ -410,6 +433,61 @@ def small_screen(shooter: Shooter) -> None:
     shooter.shoot(alice, "17-small-lobby")
     alice.flow.go_home()
     alice.resize(SIZE)
+
+
+def noisy_kinds_session(shooter: Shooter) -> None:
+    """A noisy vote, a vote's outcome only and a noisy spread, with eight people."""
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    lunch, commute = "Where do we go for the team lunch?", "How many minutes is your commute?"
+    for kind, title, opts, shot in (
+        (DP_VOTE, lunch, LUNCH, "18-result-dp-vote"),
+        (VOTE_OUTCOME, lunch, LUNCH, "18-result-vote-outcome"),
+        (DP_SPREAD, commute, "", "18-result-dp-spread"),
+    ):
+        alice.show_page(alice.home)
+        dana.show_page(dana.home)
+        port = kind_host(shooter, alice, kind, title, opts, epsilon=3.0)
+        gather(alice, dana, port, 6)
+        alice.lobby.start_button.click()
+        if opts:
+            answer(shooter, alice, 1)
+            answer(shooter, dana, 1)
+        else:
+            answer(shooter, alice, typed="25")
+            answer(shooter, dana, typed="70")
+        shooter.on(alice, alice.result)
+        shooter.shoot(alice, shot)
+        alice.result.home_button.click()
+        dana.result.home_button.click()
+
+
+def median_session(shooter: Shooter) -> None:
+    """The median and quartiles: set up with its bars and ε, and its result with ten people."""
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    alice.show_page(alice.home)
+    dana.show_page(dana.home)
+    alice.home.host_button.click()
+    setup = alice.host_setup
+    setup.prefill("What is your monthly gross pay?", "EUR", "2000", "8000")
+    setup.kind.setCurrentIndex(setup.kind.findData("median"))
+    setup.bars.count.setValue(6)
+    setup.epsilon.set_value(4.0)  # ten people: ε = 1 would leave the median anywhere
+    setup.tag.setText("salary")
+    wait_until(lambda: "places below the middle" in setup.privacy_message.text())
+    alice.resize(SETUP_SIZE)
+    shooter.shoot(alice, "19-host-setup-median")
+    alice.resize(SIZE)
+    setup.start_button.click()
+    wait_until(lambda: ":" in alice.lobby.where.text())
+    port = int(alice.lobby.where.text().rsplit(":", 1)[1].split("<")[0])
+    gather(alice, dana, port, 8)
+    alice.lobby.start_button.click()
+    answer(shooter, alice, typed="4100")
+    answer(shooter, dana, typed="5200")
+    shooter.on(dana, dana.result)
+    shooter.shoot(dana, "19-result-median")
+    alice.result.home_button.click()
+    dana.result.home_button.click()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from huddle.core.questions import (
     VOTE,
     VOTE_OUTCOME,
 )
-from huddle.ui import result_counts, result_kinds, texts
+from huddle.ui import result_counts, result_kinds, result_median, texts
 from huddle.ui.chart import HistogramChart
 from huddle.ui.result_counts import NoisyCounts
 from huddle.ui.result_kinds import Render, Shown
@@ -398,6 +398,7 @@ RENDERERS: dict[str, Render] = {
     VOTE_OUTCOME: result_kinds.show_outcome_only,
     CHOICE: result_kinds.show_choice,
     POLL: result_kinds.show_poll,
+    "median": result_median.show_median,
 }
 """How the result screen draws each kind; a kind not listed here is drawn from its
 `Summary` alone (`result_kinds.show_summary`)."""

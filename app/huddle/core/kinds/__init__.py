@@ -16,6 +16,7 @@ from huddle.core.kinds import (
     dp_spread,
     dp_vote,
     histogram,
+    median,
     poll,
     spread,
     vote,
@@ -156,6 +157,7 @@ for _kind in (
     VoteOutcome(),
     Choice(),
     Poll(),
+    median.Median(),
 ):
     register(BY_NAME, _kind)
 KINDS = tuple(BY_NAME)
