@@ -2,9 +2,17 @@
 
 `Question` is the record (what the host sets, what travels inside `Welcome`,
 what the security code covers); a `Kind` is the behaviour behind its `kind`
-field. Everything about a kind lives in its own module here; this file only
-lists them, in the order the screens offer them. To add a kind, write its
-module and add it to `_KINDS` below.
+field. Everything about a kind lives in its own module here: its settings and
+their checks (`Kind.check`), its setup row and command-line flags (`About`),
+how answers are read and encoded (`Kind.parse`, `Kind.encode_answer`), its
+noise (`Kind.sensitivity`) and privacy cost, what it reveals, and its
+`Summary`. This file only lists them, in the order the screens offer them.
+
+To add a kind: write its module, instantiate it in the loop below, and, if the
+screens should draw it their own way, give the desktop app a renderer
+(`huddle.ui.result.RENDERERS`); without one it is drawn from its `Summary`, as
+it is at the terminal. A kind that leaves out what every kind must declare is
+refused here, at import (`register`).
 """
 
 from __future__ import annotations
