@@ -270,9 +270,36 @@ class ResultPage(Page):
         render = RENDERERS.get(question.kind, result_kinds.show_summary)
         render(self, outcome, Shown(people, mine, sent))
 
-    def show_number(self, outcome: Outcome, shown: Shown) -> None:
-        """An average, a noisy average or a histogram."""
-        question, mine, people = outcome.question, shown.mine, shown.people
+    def show_average(self, outcome: Outcome, shown: Shown) -> None:
+        """An exact average: large, with the total and the people, and where this person's
+        own value stands on the range."""
+        self._show_average(outcome, shown)
+        self._stand(outcome, shown.mine, outcome.average)
+
+    def show_noisy_average(self, outcome: Outcome, shown: Shown) -> None:
+        """A noisy average: its 95 % interval large, the best estimate under it."""
+        average = self._show_average(outcome, shown)
+        self._show_noisy_average(outcome, average, shown.people)
+        spread = outcome.average_error_bound
+        band = (outcome.average - spread, outcome.average + spread)
+        self._stand(outcome, shown.mine, outcome.average, band)
+
+    def show_histogram(self, outcome: Outcome, shown: Shown) -> None:
+        """A noisy histogram: the chart with its accuracy (a bar says nothing about where
+        one value stands, so this person's own value is not placed)."""
+        shown_now: tuple[QWidget, ...] = (self.chart, self.accuracy, self.raw_toggle)
+        hidden: tuple[QWidget, ...] = (self.average, self.raw_values, self.standing, self.bar)
+        for widget in shown_now:
+            widget.setVisible(True)
+        for widget in hidden:
+            widget.setVisible(False)
+        self.standing.setText("")
+        self.set_ledger_note("")
+        result_counts.show_bars(self, outcome, shown.people)
+
+    def _show_average(self, outcome: Outcome, shown: Shown) -> str:
+        """The average, the total and the people; the average as shown."""
+        question, people = outcome.question, shown.people
         average = texts.average(outcome.average, question)
         total = texts.with_unit(outcome.sum, question)
         self.caption.setText(self.tr("Group average"))
@@ -282,23 +309,27 @@ class ResultPage(Page):
         self.summary = self.tr("{title}: average {average} (total {total}, {people})").format(
             title=question.title, average=average, total=total, people=people
         )
-        histogram = question.kind == HISTOGRAM
-        for widget in (self.chart, self.accuracy, self.raw_toggle):
-            widget.setVisible(histogram)
-        self.average.setVisible(not histogram)
-        self.raw_values.setVisible(False)
+        for widget in (self.chart, self.accuracy, self.raw_toggle, self.raw_values):
+            widget.setVisible(False)
+        self.average.setVisible(True)
         self.set_ledger_note("")
-        if histogram:
-            result_counts.show_bars(self, outcome, people)
-            mine = None  # a bar says nothing about where one value stands
-        elif question.kind == DP_AVERAGE:
-            self._show_noisy_average(outcome, average, people)
+        return average
+
+    def _stand(
+        self,
+        outcome: Outcome,
+        mine: Decimal | None,
+        average: Decimal,
+        band: tuple[Decimal, Decimal] | None = None,
+        band_label: str = "",
+    ) -> None:
+        """Where this person's own value stands (their screen only), and the range bar."""
         self.standing.setVisible(mine is not None)
-        self.bar.setVisible(not histogram)
         self.standing.setText(
-            texts.standing(mine, outcome.average, question) if mine is not None else ""
+            texts.standing(mine, average, outcome.question) if mine is not None else ""
         )
-        self._place(outcome, mine)
+        self.bar.setVisible(True)
+        self._place(outcome, mine, average, band, band_label)
 
     def _code_hint(self, code: str) -> None:
         self.code_hint.setText(
@@ -309,19 +340,24 @@ class ResultPage(Page):
         )
 
     def show_spread(self, outcome: Outcome, shown: Shown) -> None:
-        """An average with its standard deviation, exact or noisy."""
-        mine, people = shown.mine, shown.people
+        """The exact average with its standard deviation, ±1 of which is shaded."""
+        self._show_spread(outcome)
+        result_kinds.show_spread(self, outcome, shown.people)
+        average, deviation = outcome.moments.mean, outcome.moments.deviation
+        band = (average - deviation, average + deviation)
+        self._stand(outcome, shown.mine, average, band, self.tr("± 1 standard deviation"))
+
+    def show_noisy_spread(self, outcome: Outcome, shown: Shown) -> None:
+        """A noisy average and standard deviation, the average's 95 % interval shaded."""
+        self._show_spread(outcome)
+        result_kinds.show_noisy_spread(self, outcome, shown.people)
+        average, spread = outcome.moments.mean, outcome.mean_error_bound
+        self._stand(outcome, shown.mine, average, (average - spread, average + spread))
+
+    def _show_spread(self, outcome: Outcome) -> None:
         self.chart.setVisible(False)
         self.raw_toggle.setVisible(False)
         self.average.setVisible(True)
-        self.bar.setVisible(True)
-        result_kinds.show_spread(self, outcome, people)
-        average = outcome.moments.mean
-        self.standing.setVisible(mine is not None)
-        self.standing.setText(
-            texts.standing(mine, average, outcome.question) if mine is not None else ""
-        )
-        self._place(outcome, mine, average)
 
     def _show_noisy_average(self, outcome: Outcome, average: str, people: str) -> None:
         """The 95 % interval leads, the best estimate follows: with few people the
@@ -345,30 +381,25 @@ class ResultPage(Page):
         self.average.setText(text)
 
     def _place(
-        self, outcome: Outcome, mine: Decimal | None, average: Decimal | None = None
+        self,
+        outcome: Outcome,
+        mine: Decimal | None,
+        average: Decimal,
+        band: tuple[Decimal, Decimal] | None = None,
+        band_label: str = "",
     ) -> None:
+        """The range bar: the average, this person's own value, and ``band`` shaded (a
+        noisy average's 95 % interval unless ``band_label`` says otherwise)."""
         fp = outcome.question.fixed_point
-        average = outcome.average if average is None else average
 
         def fraction(value: Decimal) -> float:
             return float((fp.clamp(value) - fp.lo) / (fp.hi - fp.lo))
 
-        band, band_label = None, ""
-        if outcome.question.kind == SPREAD:
-            deviation = outcome.moments.deviation
-            band = (fraction(average - deviation), fraction(average + deviation))
-            band_label = self.tr("± 1 standard deviation")
-        elif outcome.question.kind == DP_AVERAGE:
-            spread = outcome.average_error_bound
-            band = (fraction(average - spread), fraction(average + spread))
-        elif outcome.question.kind == DP_SPREAD:
-            spread = outcome.mean_error_bound
-            band = (fraction(average - spread), fraction(average + spread))
         self.bar.set_points(
             fraction(average),
             fraction(mine) if mine is not None else None,
             (texts.typed(fp.lo), texts.typed(fp.hi)),
-            band,
+            (fraction(band[0]), fraction(band[1])) if band is not None else None,
             band_label,
         )
         where = self.tr("On the allowed range from {low} to {high}, the average is at {avg} %.")
@@ -388,13 +419,13 @@ class ResultPage(Page):
 
 
 RENDERERS: dict[str, Render] = {
-    AVERAGE: ResultPage.show_number,
-    HISTOGRAM: ResultPage.show_number,
-    DP_AVERAGE: ResultPage.show_number,
+    AVERAGE: ResultPage.show_average,
+    HISTOGRAM: ResultPage.show_histogram,
+    DP_AVERAGE: ResultPage.show_noisy_average,
     SPREAD: ResultPage.show_spread,
-    DP_SPREAD: ResultPage.show_spread,
+    DP_SPREAD: ResultPage.show_noisy_spread,
     VOTE: result_kinds.show_tallies,
-    DP_VOTE: result_kinds.show_tallies,
+    DP_VOTE: result_kinds.show_noisy_tallies,
     VOTE_OUTCOME: result_kinds.show_outcome_only,
     CHOICE: result_kinds.show_choice,
     POLL: result_kinds.show_poll,

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from huddle.core import randomized_response as rr
 from huddle.core.kinds.summary import Accuracy, Figure
 from huddle.core.outcome import CONFIDENCE, Outcome
-from huddle.core.questions import DP_SPREAD, DP_VOTE, Question
+from huddle.core.questions import Question
 from huddle.ui import texts
 from huddle.ui.chart import possible
 from huddle.ui.result_counts import NoisyCounts
@@ -63,9 +63,15 @@ def _reset(page: ResultPage, *, headline: bool = True) -> None:
 
 
 def show_tallies(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
-    """A vote's tallies, exact or noisy, as a chart."""
+    """A vote's exact tallies as a chart, and who leads."""
     _reset(page, headline=False)
-    _tallies(page, outcome, shown.people)
+    _tallies(page, outcome, shown.people, noisy=False)
+
+
+def show_noisy_tallies(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+    """A vote's noisy tallies as a chart with their accuracy, and the raw view."""
+    _reset(page, headline=False)
+    _tallies(page, outcome, shown.people, noisy=True)
 
 
 def show_outcome_only(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
@@ -83,8 +89,8 @@ def show_poll(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
     _poll(page, outcome, shown.people, shown.sent)
 
 
-def _tallies(page: ResultPage, outcome: Outcome, people: str) -> None:
-    q, noisy = outcome.question, outcome.question.kind == DP_VOTE
+def _tallies(page: ResultPage, outcome: Outcome, people: str, *, noisy: bool) -> None:
+    q = outcome.question
     bound = outcome.noise_bound if noisy else 0
     ceiling = outcome.count if noisy else None
     page.chart.set_categories(q.options, outcome.tallies, bound, tr("votes"), ceiling)
@@ -217,40 +223,52 @@ def sent_words(sent: rr.Response) -> str:
 
 
 def show_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
-    """The average (as for an average) with the standard deviation under it."""
+    """The exact average (as for an average) with the standard deviation under it."""
     q, m = outcome.question, outcome.moments
     average = texts.average(m.mean, q)
     deviation = texts.with_unit(m.deviation, q, texts.EXTRA_AVERAGE_DIGITS)
-    if q.kind == DP_SPREAD:
-        low, high = outcome.deviation_interval
-        error = outcome.mean_error_bound
-        page.caption.setText(tr("Group average with privacy noise: the 95 % interval"))
-        page.show_interval(texts.interval(m.mean - error, m.mean + error, q))
-        page.totals.setText(
-            tr("Best estimate {average} · {people} · ε = {epsilon}").format(
-                average=average, people=people, epsilon=texts.epsilon(outcome.epsilon)
-            )
-        )
-        page.accuracy.setText(
-            tr("Standard deviation about {deviation}; at {p} % between {low} and {high}.").format(
-                deviation=deviation,
-                p=PERCENT,
-                low=texts.number(low, q, texts.EXTRA_AVERAGE_DIGITS),
-                high=texts.with_unit(high, q, texts.EXTRA_AVERAGE_DIGITS),
-            )
-        )
-    else:
-        page.caption.setText(tr("Group average and spread"))
-        page.average.setText(average)
-        page.totals.setText(
-            tr("Standard deviation {deviation} · {people}").format(
-                deviation=deviation, people=people
-            )
-        )
-        page.accuracy.setText(
-            tr("The standard deviation says how far values typically lie from the average.")
-        )
+    page.caption.setText(tr("Group average and spread"))
+    page.average.setText(average)
+    page.totals.setText(
+        tr("Standard deviation {deviation} · {people}").format(deviation=deviation, people=people)
+    )
+    page.accuracy.setText(
+        tr("The standard deviation says how far values typically lie from the average.")
+    )
     page.accuracy.setVisible(True)
+    _spread_summary(page, q, average, deviation, people)
+
+
+def show_noisy_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
+    """A noisy average's 95 % interval large, the best estimate and the standard
+    deviation, with its own interval, under it."""
+    q, m = outcome.question, outcome.moments
+    average = texts.average(m.mean, q)
+    deviation = texts.with_unit(m.deviation, q, texts.EXTRA_AVERAGE_DIGITS)
+    low, high = outcome.deviation_interval
+    error = outcome.mean_error_bound
+    page.caption.setText(tr("Group average with privacy noise: the 95 % interval"))
+    page.show_interval(texts.interval(m.mean - error, m.mean + error, q))
+    page.totals.setText(
+        tr("Best estimate {average} · {people} · ε = {epsilon}").format(
+            average=average, people=people, epsilon=texts.epsilon(outcome.epsilon)
+        )
+    )
+    page.accuracy.setText(
+        tr("Standard deviation about {deviation}; at {p} % between {low} and {high}.").format(
+            deviation=deviation,
+            p=PERCENT,
+            low=texts.number(low, q, texts.EXTRA_AVERAGE_DIGITS),
+            high=texts.with_unit(high, q, texts.EXTRA_AVERAGE_DIGITS),
+        )
+    )
+    page.accuracy.setVisible(True)
+    _spread_summary(page, q, average, deviation, people)
+
+
+def _spread_summary(
+    page: ResultPage, q: Question, average: str, deviation: str, people: str
+) -> None:
     page.summary = tr(
         "{title}: average {average}, standard deviation {deviation} ({people})"
     ).format(title=q.title, average=average, deviation=deviation, people=people)
