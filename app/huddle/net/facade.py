@@ -11,7 +11,9 @@ python-zeroconf.
 
 The front ends take the records the door hands out from here too (the
 question, the events, an outcome, an invite, a session found on the LAN), so
-neither needs to know which module below defines them.
+neither needs to know which module below defines them. What they only read
+about questions (the kinds' registry, setup limits, an answer's problems, a
+result's `Summary`) is in the door's other half, `huddle.net.records`.
 
 Discovery loads zeroconf, which a command that does not use it need not pay
 for: `Browser` and announcing are imported on first use.

@@ -12,16 +12,17 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication
 
-from huddle.core import kinds, noise
-from huddle.core.outcome import CONFIDENCE
-from huddle.core.questions import (
+from huddle.net.facade import CONFIDENCE, Question
+from huddle.net.records import (
+    BY_NAME,
     CHOICE,
     DP_AVERAGE,
     DP_SPREAD,
     DP_VOTE,
     HISTOGRAM,
     VOTE_OUTCOME,
-    Question,
+    Spread,
+    lead_needed,
 )
 from huddle.ui import texts
 from huddle.ui.privacy import BoundEstimator, BoundKey
@@ -81,8 +82,8 @@ def _bound_accuracy(question: Question, people: int, bound: int) -> Accuracy:
         )
     else:
         factor = 1
-        kind = kinds.BY_NAME[question.kind]
-        if isinstance(kind, kinds.Spread):
+        kind = BY_NAME[question.kind]
+        if isinstance(kind, Spread):
             factor = kind.layout(question).factor
         fp = question.fixed_point
         spread = fp.decode(bound) / people / factor
@@ -105,9 +106,7 @@ def _lead_accuracy(question: Question, people: int, words: str) -> Accuracy:
     """How big a lead the noise overturns less than 5 % of the time (cheap to compute:
     the noise of a vote or choice is narrow)."""
     confidence = round(CONFIDENCE * 100)
-    lead = noise.lead_needed(
-        people, question.epsilon_value, question.sensitivity, len(question.options)
-    )
+    lead = lead_needed(people, question.epsilon_value, question.sensitivity, len(question.options))
     if question.kind == CHOICE:
         text = _tr(
             "With {n} people, an option ahead of every other by {lead} approvals or more "
@@ -130,7 +129,7 @@ def _lead_accuracy(question: Question, people: int, words: str) -> Accuracy:
 
 def _kind_accuracy(question: Question, people: int, words: str) -> Accuracy:
     """A kind without words of its own on this page speaks for itself (`Kind.preview`)."""
-    preview = kinds.BY_NAME[question.kind].preview(question, people)
+    preview = BY_NAME[question.kind].preview(question, people)
     if preview is None:
         return Accuracy(words)
     return Accuracy(f"{words} {_tr(preview.text)}", preview.too_noisy)

@@ -20,8 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core import kinds, noise
-from huddle.core.errors import SettingsError
+from huddle.net.records import (
+    DEFAULT_EPSILON,
+    MAX_BINS,
+    MAX_EPSILON,
+    MIN_BINS,
+    SettingsError,
+    equal_width_edges,
+)
 
 DEFAULT_BARS = 5
 MIN_EPSILON, SLIDER_STEPS = 0.05, 100
@@ -46,7 +52,7 @@ class BarsSetting(QWidget):
         group.addButton(self.equal)
         group.addButton(self.custom)
         self.count = QSpinBox()
-        self.count.setRange(kinds.MIN_BINS, kinds.MAX_BINS)
+        self.count.setRange(MIN_BINS, MAX_BINS)
         self.count.setValue(DEFAULT_BARS)
         self.count.setAccessibleName(self.tr("Number of bars"))
         self.edges = QLineEdit()
@@ -77,10 +83,10 @@ class BarsSetting(QWidget):
     def bins(self, lo: str, hi: str, decimals: int) -> tuple[str, ...]:
         """The edges, lo first and hi last; `SettingsError` says what is wrong."""
         if self.equal.isChecked():
-            self.last_equal = kinds.equal_width_edges(lo, hi, self.count.value(), decimals)
+            self.last_equal = equal_width_edges(lo, hi, self.count.value(), decimals)
             return self.last_equal
         parts = tuple(p for p in re.split(r"[\s,;]+", self.edges.text()) if p)
-        if len(parts) < kinds.MIN_BINS + 1:
+        if len(parts) < MIN_BINS + 1:
             raise SettingsError(
                 self.tr(
                     "Type the edges from the lowest to the highest value, e.g. {lo}, …, {hi}."
@@ -106,7 +112,7 @@ class EpsilonSetting(QWidget):
             self.tr("Privacy setting ε, from more private to more accurate")
         )
         self.spin = QDoubleSpinBox()
-        self.spin.setRange(MIN_EPSILON, noise.MAX_EPSILON)
+        self.spin.setRange(MIN_EPSILON, MAX_EPSILON)
         self.spin.setDecimals(2)
         self.spin.setSingleStep(0.1)
         self.spin.setPrefix("ε = ")
@@ -131,7 +137,7 @@ class EpsilonSetting(QWidget):
         layout.addWidget(self.spin, alignment=Qt.AlignmentFlag.AlignTop)
         self.slider.valueChanged.connect(self._slid)
         self.spin.valueChanged.connect(self._typed)
-        self.set_value(float(kinds.DEFAULT_EPSILON))
+        self.set_value(float(DEFAULT_EPSILON))
 
     def value(self) -> float:
         return float(self.spin.value())
@@ -145,7 +151,7 @@ class EpsilonSetting(QWidget):
 
     def _slid(self, step: int) -> None:
         if self._step(self.value()) != step:
-            span = math.log(noise.MAX_EPSILON / MIN_EPSILON)
+            span = math.log(MAX_EPSILON / MIN_EPSILON)
             value = MIN_EPSILON * math.exp(span * step / SLIDER_STEPS)
             self.spin.setValue(round(value, 2 if value < 1 else 1))
 
@@ -157,5 +163,5 @@ class EpsilonSetting(QWidget):
 
     @staticmethod
     def _step(value: float) -> int:
-        span = math.log(noise.MAX_EPSILON / MIN_EPSILON)
+        span = math.log(MAX_EPSILON / MIN_EPSILON)
         return round(SLIDER_STEPS * math.log(value / MIN_EPSILON) / span)

@@ -15,9 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core import kinds, options
-from huddle.core.kinds import AnswerForm
-from huddle.core.questions import MAX_PARTICIPANTS, MIN_PARTICIPANTS, Question
+from huddle.net.facade import Question
+from huddle.net.records import (
+    BY_NAME,
+    MAX_PARTICIPANTS,
+    MIN_PARTICIPANTS,
+    AnswerForm,
+    clean_options,
+)
 from huddle.ui import texts
 from huddle.ui.accuracy import accuracy_text
 from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
@@ -115,7 +120,7 @@ class HostSetupPage(Page):
             form, self.tr("&Question:"), self.title_edit, self.tr("Question")
         )
         self.kind = QComboBox()
-        for kind in kinds.BY_NAME.values():  # one row per kind, as its module names it
+        for kind in BY_NAME.values():  # one row per kind, as its module names it
             self.kind.addItem(self.tr(kind.about.label), kind.name)
         self.kind_message = self._field(
             form, self.tr("&Result:"), self.kind, self.tr("Kind of result")
@@ -134,7 +139,7 @@ class HostSetupPage(Page):
         self.options.textChanged.connect(lambda: self._edited(self.options))
 
     def option_list(self) -> tuple[str, ...]:
-        return options.clean(self.options.toPlainText().splitlines())
+        return clean_options(self.options.toPlainText().splitlines())
 
     def _build_privacy(self, form: QFormLayout) -> None:
         self.bars = BarsSetting()
@@ -156,7 +161,7 @@ class HostSetupPage(Page):
         self.tag.textChanged.connect(lambda: self._edited(self.tag))
 
     def _kind_changed(self) -> None:
-        kind = kinds.BY_NAME[str(self.kind.currentData())]
+        kind = BY_NAME[str(self.kind.currentData())]
         about, form = kind.about, self._form
         form.setRowVisible(self._row_of(form, self.bars), about.bars)
         form.setRowVisible(self._row_of(form, self.options), kind.takes_options)
@@ -287,7 +292,7 @@ class HostSetupPage(Page):
     ) -> None:
         """The messages of the noisy settings; none while their rows are hidden (a message
         shown in a hidden row of a form would appear at the form's top left)."""
-        kind = kinds.BY_NAME[str(self.kind.currentData())]
+        kind = BY_NAME[str(self.kind.currentData())]
         if not kind.about.bars:
             self.bars_message.show_message(None)
         else:

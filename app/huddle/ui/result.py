@@ -17,16 +17,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QCheckBox, QLabel, QSizePolicy, QWidget
 
-from huddle.core import kinds
-from huddle.core import randomized_response as rr
-from huddle.core.outcome import Outcome
-from huddle.core.questions import (
+from huddle.net.facade import Outcome, Response
+from huddle.net.records import (
     AVERAGE,
     CHOICE,
     DP_AVERAGE,
     DP_SPREAD,
     DP_VOTE,
     HISTOGRAM,
+    KINDS,
     POLL,
     SPREAD,
     VOTE,
@@ -251,7 +250,7 @@ class ResultPage(Page):
         self.ledger_note.setVisible(bool(text))
 
     def show_outcome(
-        self, outcome: Outcome, mine: Decimal | None, code: str, sent: rr.Response | None = None
+        self, outcome: Outcome, mine: Decimal | None, code: str, sent: Response | None = None
     ) -> None:
         """Show ``outcome`` as its kind's renderer draws it; ``mine`` (this person's own
         value) and ``sent`` (what their app sent in a poll) stay on this screen only."""
@@ -433,4 +432,4 @@ RENDERERS: dict[str, Render] = {
 }
 """How the result screen draws each kind; a kind not listed here is drawn from its
 `Summary` alone (`result_kinds.show_summary`)."""
-result_kinds.check_renderers(RENDERERS, kinds.KINDS)
+result_kinds.check_renderers(RENDERERS, KINDS)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from huddle.core.outcome import Outcome
+from huddle.net.facade import Outcome
 from huddle.ui import texts
 from huddle.ui.chart import possible
 

@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QCoreApplication
 
-from huddle.core import randomized_response as rr
-from huddle.core.kinds.summary import Accuracy, Figure
-from huddle.core.outcome import CONFIDENCE, Outcome
-from huddle.core.questions import Question
+from huddle.net.facade import CONFIDENCE, Outcome, Question, Response
+from huddle.net.records import Accuracy, Figure
 from huddle.ui import texts
 from huddle.ui.chart import possible
 from huddle.ui.result_counts import NoisyCounts
@@ -41,7 +39,7 @@ class Shown(NamedTuple):
     """"5 people", as the page words it."""
     mine: Decimal | None = None
     """This person's own value, if they typed a number."""
-    sent: rr.Response | None = None
+    sent: Response | None = None
     """What this person's app sent in a poll."""
 
 
@@ -177,7 +175,7 @@ def _choice(page: ResultPage, outcome: Outcome, people: str) -> None:
     page.summary = f"{q.title}: {q.options[winner.option]} ({people}, chosen with noise)"
 
 
-def _poll(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | None) -> None:
+def _poll(page: ResultPage, outcome: Outcome, people: str, sent: Response | None) -> None:
     q = outcome.question
     low, high = outcome.poll_interval
     estimate = min(max(outcome.poll_estimate, 0.0), 1.0)
@@ -212,7 +210,7 @@ def _poll(page: ResultPage, outcome: Outcome, people: str, sent: rr.Response | N
     )
 
 
-def sent_words(sent: rr.Response) -> str:
+def sent_words(sent: Response) -> str:
     """What this person's app sent, for their own screen only."""
     answer = tr("yes") if sent.sent else tr("no")
     if sent.first_heads:

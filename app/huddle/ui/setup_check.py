@@ -15,12 +15,19 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication
 
-from huddle.core import kinds, options
-from huddle.core.errors import SettingsError
-from huddle.core.kinds import AnswerForm
-from huddle.core.questions import AVERAGE, MIN_PARTICIPANTS, Question
+from huddle.net.facade import Question
+from huddle.net.records import (
+    AVERAGE,
+    BY_NAME,
+    DEFAULT_EPSILON,
+    MIN_PARTICIPANTS,
+    AnswerForm,
+    SettingsError,
+    answer_range,
+    check_options,
+)
 
-NO_RANGE = tuple(k.name for k in kinds.BY_NAME.values() if k.about.answer is not AnswerForm.NUMBER)
+NO_RANGE = tuple(k.name for k in BY_NAME.values() if k.about.answer is not AnswerForm.NUMBER)
 """Kinds whose answers are not numbers typed in a range."""
 
 
@@ -96,7 +103,7 @@ def _numeric(fields: SetupFields, title: str) -> SetupCheck:
     (a spread's squares need more room): all its errors are the range's. A noisy
     kind's bars are checked with the usual ε, so that a bad ε is not blamed on them.
     """
-    kind = kinds.BY_NAME[fields.kind]
+    kind = BY_NAME[fields.kind]
     try:
         question = _question(fields, title, AVERAGE)
         if not kind.private:
@@ -109,7 +116,7 @@ def _numeric(fields: SetupFields, title: str) -> SetupCheck:
     if kind.about.bars:
         try:
             bins = fields.bins(fields.lo.strip(), fields.hi.strip(), fields.decimals)
-            _question(fields, title, kind.name, bins, kinds.DEFAULT_EPSILON)
+            _question(fields, title, kind.name, bins, DEFAULT_EPSILON)
         except SettingsError as exc:
             return SetupCheck(None, bars=str(exc))
     try:
@@ -120,14 +127,14 @@ def _numeric(fields: SetupFields, title: str) -> SetupCheck:
 
 def _answer_question(fields: SetupFields, title: str) -> SetupCheck:
     """A vote, choice or poll: it, or what is wrong with its options or privacy."""
-    kind = kinds.BY_NAME[fields.kind]
+    kind = BY_NAME[fields.kind]
     opts = fields.options if kind.takes_options else ()
     if kind.takes_options:
         try:
-            options.check(opts)
+            check_options(opts)
         except SettingsError as exc:
             return SetupCheck(None, options=str(exc))
-    lo, hi = kinds.answer_range(kind.about.answer, opts) or ("0", "1")
+    lo, hi = answer_range(kind.about.answer, opts) or ("0", "1")
     epsilon = fields.epsilon if kind.private else ""
     try:
         question = _question(
@@ -154,7 +161,7 @@ def _question(
         "lo": fields.lo.strip(),
         "hi": fields.hi.strip(),
     } | answers
-    counted = kinds.BY_NAME[kind].spends_epsilon
+    counted = BY_NAME[kind].spends_epsilon
     return Question(
         kind=kind,
         title=title,

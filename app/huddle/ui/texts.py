@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from huddle.core import kinds
-from huddle.core.questions import Question
+from huddle.net.facade import Question
+from huddle.net.records import BY_NAME
 
 EXTRA_AVERAGE_DIGITS = 2
 """An average shows up to this many decimals more than the values themselves."""
@@ -20,7 +20,7 @@ def tr(text: str, n: int = -1) -> str:
 
 def reveals(question: Question, people: int, *, at_least: bool = False) -> str:
     """What the result of ``people`` values tells whom, in plain words (the kind's own)."""
-    kind = kinds.BY_NAME[question.kind]
+    kind = BY_NAME[question.kind]
     return kind.reveals(question, people, at_least=at_least, epsilon_text=epsilon)
 
 

@@ -16,11 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from huddle.core import kinds, options
-from huddle.core.answers import AnswerError, Problem
-from huddle.core.encoding import ungroup
-from huddle.core.kinds import AnswerForm
-from huddle.core.questions import Question
+from huddle.net.facade import Question
+from huddle.net.records import BY_NAME, AnswerError, AnswerForm, Problem, answer_text, ungroup
 from huddle.ui import texts
 from huddle.ui.widgets import (
     FieldMessage,
@@ -220,7 +217,7 @@ class ValuePage(Page):
             return ""
         if _form(self.question) is AnswerForm.YES_NO:
             return "yes" if ticked == [0] else "no"
-        return options.answer_text(ticked)
+        return answer_text(ticked)
 
     def _picked(self) -> None:
         self.submit_button.setEnabled(bool(self.picked_text()))
@@ -318,4 +315,4 @@ class ValuePage(Page):
 
 def _form(question: Question) -> AnswerForm:
     """How this question is answered, as its kind declares."""
-    return kinds.BY_NAME[question.kind].about.answer
+    return BY_NAME[question.kind].about.answer
