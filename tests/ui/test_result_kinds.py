@@ -12,7 +12,7 @@ from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, Question
 from huddle.ui import result_kinds, texts
 from huddle.ui.result import RENDERERS, ResultPage
-from huddle.ui.result_kinds import Shown
+from huddle.ui.result_view import Shown
 
 NOISY = Question(kind=DP_AVERAGE, title="Raise", unit="EUR", lo="0", hi="5000", epsilon="1")
 

@@ -33,8 +33,7 @@ from huddle.net.records import (
 )
 from huddle.ui import result_counts, result_kinds, result_median, texts
 from huddle.ui.chart import HistogramChart
-from huddle.ui.result_counts import NoisyCounts
-from huddle.ui.result_kinds import Render, Shown
+from huddle.ui.result_view import CountsWords, Shown
 from huddle.ui.widgets import FieldMessage, Page, body, button, scaled_font
 
 
@@ -181,7 +180,7 @@ class ResultPage(Page):
         self.ledger_note = body(muted=True)
         self.ledger_note.setAccessibleName(self.tr("Privacy ledger"))
         self.copied = FieldMessage(kind="info")
-        self.counts: NoisyCounts | None = None
+        self.counts: CountsWords | None = None
         for widget in (self.caption, self.average, self.totals, self.chart, self.accuracy):
             self.content.addWidget(widget)
         self.content.addWidget(self.raw_toggle)
@@ -237,7 +236,7 @@ class ResultPage(Page):
         if self.counts is not None:
             self.accuracy.setText(self.counts.words(raw_shown=on))
 
-    def show_counts(self, counts: NoisyCounts) -> None:
+    def show_counts(self, counts: CountsWords) -> None:
         """Noisy counts under the chart: their accuracy and what noise did, in words
         that follow the raw view."""
         self.counts = counts
@@ -416,6 +415,9 @@ class ResultPage(Page):
         clipboard.setText(self.summary)
         self.copied.show_message(self.tr("Copied to the clipboard."))
 
+
+Render = Callable[[ResultPage, Outcome, Shown], None]
+"""Fills the result page for one kind of result."""
 
 RENDERERS: dict[str, Render] = {
     AVERAGE: ResultPage.show_average,

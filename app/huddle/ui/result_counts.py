@@ -11,16 +11,13 @@ chart, the words and the raw numbers never tell different stories.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from huddle.net.facade import Outcome
 from huddle.ui import texts
 from huddle.ui.chart import possible
-
-if TYPE_CHECKING:
-    from huddle.ui.result import ResultPage
+from huddle.ui.result_view import ResultView
 
 
 def tr(text: str, n: int = -1) -> str:
@@ -43,7 +40,7 @@ class NoisyCounts:
         return f"{self.accuracy} {noise}".strip()
 
 
-def show_bars(page: ResultPage, outcome: Outcome, people: str) -> None:
+def show_bars(page: ResultView, outcome: Outcome, people: str) -> None:
     """A noisy histogram as a chart, with its accuracy and what noise did, in words."""
     question, bound, raw = outcome.question, outcome.noise_bound, outcome.raw_counts
     labels = [texts.typed(e) for e in outcome.bin_edges]

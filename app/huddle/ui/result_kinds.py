@@ -1,7 +1,7 @@
 """The result screen's renderers: votes, private choices, polls and spread, and any
 kind drawn from its `Summary` alone.
 
-A renderer (`Render`) fills a `ResultPage` for one kind: which of its widgets
+A renderer fills the result page (a `ResultView`) for one kind: which of its widgets
 show, what they say, and the one-line summary that Copy puts on the clipboard;
 `huddle.ui.result.RENDERERS` says which kind gets which. Accuracy is always
 stated next to a noisy figure. What a person's own app sent in a poll is shown
@@ -10,9 +10,7 @@ in the "your value" line — on their screen only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication
 
@@ -21,9 +19,7 @@ from huddle.net.records import Accuracy, Figure
 from huddle.ui import texts
 from huddle.ui.chart import possible
 from huddle.ui.result_counts import NoisyCounts
-
-if TYPE_CHECKING:
-    from huddle.ui.result import ResultPage
+from huddle.ui.result_view import ResultView, Shown
 
 PERCENT = round(CONFIDENCE * 100)
 
@@ -32,62 +28,47 @@ def tr(text: str, n: int = -1) -> str:
     return QCoreApplication.translate("result", text, None, n)
 
 
-class Shown(NamedTuple):
-    """What a renderer shows besides the outcome: for this person's screen only."""
-
-    people: str
-    """"5 people", as the page words it."""
-    mine: Decimal | None = None
-    """This person's own value, if they typed a number."""
-    sent: Response | None = None
-    """What this person's app sent in a poll."""
-
-
-Render = Callable[["ResultPage", Outcome, Shown], None]
-"""Fills a result page for one kind of result."""
-
-
-def check_renderers(renderers: Mapping[str, Render], known: Sequence[str]) -> None:
+def check_renderers(renderers: Mapping[str, object], known: Sequence[str]) -> None:
     """Refuse, at import, renderers for kinds that do not exist (a typo, a removed kind)."""
     unknown = sorted(set(renderers) - set(known))
     if unknown:
         raise LookupError(f"renderers for kinds nobody declared: {', '.join(unknown)}")
 
 
-def _reset(page: ResultPage, *, headline: bool = True) -> None:
+def _reset(page: ResultView, *, headline: bool = True) -> None:
     for widget in (page.chart, page.accuracy, page.raw_toggle, page.bar, page.standing):
         widget.setVisible(False)
     page.average.setVisible(headline)
 
 
-def show_tallies(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_tallies(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     """A vote's exact tallies as a chart, and who leads."""
     _reset(page, headline=False)
     _tallies(page, outcome, shown.people, noisy=False)
 
 
-def show_noisy_tallies(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_noisy_tallies(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     """A vote's noisy tallies as a chart with their accuracy, and the raw view."""
     _reset(page, headline=False)
     _tallies(page, outcome, shown.people, noisy=True)
 
 
-def show_outcome_only(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_outcome_only(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     _reset(page)
     _outcome_only(page, outcome)
 
 
-def show_choice(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_choice(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     _reset(page)
     _choice(page, outcome, shown.people)
 
 
-def show_poll(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_poll(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     _reset(page)
     _poll(page, outcome, shown.people, shown.sent)
 
 
-def _tallies(page: ResultPage, outcome: Outcome, people: str, *, noisy: bool) -> None:
+def _tallies(page: ResultView, outcome: Outcome, people: str, *, noisy: bool) -> None:
     q = outcome.question
     bound = outcome.noise_bound if noisy else 0
     ceiling = outcome.count if noisy else None
@@ -128,7 +109,7 @@ def _verdict(outcome: Outcome) -> str:
     return tr("{name} leads, without a majority").format(name=names)
 
 
-def _outcome_only(page: ResultPage, outcome: Outcome) -> None:
+def _outcome_only(page: ResultView, outcome: Outcome) -> None:
     q, lead = outcome.question, outcome.leader
     page.caption.setText(tr("Outcome of the vote, from tallies with privacy noise"))
     if lead.tied:
@@ -152,7 +133,7 @@ def _outcome_only(page: ResultPage, outcome: Outcome) -> None:
     page.summary = f"{q.title}: {_verdict(outcome)} ({outcome.count} votes, outcome only)"
 
 
-def _choice(page: ResultPage, outcome: Outcome, people: str) -> None:
+def _choice(page: ResultView, outcome: Outcome, people: str) -> None:
     q, winner = outcome.question, outcome.winner
     page.caption.setText(tr("Chosen, with privacy noise"))
     page.average.setText(q.options[winner.option])
@@ -175,7 +156,7 @@ def _choice(page: ResultPage, outcome: Outcome, people: str) -> None:
     page.summary = f"{q.title}: {q.options[winner.option]} ({people}, chosen with noise)"
 
 
-def _poll(page: ResultPage, outcome: Outcome, people: str, sent: Response | None) -> None:
+def _poll(page: ResultView, outcome: Outcome, people: str, sent: Response | None) -> None:
     q = outcome.question
     low, high = outcome.poll_interval
     estimate = min(max(outcome.poll_estimate, 0.0), 1.0)
@@ -220,7 +201,7 @@ def sent_words(sent: Response) -> str:
     return tr("Your app sent “{answer}”: {how}. Only you see this.").format(answer=answer, how=how)
 
 
-def show_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
+def show_spread(page: ResultView, outcome: Outcome, people: str) -> None:
     """The exact average (as for an average) with the standard deviation under it."""
     q, m = outcome.question, outcome.moments
     average = texts.average(m.mean, q)
@@ -237,7 +218,7 @@ def show_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
     _spread_summary(page, q, average, deviation, people)
 
 
-def show_noisy_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
+def show_noisy_spread(page: ResultView, outcome: Outcome, people: str) -> None:
     """A noisy average's 95 % interval large, the best estimate and the standard
     deviation, with its own interval, under it."""
     q, m = outcome.question, outcome.moments
@@ -265,14 +246,14 @@ def show_noisy_spread(page: ResultPage, outcome: Outcome, people: str) -> None:
 
 
 def _spread_summary(
-    page: ResultPage, q: Question, average: str, deviation: str, people: str
+    page: ResultView, q: Question, average: str, deviation: str, people: str
 ) -> None:
     page.summary = tr(
         "{title}: average {average}, standard deviation {deviation} ({people})"
     ).format(title=q.title, average=average, deviation=deviation, people=people)
 
 
-def show_summary(page: ResultPage, outcome: Outcome, shown: Shown) -> None:
+def show_summary(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     """A kind without a screen of its own, drawn from its `Summary` alone: the headline
     large, the other figures and the people under it, each accuracy in words, and its
     chart, if it has one."""

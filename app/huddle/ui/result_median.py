@@ -9,49 +9,22 @@ from the truth, from the kind's own `Summary`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from huddle.net.facade import Outcome, Question
 from huddle.ui import texts
-from huddle.ui.result_kinds import Shown
+from huddle.ui.result_view import ResultView, Shown
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("result", text)
 
 
-class _Page(Protocol):
-    """The parts of the result page this screen fills (`huddle.ui.result.ResultPage`)."""
-
-    summary: str
-
-    @property
-    def caption(self) -> QLabel: ...
-    @property
-    def average(self) -> QLabel: ...
-    @property
-    def totals(self) -> QLabel: ...
-    @property
-    def accuracy(self) -> QLabel: ...
-    @property
-    def standing(self) -> QLabel: ...
-    @property
-    def chart(self) -> QWidget: ...
-    @property
-    def raw_toggle(self) -> QWidget: ...
-    @property
-    def bar(self) -> QWidget: ...
-    def own_widget(self, name: str, make: Callable[[], QWidget]) -> QWidget: ...
-    def show_interval(self, text: str) -> None: ...
-
-
-def show_median(page: _Page, outcome: Outcome, shown: Shown) -> None:
+def show_median(page: ResultView, outcome: Outcome, shown: Shown) -> None:
     """The median's interval as the headline, the best estimate and the quartiles under
     it, their accuracy in words, and the box over the range."""
     q, summary = outcome.question, outcome.summary
