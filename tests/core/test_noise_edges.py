@@ -16,8 +16,10 @@ import pytest
 
 from huddle.core import noise
 from huddle.core import randomized_response as rr
-from huddle.core.encoding import FixedPoint, ungroup, vector_from_bytes
+from huddle.core.answers import YesNo
+from huddle.core.encoding import FixedPoint, from_ring, ungroup, vector_from_bytes
 from huddle.core.errors import InputError, SettingsError
+from huddle.core.questions import POLL, Question
 
 CONFIDENCE_ERROR = r"^The confidence level must be between 0 and 1 \(for example 0\.95\)\.$"
 
@@ -85,10 +87,15 @@ def test_pmfs_are_probabilities_on_whole_numbers() -> None:
 
 
 def test_an_answer_randomized_on_the_persons_screen_is_sent_as_it_is() -> None:
+    poll = Question(kind=POLL, title="Remote?", lo="0", hi="1")
     flips = iter([True, False])  # heads, then tails: re-randomizing would send "no"
-    assert rr.bit("randomized:yes", lambda: next(flips)) == 1
+    sent = poll.encode_answer(YesNo(True, randomized=True), lambda: next(flips))
+    assert from_ring(sent) == [1]
     flips = iter([True, True])
-    assert rr.bit("randomized:no", lambda: next(flips)) == 0
+    sent = poll.encode_answer(YesNo(False, randomized=True), lambda: next(flips))
+    assert from_ring(sent) == [0]
+    flips = iter([True, False])  # a true answer does go through the coins
+    assert from_ring(poll.encode_answer(YesNo(True), lambda: next(flips))) == [0]
 
 
 def test_an_impossible_count_gives_the_nearest_end() -> None:

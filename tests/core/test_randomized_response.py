@@ -16,6 +16,7 @@ import pytest
 from scipy import stats
 
 from huddle.core import randomized_response as rr
+from huddle.core.answers import YesNo
 from huddle.core.encoding import from_ring
 from huddle.core.errors import InputError
 from huddle.core.questions import POLL, Question
@@ -42,8 +43,9 @@ def coins(*flips: bool) -> Callable[[], bool]:
 def test_the_article_s_two_coins(truth: bool, first: bool, second: bool, sent: bool) -> None:
     response = rr.respond(truth, coins(first, second))
     assert response.sent is sent
-    assert rr.sent_text(response) == ("randomized:yes" if sent else "randomized:no")
-    assert from_ring(POLL_Q.encode_answer(rr.sent_text(response))) == [int(sent)]
+    typed, how = POLL_Q.randomize(YesNo(truth), coins(first, second))
+    assert typed == YesNo(sent, randomized=True) and how == response
+    assert from_ring(POLL_Q.encode_answer(typed)) == [int(sent)]  # no coin: sent as it is
 
 
 def test_a_true_answer_is_randomized_inside_encode_answer_with_the_coins_given() -> None:
@@ -51,7 +53,8 @@ def test_a_true_answer_is_randomized_inside_encode_answer_with_the_coins_given()
     assert from_ring(POLL_Q.encode_answer("No", coins(True, True))) == [1]
     assert from_ring(POLL_Q.encode_answer(" 1 ", coins(False, True))) == [1]
     assert POLL_Q.check_answer("maybe") == "Answer yes or no."
-    assert POLL_Q.check_answer("randomized:maybe") == "Answer yes or no."
+    # No text says "randomized already": whatever is typed goes through the coins.
+    assert POLL_Q.check_answer("randomized:yes") == "Answer yes or no."
     with pytest.raises(InputError):
         POLL_Q.encode_answer("")
 

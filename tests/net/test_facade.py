@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from huddle.core import randomized_response as rr
+from huddle.core.answers import Number, Pick, YesNo
 from huddle.core.questions import POLL, VOTE
 from huddle.net.facade import (
     Browser,
@@ -60,8 +60,8 @@ async def test_a_round_through_the_door_from_lobby_to_result() -> None:
         assert all(j.connected and j.code == hosting.code for j in joinings.values())
         assert sorted(j.member for j in joinings.values()) == [2, 3]  # type: ignore[type-var]
         for joining, value in zip(joinings.values(), ("3000", "2000"), strict=True):
-            joining.submit(prepare_answer(RAISE, value).text)
-        hosting.submit(prepare_answer(RAISE, "1000").text)
+            joining.submit(prepare_answer(RAISE, value))
+        hosting.submit(prepare_answer(RAISE, "1000"))
         hosting.start_round()
         results = [await seen.wait_for(ResultReady) for seen in (host_events, *people.values())]
         assert {r.outcome.average for r in results} == {Decimal(2000)}  # type: ignore[attr-defined]
@@ -172,19 +172,20 @@ def test_a_poll_answer_is_randomized_here_and_says_what_was_sent() -> None:
     answers = [prepare_answer(poll, "yes") for _ in range(64)]
     for answer in answers:
         assert answer.sent is not None and answer.sent.truth and answer.value is None
-        assert answer.text == rr.sent_text(answer.sent)
+        assert answer.typed == YesNo(answer.sent.sent, randomized=True)
     assert {a.sent.sent for a in answers if a.sent} == {True, False}  # heads sometimes
-    assert prepare_answer(poll, "randomized:no") == type(answers[0])("randomized:no")
-    with pytest.raises(InputError):
-        prepare_answer(poll, "perhaps")
+    for unusable in ("perhaps", "randomized:no"):  # no text skips the coins
+        with pytest.raises(InputError):
+            prepare_answer(poll, unusable)
 
 
-def test_a_number_is_read_once_and_options_go_as_typed() -> None:
+def test_a_number_and_an_option_are_read_once_to_typed_answers() -> None:
     answer = prepare_answer(RAISE, "2514.0")
-    assert (answer.text, answer.value, answer.sent) == ("2514.0", Decimal("2514.0"), None)
+    typed = Number(Decimal("2514.0"))
+    assert (answer.typed, answer.value, answer.sent) == (typed, Decimal("2514.0"), None)
     with pytest.raises(InputError):
         prepare_answer(RAISE, "a lot")
     vote = Question(
         kind=VOTE, title="Lunch", options=("Pizza", "Sushi"), lo="1", hi="2", decimals=0
     )
-    assert prepare_answer(vote, "Sushi") == type(answer)("Sushi")
+    assert prepare_answer(vote, "Sushi") == type(answer)(Pick(1))

@@ -24,6 +24,7 @@ from huddle.core.errors import HuddleError
 from huddle.core.questions import AVERAGE
 from huddle.net.facade import (
     ANNOUNCE_ERRORS,
+    Answer,
     Event,
     FoundSession,
     Hosting,
@@ -89,7 +90,7 @@ class Runner:
         change `code`, not what the result was computed over."""
         self.round_names: tuple[str, ...] = ()
         self.finished: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.submit: Callable[[str], None] = _not_connected
+        self.submit: Callable[[Answer], None] = _not_connected
         self.question: Question | None = None
         self.on_roster: Callable[[RosterChanged], None] | None = None
         self.on_join_request: Callable[[JoinRequested], None] | None = None
@@ -197,10 +198,9 @@ class Runner:
         `InputError` (nothing sent) if the answer is not usable.
         """
         if self.question is None:
-            self.submit(text)
-            return
+            raise LocalProtocolError("Not connected to a session yet.")
         answer = prepare_answer(self.question, text)
-        self.submit(answer.text)
+        self.submit(answer)
         if answer.sent is not None:
             self.say(results.sent_line(answer.sent))
 
@@ -454,7 +454,7 @@ def _ending(finished: asyncio.Future[Outcome]) -> str:
     return "The host closed the session."
 
 
-def _not_connected(text: str) -> None:
+def _not_connected(answer: Answer) -> None:
     raise LocalProtocolError("Not connected to a session yet.")
 
 

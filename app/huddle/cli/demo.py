@@ -25,6 +25,7 @@ from huddle.net.facade import (
     RosterChanged,
     SessionEnded,
     ShareTranscript,
+    prepare_answer,
 )
 
 RAISES = {"Alice": 3800, "Bob": 2514, "Carlos": 2982, "David": 3390}
@@ -91,7 +92,7 @@ async def _run(article: bool) -> tuple[dict[str, ShareTranscript], Outcome, str]
             admitted.clear()
             await asyncio.wait_for(admitted.wait(), timeout=10)
     for joiner, name in zip(joiners, names, strict=True):
-        joiner.submit(str(RAISES[name]))
+        joiner.submit(prepare_answer(question, str(RAISES[name])))
     host.start_round()
     await asyncio.wait_for(done.wait(), timeout=30)
     final_code = host.code

@@ -100,7 +100,8 @@ class YesNo:
 
     yes: bool = field(repr=False)
     randomized: bool = field(default=False, repr=False)
-    """Already randomized: what to send ("randomized:yes"), not the truth."""
+    """Already randomized by this app's coins (`Question.randomize`): what to send,
+    not the truth."""
 
 
 Answer = Number | Pick | Picks | YesNo

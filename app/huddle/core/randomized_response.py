@@ -18,8 +18,8 @@ its caller passes in: a person's own app (`ParticipantSession`, from its
 injected random source) or a screen that wants to show the person what their
 app sent, which randomizes first and submits the result. An answer randomized
 already travels to the protocol typed (`huddle.core.answers.YesNo` with
-``randomized``), or as the text `sent_text` makes ("randomized:yes"); the
-truth never reaches the protocol unrandomized.
+``randomized``), never as text; the truth never reaches the protocol
+unrandomized.
 
 Rules of this file: pure functions; coins are a parameter (`csprng_coin` in
 production); no log or error ever contains an answer or a coin.
@@ -44,7 +44,6 @@ EPSILON = math.log(3.0)
 """The privacy of one answer: P(send yes | yes) / P(send yes | no) = (3/4) / (1/4)."""
 TRUTHFUL = 0.75
 """P(the sent answer equals the true one)."""
-SENT_PREFIX = "randomized:"
 _YES = ("yes", "y", "1", "true")
 _NO = ("no", "n", "0", "false")
 
@@ -88,27 +87,14 @@ def respond(truth: bool, coin: Coin) -> Response:
     return Response(truth, first, second)
 
 
-def sent_text(response: Response) -> str:
-    """The answer text that makes the app send exactly ``response.sent``."""
-    return SENT_PREFIX + ("yes" if response.sent else "no")
-
-
-def parse(text: str) -> tuple[bool, bool]:
-    """(answer, already randomized) from an answer text; `AnswerError` if neither form."""
+def parse(text: str) -> bool:
+    """The true answer a person typed (yes: True); `AnswerError` if neither yes nor no."""
     word = text.strip().casefold()
-    randomized = word.startswith(SENT_PREFIX)
-    word = word.removeprefix(SENT_PREFIX).strip()
     if word in _YES:
-        return True, randomized
+        return True
     if word in _NO:
-        return False, randomized
+        return False
     raise AnswerError(Problem.NOT_YES_OR_NO)
-
-
-def bit(text: str, coin: Coin) -> int:
-    """The bit this person's app shares for ``text``: randomized unless it already is."""
-    answer, randomized = parse(text)
-    return int(answer if randomized else respond(answer, coin).sent)
 
 
 # --- what the sum says ---------------------------------------------------------

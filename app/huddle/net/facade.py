@@ -24,10 +24,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from huddle.core import answers
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Number
 from huddle.core.errors import InputError, LocalProtocolError
@@ -238,9 +239,10 @@ class Hosting:
         """The host person takes part in a re-run with the answer they gave before."""
         self._engine.take_part()
 
-    def submit(self, text: str) -> None:
-        """The host person's answer (InputError if not acceptable; nothing is sent then)."""
-        self._engine.submit(text)
+    def submit(self, answer: Answer) -> None:
+        """The host person's answer, made ready by `prepare_answer` (InputError if not
+        acceptable; nothing is sent then)."""
+        self._engine.submit(answer.typed)
 
     def announce(self, addresses: list[str] | None = None) -> Coroutine[Any, Any, Announced]:
         """Put the session on the LAN's list, once it listens (awaiting takes about a second).
@@ -338,9 +340,10 @@ class Joining:
         self._task = asyncio.current_task()
         await self._attempts.run()
 
-    def submit(self, text: str) -> None:
-        """Our answer (InputError if not acceptable; nothing is sent then)."""
-        self._attempts.submit(text)
+    def submit(self, answer: Answer) -> None:
+        """Our answer, made ready by `prepare_answer` (InputError if not acceptable;
+        nothing is sent then)."""
+        self._attempts.submit(answer.typed)
 
     def cancel_round(self) -> None:
         self._attempts.cancel_round()
@@ -433,29 +436,29 @@ if TYPE_CHECKING:
 class Answer:
     """A typed answer made ready to submit.
 
-    ``text`` goes to `submit`; ``value`` is the number typed, for the person's
-    own screen; ``sent`` is, for a poll, what this app's coins made of it (their
-    screen only, never sent or logged).
+    ``typed`` goes to `submit`, read already (for a poll: randomized already, so
+    the truth never reaches the protocol); ``value`` is the number typed, for
+    the person's own screen; ``sent`` is, for a poll, how this app's coins fell
+    (their screen only, never sent or logged).
     """
 
-    text: str
-    value: Decimal | None = None
-    sent: Response | None = None
+    typed: answers.Answer = field(repr=False)
+    value: Decimal | None = field(default=None, repr=False)
+    sent: Response | None = field(default=None, repr=False)
 
 
 def prepare_answer(question: Question, text: str) -> Answer:
-    """Flip a poll's coins here, so the person can be shown what their app sent.
+    """Read what the person typed, once, and flip a poll's coins here, so the person
+    can be shown what their app sent.
 
-    Raises InputError (nothing sent) for an answer the question cannot take.
-    Text that already says what to send ("randomized:yes") goes as it is.
+    Raises InputError (an `AnswerError`; nothing sent) for an answer the question
+    cannot take.
     """
     typed = question.parse_answer(text)  # read once; AnswerError says why not
     # The poll kind flips the coins (the core reads no random source of its own: the
     # OS CSPRNG is passed in here).
-    _, response = question.randomize(typed, rr.csprng_coin)
-    if response is not None:
-        return Answer(rr.sent_text(response), sent=response)
-    return Answer(text, value=typed.value if isinstance(typed, Number) else None)
+    sent, response = question.randomize(typed, rr.csprng_coin)
+    return Answer(sent, value=typed.value if isinstance(typed, Number) else None, sent=response)
 
 
 # --- demo colleagues ----------------------------------------------------------------
@@ -512,7 +515,7 @@ class _DemoPeer:
             return
         if isinstance(event, Welcomed):
             # The value is kept until the host starts the round.
-            joining.submit(demo_value(event.question, self.index))
+            joining.submit(prepare_answer(event.question, demo_value(event.question, self.index)))
         elif isinstance(event, RoundStarted) and event.rerun:
             joining.take_part()  # a demo colleague always agrees to a re-run
         elif isinstance(event, SessionEnded):

@@ -15,6 +15,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from huddle.core.answers import Answer
 from huddle.core.events import (
     Drop,
     Event,
@@ -153,10 +154,10 @@ class HostEngine:
         assert self.local is not None, "this host does not contribute a value"
         self._local_out(self.local.take_part())
 
-    def submit(self, text: str) -> None:
-        """The host's own value (raises InputError if not acceptable)."""
+    def submit(self, answer: str | Answer) -> None:
+        """The host's own answer, as typed or read already (InputError if not acceptable)."""
         assert self.local is not None, "this host does not contribute a value"
-        self._local_out(self.local.submit(text))
+        self._local_out(self.local.submit(answer))
 
     async def close(self, reason: str = "The host closed the session.") -> None:
         if self._progress_task is not None:

@@ -17,6 +17,7 @@ import ssl
 import struct
 from collections.abc import Sequence
 
+from huddle.core.answers import Answer
 from huddle.core.codec import MAX_FRAME
 from huddle.core.errors import HostMismatchError
 from huddle.core.events import Drop, Event, Output, PrivacySpent, Send, SessionEnded
@@ -147,9 +148,10 @@ class JoinEngine:
         assert self.session is not None, "not connected yet"
         return self.session
 
-    def submit(self, text: str) -> None:
-        """Our value (raises InputError if not acceptable; nothing is sent then)."""
-        self._dispatch(self.session_do().submit(text))
+    def submit(self, answer: str | Answer) -> None:
+        """Our answer, as typed or read already (InputError if not acceptable; nothing is
+        sent then)."""
+        self._dispatch(self.session_do().submit(answer))
 
     def cancel_round(self) -> None:
         self._dispatch(self.session_do().cancel())
@@ -264,8 +266,8 @@ class JoinAttempts:
             if not self._skipped:
                 return
 
-    def submit(self, text: str) -> None:
-        self.engine.submit(text)
+    def submit(self, answer: str | Answer) -> None:
+        self.engine.submit(answer)
 
     def cancel_round(self) -> None:
         self.engine.cancel_round()

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from huddle.net import facade
 from huddle.net.facade import (
     Announced,
+    Answer,
     DiscoveryEvent,
     Event,
     EventSink,
@@ -123,8 +124,8 @@ class HostHandle:
         """The host person takes part in a re-run with the answer they gave before."""
         return self._thread.call(self._hosting.take_part)
 
-    def submit(self, text: str) -> concurrent.futures.Future[None]:
-        return self._thread.call(self._hosting.submit, text)
+    def submit(self, answer: Answer) -> concurrent.futures.Future[None]:
+        return self._thread.call(self._hosting.submit, answer)
 
     def close(self) -> concurrent.futures.Future[None]:
         return self._thread.spawn(self._hosting.close())
@@ -159,8 +160,8 @@ class JoinHandle:
         self.finished: concurrent.futures.Future[None] = thread.spawn(self._joining.run())
         """Done when the connection is over (left, ended, or never made)."""
 
-    def submit(self, text: str) -> concurrent.futures.Future[None]:
-        return self._thread.call(self._joining.submit, text)
+    def submit(self, answer: Answer) -> concurrent.futures.Future[None]:
+        return self._thread.call(self._joining.submit, answer)
 
     def cancel_round(self) -> concurrent.futures.Future[None]:
         return self._thread.call(self._joining.cancel_round)

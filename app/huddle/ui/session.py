@@ -429,7 +429,7 @@ class SessionFlow(QObject):
             current.mine = current.sent = None
             self.pages.value.show_error(str(exc))
 
-        self.bridge.when_done(current.handle.submit(answer.text), accepted, refused)
+        self.bridge.when_done(current.handle.submit(answer), accepted, refused)
 
     def _cancel_round(self) -> None:
         if self.current is not None:

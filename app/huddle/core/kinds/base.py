@@ -169,8 +169,7 @@ class Kind:
             return Pick(options.pick(q.options, text))
         if form is AnswerForm.SOME_OPTIONS:
             return Picks(options.picks(q.options, text))
-        yes, randomized = rr.parse(text)
-        return YesNo(yes, randomized=randomized)
+        return YesNo(rr.parse(text))
 
     def randomize(
         self, q: Settings, answer: Answer, coin: rr.Coin
