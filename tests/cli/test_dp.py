@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from huddle.cli import privacy
+from huddle.cli import privacy, results
 from huddle.core import noise
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
@@ -172,7 +172,7 @@ def test_help_explains_epsilon_in_words() -> None:
 
 def test_the_text_histogram_shows_bars_edges_and_the_error() -> None:
     q = Question(kind=HISTOGRAM, title="t", hi="100", bins=("0", "50", "100"), epsilon="1")
-    lines = privacy.describe(Outcome(q, 5, (-2, 6)))
+    lines = results.describe(Outcome(q, 5, (-2, 6)))
     assert "±7 people" in lines[0]
     assert lines[1].strip().startswith("0 ≤ x < 50") and lines[1].endswith("(noise gave -2)")
     assert "50 ≤ x ≤ 100" in lines[2] and "█" * 30 in lines[2] and lines[2].endswith(" 6")
@@ -181,10 +181,10 @@ def test_the_text_histogram_shows_bars_edges_and_the_error() -> None:
 def test_the_noisy_average_text_rounds_bounds_outwards_and_flags_clamping() -> None:
     q = Question(kind=DP_AVERAGE, title="t", hi="10", decimals=0, epsilon="1", unit="h")
     bound = Decimal(noise.error_bound(3, 1.0, 10))
-    (line,) = privacy.describe(Outcome(q, 3, (20,)))
+    (line,) = results.describe(Outcome(q, 3, (20,)))
     assert line.startswith("  noisy average 6.67 h ± ")
     assert f"noisy total 20 h ± {bound}" in line
-    low = privacy.describe(Outcome(q, 3, (-4,)))
+    low = results.describe(Outcome(q, 3, (-4,)))
     assert "noisy average 0 h" in low[0] and "pushed the average to -1.33" in low[1]
 
 

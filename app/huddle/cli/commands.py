@@ -21,7 +21,6 @@ from huddle.cli import kind_flags, privacy, results
 from huddle.cli.errors import EXIT_OK, EXIT_USAGE, CommandError
 from huddle.cli.prompt import ask_line, ask_secret
 from huddle.core.errors import HuddleError
-from huddle.core.questions import AVERAGE
 from huddle.net.facade import (
     ANNOUNCE_ERRORS,
     Answer,
@@ -250,13 +249,9 @@ class Runner:
             "result_code": self.result_code,
             "names": list(names),
         }
-        unit = f" {outcome.question.unit}" if outcome.question.unit else ""
         self.say(f"Result for “{outcome.question.title}” (result code {self.result_code}):")
-        if outcome.question.kind == AVERAGE:
-            self.say(f"  average {outcome.average}{unit} — total {outcome.sum}{unit}")
-        else:
-            for line in privacy.describe(outcome):
-                self.say(line)
+        for line in results.describe(outcome):
+            self.say(line)
         self.say(f"  over {outcome.count} people: {', '.join(names)}")
         if self.json:
             print(json.dumps(result), flush=True)

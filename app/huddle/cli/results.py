@@ -1,4 +1,4 @@
-"""Terminal text for votes, private choices, polls and spread: before and after.
+"""Terminal text for the kinds of result: before and after.
 
 Before anyone answers, `reveals` says what the chosen result can give away and
 `ballot` lists the options; `prompt` is the question asked. After the round,
@@ -9,7 +9,7 @@ poll participant, on their own terminal only, what their app actually sent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 from huddle.core import kinds, tallies
 from huddle.core import randomized_response as rr
@@ -102,10 +102,66 @@ def sent_line(response: rr.Response) -> str:
 
 
 def describe(outcome: Outcome) -> list[str]:
-    """The result lines of a vote, choice, poll or spread, with their accuracy; any kind
-    without lines of its own here is described from its `Summary`."""
+    """The result lines of any kind, with their accuracy; a kind without lines of its
+    own here is described from its `Summary`."""
     lines = _DESCRIBE.get(outcome.question.kind, summary_lines)
     return lines(outcome)
+
+
+def _average(outcome: Outcome) -> list[str]:
+    unit = _unit(outcome.question)
+    return [f"  average {outcome.average}{unit} — total {outcome.sum}{unit}"]
+
+
+def _histogram(outcome: Outcome) -> list[str]:
+    eps = f"ε = {outcome.epsilon:g}"
+    return [
+        f"  noisy histogram ({eps}); each bar is within ±{outcome.noise_bound} people "
+        "of the true count at 95 %:",
+        *_histogram_bars(outcome, _unit(outcome.question)),
+    ]
+
+
+def _noisy_average(outcome: Outcome) -> list[str]:
+    q = outcome.question
+    unit, eps = _unit(q), f"ε = {outcome.epsilon:g}"
+    places = q.decimals + 2
+    average, spread = (
+        _num(outcome.average, places),
+        _num(outcome.average_error_bound, places, up=True),
+    )
+    total, total_spread = _num(outcome.sum), _num(outcome.error_bound, up=True)
+    lines = [
+        f"  noisy average {average}{unit} ± {spread} at 95 % ({eps}) — "
+        f"noisy total {total}{unit} ± {total_spread}"
+    ]
+    if outcome.average != outcome.raw_average:
+        lines.append(
+            f"  (the noise pushed the average to {_num(outcome.raw_average, places)}, outside "
+            "the allowed range; the nearest allowed value is shown)"
+        )
+    return lines
+
+
+def _histogram_bars(outcome: Outcome, unit: str) -> list[str]:
+    edges = [_num(e) for e in outcome.bin_edges]
+    last = len(outcome.counts) - 1
+    labels = [
+        f"{edges[i]} ≤ x {'≤' if i == last else '<'} {edges[i + 1]}{unit}"
+        for i in range(len(outcome.counts))
+    ]
+    width = max(len(label) for label in labels)
+    top = max(*outcome.counts, 1)
+    lines = []
+    for label, count, raw in zip(labels, outcome.counts, outcome.raw_counts, strict=True):
+        bar = "█" * round(_BAR_WIDTH * count / top)
+        note = f"  (noise gave {raw})" if raw != count else ""
+        lines.append(f"    {label:>{width}}  {bar:<{_BAR_WIDTH}} {count:>4}{note}")
+    return lines
+
+
+def _unit(q: Question) -> str:
+    return f" {q.unit}" if q.unit else ""
 
 
 def _tallies(outcome: Outcome) -> list[str]:
@@ -201,8 +257,12 @@ def _pct(share: float) -> str:
     return f"{round(100 * share)} %"
 
 
-def _num(value: Decimal, places: int) -> str:
-    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+def _num(value: Decimal, places: int | None = None, *, up: bool = False) -> str:
+    """A decimal for people: no exponent, at most ``places`` decimals (rounded
+    outwards for error bounds), no trailing zeros."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_CEILING if up else ROUND_HALF_EVEN)
+    text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -263,6 +323,9 @@ def _chart_lines(summary: Summary) -> list[str]:
 
 
 _DESCRIBE: dict[str, Callable[[Outcome], list[str]]] = {
+    AVERAGE: _average,
+    HISTOGRAM: _histogram,
+    DP_AVERAGE: _noisy_average,
     VOTE: _tallies,
     DP_VOTE: _tallies,
     VOTE_OUTCOME: _outcome_only,
@@ -271,8 +334,7 @@ _DESCRIBE: dict[str, Callable[[Outcome], list[str]]] = {
     SPREAD: _spread,
     DP_SPREAD: _spread,
 }
-"""The kinds with terminal lines of their own (an average, a histogram and a noisy
-average are described by `huddle.cli.privacy` and `huddle.cli.commands`)."""
+"""The kinds with terminal lines of their own; any other is described from its `Summary`."""
 for _table in (_REVEALS, _DESCRIBE):
     if unknown := set(_table) - set(kinds.KINDS):
         raise LookupError(f"terminal words for kinds nobody declared: {sorted(unknown)}")
