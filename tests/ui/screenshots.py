@@ -230,6 +230,13 @@ def gather(alice: MainWindow, dana: MainWindow, port: int, peers: int) -> None:
     wait_until(lambda: len(alice.lobby.pending_names()) == peers + 1)
     alice.lobby.admit_all_button.click()
     wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == peers + 2)
+    # Dana's screen gets the roster and its code a moment after the host's: wait for it too.
+    wait_until(
+        lambda: (
+            len(dana.lobby.names) == peers + 2
+            and any(ch.isdigit() for ch in dana.lobby.code.code.text())
+        )
+    )
 
 
 def histogram_session(shooter: Shooter) -> None:
