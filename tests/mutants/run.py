@@ -52,6 +52,7 @@ MODULES = {
         "security_code",
         "codec",
         "encoding",
+        "fixed_point",
         "noise",
         "randomized_response",
         "tls",
