@@ -165,9 +165,17 @@ def test_each_participant_adds_one_fresh_share_per_round_sized_for_the_round(
     calls: list[tuple[int, float, int, int]] = []
     real = noise.noise_share
 
-    def spy(parties: int, epsilon: float, sensitivity: int, size: int, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+    def spy(
+        parties: int,
+        epsilon: float,
+        sensitivity: int,
+        size: int,
+        rng: np.random.Generator,
+        *,
+        robust: int,
+    ):  # type: ignore[no-untyped-def]
         calls.append((parties, epsilon, sensitivity, size))
-        return real(parties, epsilon, sensitivity, size, rng)
+        return real(parties, epsilon, sensitivity, size, rng, robust=robust)
 
     monkeypatch.setattr("huddle.core.participant.noise_share", spy)
     made: list[int] = []

@@ -263,4 +263,4 @@ def test_a_bound_already_worked_out_when_asked_is_given_at_once(
     monkeypatch.setattr(privacy, "_pool", AtOnce)
     estimator = privacy.BoundEstimator()
     with qtbot.waitSignal(estimator.ready):
-        assert estimator.bound((3, 1.0, 2)) == noise.error_bound(3, 1.0, 2, CONFIDENCE)
+        assert estimator.bound((3, 1.0, 2, 1)) == noise.error_bound(3, 1.0, 2, CONFIDENCE)

@@ -49,9 +49,16 @@ def limit(
     exact_len: int | None = None,
     lo: int | None = None,
     hi: int | None = None,
+    optional: bool = False,
 ) -> dict[str, int | None]:
-    """Field metadata bounding a string, bytes, tuple or integer."""
-    return {"max_len": max_len, "exact_len": exact_len, "lo": lo, "hi": hi}
+    """Field metadata bounding a string, bytes, tuple or integer.
+
+    ``optional``: the field is left out of the encoding while it holds its
+    default, and read as the default when absent. A field added to a record
+    this way keeps the bytes (and so every hash over them) of the records that
+    do not use it.
+    """
+    return {"max_len": max_len, "exact_len": exact_len, "lo": lo, "hi": hi, "optional": optional}
 
 
 def message(type_id: int) -> Callable[[M], M]:
@@ -148,9 +155,23 @@ _DECODERS: dict[type, _Decoder] = {}
 def _encoder_for(cls: type) -> _Encoder:
     if cls not in _ENCODERS:
         hints = typing.get_type_hints(cls)
-        fields = [(f.name, _value_encoder(hints[f.name])) for f in dataclasses.fields(cls)]
-        _ENCODERS[cls] = lambda obj: {name: enc(getattr(obj, name)) for name, enc in fields}
+        fields = [
+            (f.name, _value_encoder(hints[f.name]), _omitted(f)) for f in dataclasses.fields(cls)
+        ]
+        _ENCODERS[cls] = lambda obj: {
+            name: enc(getattr(obj, name))
+            for name, enc, omit in fields
+            if omit is _KEEP or getattr(obj, name) != omit
+        }
     return _ENCODERS[cls]
+
+
+_KEEP = object()
+
+
+def _omitted(f: dataclasses.Field[Any]) -> Any:
+    """The value at which an optional field is left out of the encoding, else `_KEEP`."""
+    return f.default if f.metadata.get("optional") else _KEEP
 
 
 def _decoder_for(cls: type) -> _Decoder:
@@ -160,17 +181,19 @@ def _decoder_for(cls: type) -> _Decoder:
             f.name: _value_decoder(hints[f.name], f.name, dict(f.metadata))
             for f in dataclasses.fields(cls)
         }
-        _DECODERS[cls] = _record_decoder(cls, specs)
+        optional = {f.name for f in dataclasses.fields(cls) if f.metadata.get("optional")}
+        _DECODERS[cls] = _record_decoder(cls, specs, optional)
     return _DECODERS[cls]
 
 
-def _record_decoder(cls: type, specs: dict[str, _Decoder]) -> _Decoder:
+def _record_decoder(cls: type, specs: dict[str, _Decoder], optional: set[str]) -> _Decoder:
     names = set(specs)
+    required = names - optional
 
     def decode(obj: Any) -> Any:
-        if not isinstance(obj, dict) or set(obj) != names:
+        if not isinstance(obj, dict) or not required <= set(obj) <= names:
             _fail(f"{cls.__name__} has the wrong fields")
-        values = {name: dec(obj[name]) for name, dec in specs.items()}
+        values = {name: dec(obj[name]) for name, dec in specs.items() if name in obj}
         try:
             return cls(**values)
         except (ValueError, TypeError, HuddleError) as exc:

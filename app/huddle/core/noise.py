@@ -5,10 +5,16 @@ sharing, so the exact histogram (or sum) exists nowhere. A share is
 NB(1/(n−1), p) − NB(1/(n−1), p) per element, with p = 1 − exp(−ε/Δ): negative
 binomials with the same p add up their first parameter, so any n−1 shares sum
 to NB(1, p) − NB(1, p), which is the discrete Laplace with pmf ∝ exp(−ε|k|/Δ).
-Privacy therefore holds even if one participant removes its own share; when all
-n are honest the released noise is a little wider, NB(r, p) − NB(r, p) with
-r = n/(n−1), and the error bounds shown to people are computed from that exact
-distribution.
+
+That assumes at most one member adds no noise. The host chooses k, the number
+of members who may add none (a modified app, or colleagues who subtract their
+own shares from the result together): each share is then
+NB(1/(n−k), p) − NB(1/(n−k), p), so any n−k honest shares make the full
+discrete Laplace (more shares only add independent noise, which costs no
+privacy). When all n are honest the released noise is wider,
+NB(r, p) − NB(r, p) with r = n/(n−k), and the error bounds shown to people are
+computed from that exact distribution. If fewer than n−k shares are honest, the
+guarantee weakens to `exposed_epsilon`.
 
 Rules of this file: pure functions, no clocks, no global RNG (the generator is a
 parameter; `csprng_generator` makes a fresh one from the OS CSPRNG), and no
@@ -59,12 +65,12 @@ def noise_scale(epsilon: float, sensitivity: int) -> float:
     return 1.0 / _decay(epsilon, sensitivity)
 
 
-def noise_std(parties: int, epsilon: float, sensitivity: int) -> float:
+def noise_std(parties: int, epsilon: float, sensitivity: int, *, robust: int = 1) -> float:
     """Standard deviation of the total noise when all n participants add theirs.
 
-    Var = 2·r·(1−p)/p² with r = n/(n−1) (two independent NB(r, p)).
+    Var = 2·r·(1−p)/p² with r = n/(n−k) (two independent NB(r, p)).
     """
-    r = _shape(parties, parties)
+    r = _shape(parties, parties, robust)
     a = _decay(epsilon, sensitivity)
     return math.sqrt(2.0 * r * math.exp(-a)) / -math.expm1(-a)
 
@@ -85,14 +91,18 @@ def noise_share(
     sensitivity: int,
     size: int,
     rng: np.random.Generator,
+    *,
+    robust: int = 1,
 ) -> Noise:
     """One participant's integer noise share for each of `size` elements.
 
-    Draws NB(1/(n−1), p) − NB(1/(n−1), p); the shares of any n−1 participants
-    together are discrete Laplace with scale Δ/ε. `rng` should come from
-    `csprng_generator`. The result is secret: never log it.
+    Draws NB(1/(n−k), p) − NB(1/(n−k), p) with k = ``robust``; the shares of
+    any n−k participants together are discrete Laplace with scale Δ/ε. A group
+    of n ≤ k + 1 is refused: fewer than two honest shares would carry the noise.
+    `rng` should come from `csprng_generator`. The result is secret: never log it.
     """
-    r = _shape(parties, 1)
+    check_robust(parties, robust)
+    r = _shape(parties, 1, robust)
     p = noise_probability(epsilon, sensitivity)
     if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size <= 0:
         raise SettingsError("There must be at least one bar (or value) to add noise to.")
@@ -117,16 +127,17 @@ def total_noise_pmf(
     support: int,
     *,
     shares: int | None = None,
+    robust: int = 1,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Exact pmf of the sum of the noise shares, on k = −support … support.
 
-    By default all n shares (NB(n/(n−1), p) − NB(n/(n−1), p)): the noise in the
-    released result when everyone is honest. `shares` = n−1 gives the discrete
-    Laplace. Mass outside ±support is left out, so `pmf.sum()` says how much of
+    By default all n shares (NB(n/(n−k), p) − NB(n/(n−k), p), k = ``robust``):
+    the noise in the released result when everyone is honest. `shares` = n−k
+    gives the discrete Laplace. Mass outside ±support is left out, so `pmf.sum()` says how much of
     the distribution the window holds. Computed from the NB pmf by FFT
     convolution; values are accurate to ~1e−15 absolute.
     """
-    r = _shape(parties, parties if shares is None else shares)
+    r = _shape(parties, parties if shares is None else shares, robust)
     a = _decay(epsilon, sensitivity)
     if isinstance(support, bool) or not isinstance(support, numbers.Integral) or support < 0:
         raise ValueError("support must be a non-negative integer")
@@ -142,6 +153,7 @@ def error_bound(
     confidence: float = 0.95,
     *,
     shares: int | None = None,
+    robust: int = 1,
 ) -> int:
     """Smallest integer t with P(|noise| ≤ t) ≥ confidence.
 
@@ -152,25 +164,31 @@ def error_bound(
     most about three parts in 10^4 of the bound (checked in the tests), on
     the safe (larger) side.
     """
-    r = _shape(parties, parties if shares is None else shares)
+    r = _shape(parties, parties if shares is None else shares, robust)
     return _bound(r, epsilon, sensitivity, confidence)
 
 
 def difference_bound(
-    parties: int, epsilon: float, sensitivity: int, confidence: float = 0.95
+    parties: int, epsilon: float, sensitivity: int, confidence: float = 0.95, *, robust: int = 1
 ) -> int:
     """Smallest integer t with P(|noise₁ − noise₂| ≤ t) ≥ confidence.
 
     noise₁ and noise₂ are the independent total noises of two released
     elements (two tallies): how far noise alone can reorder two counts. Their
-    difference is NB(2r, p) − NB(2r, p), r = n/(n−1), so the same exact
+    difference is NB(2r, p) − NB(2r, p), r = n/(n−k), so the same exact
     quantile (and the same stretching for wide noise) as `error_bound` applies.
     """
-    return _bound(2.0 * _shape(parties, parties), epsilon, sensitivity, confidence)
+    return _bound(2.0 * _shape(parties, parties, robust), epsilon, sensitivity, confidence)
 
 
 def lead_needed(
-    parties: int, epsilon: float, sensitivity: int, options: int, confidence: float = 0.95
+    parties: int,
+    epsilon: float,
+    sensitivity: int,
+    options: int,
+    confidence: float = 0.95,
+    *,
+    robust: int = 1,
 ) -> int:
     """A lead that noise overturns less than 1 − confidence of the time.
 
@@ -185,17 +203,23 @@ def lead_needed(
     per_rival = 1.0 - 2.0 * (1.0 - confidence) / (options - 1)
     if per_rival <= 0.0:
         raise SettingsError("The confidence level must be between 0 and 1 (for example 0.95).")
-    return difference_bound(parties, epsilon, sensitivity, per_rival) + 1
+    return difference_bound(parties, epsilon, sensitivity, per_rival, robust=robust) + 1
 
 
 def sum_bound(
-    parties: int, epsilon: float, sensitivity: int, terms: int, confidence: float = 0.95
+    parties: int,
+    epsilon: float,
+    sensitivity: int,
+    terms: int,
+    confidence: float = 0.95,
+    *,
+    robust: int = 1,
 ) -> int:
     """Smallest integer t with P(|noise₁ + … + noise_terms| ≤ t) ≥ confidence.
 
     The noise of ``terms`` released elements added together (a prefix of a
     histogram's bars: how many values lie below an edge), all n participants
-    honest: NB(terms·r, p) − NB(terms·r, p), r = n/(n−1). Exact while the table
+    honest: NB(terms·r, p) − NB(terms·r, p), r = n/(n−k). Exact while the table
     stays small; beyond (noise scales wider than about 2^13, or thousands of
     terms), Chebyshev's bound on its exact variance, which is larger: safe.
     """
@@ -203,7 +227,7 @@ def sum_bound(
         raise SettingsError("A sum of noise needs at least one element.")
     if not 0.0 < confidence < 1.0 - 1e-9:
         raise SettingsError("The confidence level must be between 0 and 1 (for example 0.95).")
-    r = int(terms) * _shape(parties, parties)
+    r = int(terms) * _shape(parties, parties, robust)
     a = _decay(epsilon, sensitivity)
     return _sum_quantile(r, a, confidence)
 
@@ -239,6 +263,71 @@ def _bound(r: float, epsilon: float, sensitivity: int, confidence: float) -> int
     return math.ceil((_quantile(r, 1.0 / _EXACT_SCALE, confidence) + 1) * stretch * (1 + 1e-4))
 
 
+def default_robust(minimum: int) -> int:
+    """The k a host is offered first: ⌊minimum / 3⌋, at least 1.
+
+    The members who add no noise are modified apps, or colleagues who pool
+    their own noise shares to subtract them from the result; a third of the
+    smallest group the host accepts is the usual threshold of what a group can
+    survive (Byzantine agreement tolerates fewer than a third), and it costs
+    little: the released noise is √(n/(n−k)) times as wide as one discrete
+    Laplace, at most √1.5 ≈ 1.22 (against √(n/(n−1)) for k = 1). Groups of
+    three to five keep k = 1, which is all their minimum allows
+    (`max_robust`).
+    """
+    return max(1, int(minimum) // 3)
+
+
+def max_robust(minimum: int) -> int:
+    """The largest k a group of at least ``minimum`` allows: two honest shares must remain."""
+    return max(1, int(minimum) - 2)
+
+
+def check_robust(parties: int, robust: int) -> None:
+    """Refuse a group of n ≤ k + 1: fewer than two members would carry all the noise."""
+    if parties <= robust + 1:
+        raise SettingsError(
+            f"With {parties} people and up to {robust} who may add no noise, fewer than "
+            "two would carry the noise: the group is too small for this question."
+        )
+
+
+def width_factor(parties: int, robust: int) -> float:
+    """How much wider (standard deviation) the released noise is than one discrete
+    Laplace when all n add theirs: √(n/(n−k))."""
+    return math.sqrt(_shape(parties, parties, robust))
+
+
+def exposed_epsilon(
+    parties: int, epsilon: float, sensitivity: int, honest: int, *, robust: int = 1
+) -> float:
+    """The ε that still holds when only ``honest`` of the n shares were added.
+
+    With j < n−k honest shares the noise is NB(j/(n−k), p) − NB(j/(n−k), p),
+    narrower and sharply peaked at 0. One person moves the vector by at most Δ
+    in total (whole steps), and each step changes the privacy loss by at most
+    L = max_x ln(P(D = x)/P(D = x + 1)) (telescoping), so Δ·L bounds the loss:
+    exact for a histogram (Δ = 2, one step in each of two bars), an upper
+    bound for sums. It is ε itself from n−k shares on, and ∞ with none (or
+    when the noise is too wide to tabulate: no bound is claimed).
+    """
+    a = _decay(epsilon, sensitivity)
+    if isinstance(honest, bool) or not isinstance(honest, numbers.Integral) or honest < 0:
+        raise SettingsError("The number of honest noise shares must be a whole number.")
+    if honest == 0:
+        return math.inf
+    r = _shape(parties, min(int(honest), int(parties)), robust)
+    if r >= 1.0:
+        return float(epsilon)
+    window = min(64, math.ceil(4.0 / a) + 2)
+    if window + math.ceil(_TAIL_SCALES / a) + 16 > 1 << 22:
+        return math.inf
+    half = _difference_pmf(r, a, window)
+    ratios = half[:-1] / half[1:]
+    step = float(np.max(np.log(ratios[np.isfinite(ratios) & (ratios > 0)])))
+    return max(float(epsilon), step * int(sensitivity))
+
+
 # --- helpers -----------------------------------------------------------------
 
 
@@ -266,15 +355,21 @@ def _decay(epsilon: float, sensitivity: int) -> float:
     return eps / int(sensitivity)
 
 
-def _shape(parties: int, shares: int) -> float:
-    """Validate n and the number of shares summed; return the NB shape shares/(n−1)."""
+def _shape(parties: int, shares: int, robust: int = 1) -> float:
+    """Validate n, the shares summed and k; return the NB shape shares/(n−k)."""
     if isinstance(parties, bool) or not isinstance(parties, numbers.Integral) or parties < 2:
         raise SettingsError("Noise can only be split among two or more participants.")
     if isinstance(shares, bool) or not isinstance(shares, numbers.Integral):
         raise SettingsError("The number of noise shares must be a whole number.")
     if not 1 <= shares <= parties:
         raise SettingsError("The number of noise shares must be between 1 and the group size.")
-    return int(shares) / (int(parties) - 1)
+    if isinstance(robust, bool) or not isinstance(robust, numbers.Integral):
+        raise SettingsError("The number of people who may add no noise must be a whole number.")
+    if not 1 <= robust < parties:
+        raise SettingsError(
+            "The number of people who may add no noise must be at least 1 and below the group size."
+        )
+    return int(shares) / (int(parties) - int(robust))
 
 
 def _nb_pmf(r: float, a: float, kmax: int) -> npt.NDArray[np.float64]:

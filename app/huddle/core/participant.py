@@ -691,7 +691,9 @@ class ParticipantSession:
         if not q.is_private:
             return value.copy()
         length = len(value)
-        noise = noise_share(parties, q.epsilon_value, q.sensitivity, length, self._noise_rng())
+        noise = noise_share(
+            parties, q.epsilon_value, q.sensitivity, length, self._noise_rng(), robust=q.robust
+        )
         noisy = value.copy()
         noisy += noise.view(np.uint64)  # two's complement; uint64 wrap-around is the ring's +
         noise.fill(0)

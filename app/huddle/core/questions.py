@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from huddle.core import kinds
+from huddle.core import kinds, noise
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
@@ -82,6 +82,11 @@ class Question:
     """The subject ("salary"): ε spent on one tag adds up in each person's ledger."""
     options: tuple[str, ...] = field(default=(), metadata=limit(max_len=MAX_OPTIONS))
     """The options of a vote or a private choice, in the order people see them."""
+    robust: int = field(default=0, metadata=limit(lo=0, hi=MAX_PARTICIPANTS, optional=True))
+    """k, how many members may add no noise (a noisy kind): any n − k honest noise shares
+    make the full noise (`huddle.core.noise`). 0 when creating a question asks for the
+    default (`noise.default_robust`); an exact kind has 0 and leaves the field off the
+    wire, so its encoding (and security code) is what it was before the field existed."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -98,6 +103,22 @@ class Question:
         if self.options and not kind.takes_options:
             raise SettingsError("Options only apply to a vote or a private choice.")
         kind.check(self, MAX_PARTICIPANTS)
+        self._check_robust(kind.private)
+
+    def _check_robust(self, private: bool) -> None:
+        if not private:
+            if self.robust:
+                raise SettingsError("Only a result with noise has people who may add no noise.")
+            return
+        if self.robust == 0:  # frozen: the default is filled in once, here
+            object.__setattr__(self, "robust", noise.default_robust(self.min_participants))
+        most = noise.max_robust(self.min_participants)
+        if not 1 <= self.robust <= most:
+            raise SettingsError(
+                f"With a minimum of {self.min_participants} people, between 1 and {most} of "
+                "them may add no noise: at least two must always carry it. Ask for more "
+                "people or allow fewer who add none."
+            )
 
     @property
     def fixed_point(self) -> FixedPoint:

@@ -51,7 +51,7 @@ def accuracy_text(question: Question | None, people: int, bounds: BoundEstimator
         return _lead_accuracy(question, people, words)
     if question.kind not in (HISTOGRAM, DP_VOTE, DP_AVERAGE, DP_SPREAD):
         return _kind_accuracy(question, people, words)
-    key: BoundKey = (people, question.epsilon_value, question.sensitivity)
+    key: BoundKey = (people, question.epsilon_value, question.sensitivity, question.robust)
     bound = bounds.bound(key)
     if bound is None:
         return Accuracy(words + " " + _tr("Working out the accuracy…"))
@@ -106,7 +106,13 @@ def _lead_accuracy(question: Question, people: int, words: str) -> Accuracy:
     """How big a lead the noise overturns less than 5 % of the time (cheap to compute:
     the noise of a vote or choice is narrow)."""
     confidence = round(CONFIDENCE * 100)
-    lead = lead_needed(people, question.epsilon_value, question.sensitivity, len(question.options))
+    lead = lead_needed(
+        people,
+        question.epsilon_value,
+        question.sensitivity,
+        len(question.options),
+        robust=question.robust,
+    )
     if question.kind == CHOICE:
         text = _tr(
             "With {n} people, an option ahead of every other by {lead} approvals or more "

@@ -84,8 +84,8 @@ class PrivacyLedger:
         )
 
 
-BoundKey = tuple[int, float, int]
-"""(people, ε, sensitivity Δ)."""
+BoundKey = tuple[int, float, int, int]
+"""(people, ε, sensitivity Δ, k who may add no noise)."""
 
 
 class BoundEstimator(QObject):
@@ -122,7 +122,8 @@ class BoundEstimator(QObject):
     def _compute(self, key: BoundKey) -> int | None:
         if key != self._latest:
             return None  # superseded before its turn came
-        return error_bound(*key, CONFIDENCE)
+        people, epsilon, sensitivity, robust = key
+        return error_bound(people, epsilon, sensitivity, CONFIDENCE, robust=robust)
 
     def _done(self, key: BoundKey, done: concurrent.futures.Future[int | None]) -> None:
         # On the worker thread: the signal is queued to the GUI thread.

@@ -189,7 +189,9 @@ def rank_bound(q: Settings, people: int) -> int:
 
     terms = max(1, len(q.bins) - 2)  # the B − 1 inner edges' counts
     confidence = 1.0 - (1.0 - CONFIDENCE) / 2.0  # Lévy's inequality doubles the tail
-    return noise.sum_bound(people, epsilon_of(q), HISTOGRAM_SENSITIVITY, terms, confidence)
+    return noise.sum_bound(
+        people, epsilon_of(q), HISTOGRAM_SENSITIVITY, terms, confidence, robust=q.robust
+    )
 
 
 def quartiles(outcome: Released) -> dict[str, Read]:

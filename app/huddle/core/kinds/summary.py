@@ -139,7 +139,8 @@ def noise_bound(
     """
     from huddle.core import noise  # numpy: only once there is a noisy result
 
-    return noise.error_bound(outcome.count, epsilon, sensitivity, confidence)
+    robust = outcome.question.robust
+    return noise.error_bound(outcome.count, epsilon, sensitivity, confidence, robust=robust)
 
 
 def lead_needed(outcome: Released, epsilon: float, sensitivity: int) -> int:
@@ -147,4 +148,7 @@ def lead_needed(outcome: Released, epsilon: float, sensitivity: int) -> int:
     from huddle.core import noise
 
     options = len(outcome.question.options)
-    return noise.lead_needed(outcome.count, epsilon, sensitivity, options, CONFIDENCE)
+    robust = outcome.question.robust
+    return noise.lead_needed(
+        outcome.count, epsilon, sensitivity, options, CONFIDENCE, robust=robust
+    )
