@@ -168,3 +168,14 @@ def _sent(outs: list[object]) -> list[object]:
     from huddle.core.events import Send
 
     return [m for o in outs if isinstance(o, Send) for m in FrameDecoder().feed(o.data)]
+
+
+def test_the_result_says_when_its_epsilon_holds_and_what_one_more_costs() -> None:
+    from huddle.core.outcome import Outcome
+
+    holds = Outcome(histogram(9), 10, (4, 6)).summary.holds
+    assert "Private at ε = 1 as long as no more than 3 of the 10 people added no noise" in holds
+    weaker = noise.exposed_epsilon(10, 1.0, 2, 6, robust=3)
+    assert f"if 4 added none, ε rises to at most {weaker:.3g}." in holds
+    assert f"{weaker:.3g}" == "1.26"
+    assert Outcome(Question(title="t"), 3, (5,)).summary.holds == ""

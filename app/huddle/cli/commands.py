@@ -252,6 +252,8 @@ class Runner:
         self.say(f"Result for “{outcome.question.title}” (result code {self.result_code}):")
         for line in results.describe(outcome):
             self.say(line)
+        if outcome.question.is_private:
+            self.say(f"  {outcome.summary.holds}")
         self.say(f"  over {outcome.count} people: {', '.join(names)}")
         if self.json:
             print(json.dumps(result), flush=True)

@@ -319,13 +319,20 @@ def exposed_epsilon(
     r = _shape(parties, min(int(honest), int(parties)), robust)
     if r >= 1.0:
         return float(epsilon)
+    return max(float(epsilon), _step_loss(r, a) * int(sensitivity))
+
+
+@functools.lru_cache(maxsize=64)
+def _step_loss(r: float, a: float) -> float:
+    """max_x ln(P(D = x)/P(D = x + 1)) for D = X − Y, X, Y ~ NB(r, 1 − e^−a); ∞ when the
+    table would be too large (wider than about 2^20 steps). The maximum sits at x = 0 for
+    r < 1 (the peak); a short window around it is searched."""
     window = min(64, math.ceil(4.0 / a) + 2)
-    if window + math.ceil(_TAIL_SCALES / a) + 16 > 1 << 22:
+    if window + math.ceil(_TAIL_SCALES / a) + 16 > 1 << 20:
         return math.inf
     half = _difference_pmf(r, a, window)
     ratios = half[:-1] / half[1:]
-    step = float(np.max(np.log(ratios[np.isfinite(ratios) & (ratios > 0)])))
-    return max(float(epsilon), step * int(sensitivity))
+    return float(np.max(np.log(ratios[np.isfinite(ratios) & (ratios > 0)])))
 
 
 # --- helpers -----------------------------------------------------------------

@@ -14,14 +14,15 @@ nowhere. Error bounds come from the exact distribution of the noise that all
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from huddle.core import kinds, spread
 from huddle.core import tallies as tally
 from huddle.core.kinds import choice, poll, vote
-from huddle.core.kinds.summary import CONFIDENCE, Summary, lead_needed, noise_bound
+from huddle.core.kinds.summary import CONFIDENCE, Summary, holds_words, lead_needed, noise_bound
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
 
 __all__ = ["CONFIDENCE", "Outcome"]
@@ -38,8 +39,21 @@ class Outcome:
 
     @property
     def summary(self) -> Summary:
-        """The result as its kind tells it: figures, accuracy, chart, ``--json`` fields."""
-        return kinds.BY_NAME[self.question.kind].summarize(self)
+        """The result as its kind tells it: figures, accuracy, chart, ``--json`` fields;
+        for a noisy kind, what holds if members added no noise (`holds_words`)."""
+        told = kinds.BY_NAME[self.question.kind].summarize(self)
+        q = self.question
+        if not q.is_private:
+            return told
+        from huddle.core import noise  # numpy: only once there is a noisy result
+
+        people, robust, epsilon = self.count, q.robust, q.epsilon_value
+        weaker = math.inf  # a group this small leaves no honest share to count on
+        if people > robust + 1:
+            honest = people - robust - 1
+            weaker = noise.exposed_epsilon(people, epsilon, q.sensitivity, honest, robust=robust)
+        holds = holds_words(people, epsilon, robust, weaker)
+        return replace(told, holds=holds)
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` object."""

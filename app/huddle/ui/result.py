@@ -179,6 +179,8 @@ class ResultPage(Page):
         self.code_hint = body(muted=True)
         self.ledger_note = body(muted=True)
         self.ledger_note.setAccessibleName(self.tr("Privacy ledger"))
+        self.holds_note = body(muted=True)
+        self.holds_note.setAccessibleName(self.tr("When the privacy setting holds"))
         self.copied = FieldMessage(kind="info")
         self.counts: CountsWords | None = None
         for widget in (self.caption, self.average, self.totals, self.chart, self.accuracy):
@@ -186,7 +188,8 @@ class ResultPage(Page):
         self.content.addWidget(self.raw_toggle)
         self.content.addWidget(self.raw_values)
         self.content.addSpacing(8)
-        for item in (self.standing, self.bar, self.code_hint, self.ledger_note, self.copied):
+        notes = (self.code_hint, self.holds_note, self.ledger_note, self.copied)
+        for item in (self.standing, self.bar, *notes):
             self.content.addWidget(item)
         self.content.addStretch(3)
         self.copy_button = button(self.tr("&Copy result"), icon="copy")
@@ -267,6 +270,9 @@ class ResultPage(Page):
         people = self.tr("%n people", "", outcome.count)
         render = RENDERERS.get(question.kind, result_kinds.show_summary)
         render(self, outcome, Shown(people, mine, sent))
+        holds = outcome.summary.holds if question.is_private else ""
+        self.holds_note.setText(holds)
+        self.holds_note.setVisible(bool(holds))
 
     def show_average(self, outcome: Outcome, shown: Shown) -> None:
         """An exact average: large, with the total and the people, and where this person's

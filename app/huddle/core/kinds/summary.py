@@ -110,6 +110,8 @@ class Summary:
     """What this kind of result gives away, as said before anyone answered."""
     epsilon: float = 0.0
     """The ε this release cost each person (0 for an exact result)."""
+    holds: str = ""
+    """A noisy result: when its ε holds, and what holds if more people added no noise."""
     fields: Mapping[str, Any] = field(default_factory=dict)
     """The kind's own ``--json`` fields, after kind, title, unit and participants."""
 
@@ -141,6 +143,22 @@ def noise_bound(
 
     robust = outcome.question.robust
     return noise.error_bound(outcome.count, epsilon, sensitivity, confidence, robust=robust)
+
+
+def holds_words(people: int, epsilon: float, robust: int, weaker: float) -> str:
+    """When a noisy result's ε holds, and the ε left (``weaker``) if one more added no noise.
+
+    Adding no noise is what a modified app does, and what colleagues do in effect
+    when they pool their own noise shares to subtract them from the result.
+    """
+    head = (
+        f"Private at ε = {epsilon:.3g} as long as no more than {robust} of the {people} "
+        "people added no noise (a modified app, or people who pooled their own noise "
+        "to take it out)"
+    )
+    if weaker == float("inf"):
+        return f"{head}; if {robust + 1} added none, it is weaker, by more than this app can bound."
+    return f"{head}; if {robust + 1} added none, ε rises to at most {weaker:.3g}."
 
 
 def lead_needed(outcome: Released, epsilon: float, sensitivity: int) -> int:
