@@ -72,6 +72,11 @@ def question(args: argparse.Namespace) -> Question:
     kind, flag = chosen(args)
     if not kind.private and args.epsilon is not None:
         raise CommandError(f"--epsilon applies to the noisy kinds: {noisy_flags()}", EXIT_USAGE)
+    robust = getattr(args, "robust", None)
+    if not kind.private and robust is not None:
+        raise CommandError(f"--robust applies to the noisy kinds: {noisy_flags()}", EXIT_USAGE)
+    if robust is not None and robust < 1:
+        raise CommandError("--robust takes a whole number from 1 up.", EXIT_USAGE)
     value: Any = getattr(args, flag.dest) if flag is not None else None
     opts = options.clean(value) if flag is not None and flag.takes is Takes.OPTIONS else ()
     lo, hi = args.range
@@ -90,6 +95,7 @@ def question(args: argparse.Namespace) -> Question:
         epsilon=(args.epsilon or kinds.DEFAULT_EPSILON) if kind.private else "",
         tag=args.tag,
         options=opts,
+        robust=robust or 0,  # 0: the default (`noise.default_robust`)
     )
 
 

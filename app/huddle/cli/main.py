@@ -83,6 +83,15 @@ def _add_question_options(p: argparse.ArgumentParser) -> None:
         "smaller is more private and less accurate",
     )
     q.add_argument(
+        "--robust",
+        type=int,
+        metavar="K",
+        help="a noisy result stays private at its ε even if up to K people add no noise "
+        "(a modified app, or colleagues who pool their own noise to take it out); "
+        "each person's noise grows so that any group minus K adds it all. From 1 to "
+        "the minimum minus 2; default a third of the minimum, at least 1",
+    )
+    q.add_argument(
         "--tag",
         default="",
         help="the subject, e.g. salary: each person's privacy ledger adds up the ε "
