@@ -111,6 +111,7 @@ def host(qtbot: QtBot, window: MainWindow, question: Question, *, contributes: b
         setup.options.setPlainText("\n".join(question.options))
     if question.is_private:
         setup.epsilon.set_value(question.epsilon_value)
+        setup.robust.setValue(question.robust)
     if question.release_epsilon:
         type_into(qtbot, setup.tag, question.tag)
     setup.contributes.setChecked(contributes)

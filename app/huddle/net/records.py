@@ -37,7 +37,7 @@ from huddle.core.kinds import (
     equal_width_edges,
 )
 from huddle.core.kinds.summary import Accuracy, Figure, Summary
-from huddle.core.noise import MAX_EPSILON, lead_needed
+from huddle.core.noise import MAX_EPSILON, default_robust, lead_needed, max_robust, width_factor
 from huddle.core.options import answer_text
 from huddle.core.options import check as check_options
 from huddle.core.options import clean as clean_options
@@ -75,7 +75,10 @@ __all__ = [
     "answer_text",
     "check_options",
     "clean_options",
+    "default_robust",
     "equal_width_edges",
     "lead_needed",
+    "max_robust",
     "ungroup",
+    "width_factor",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,7 +27,19 @@ from huddle.net.records import (
     MIN_BINS,
     SettingsError,
     equal_width_edges,
+    width_factor,
 )
+
+
+def robust_words(minimum: int, robust: int) -> str:
+    """What allowing ``robust`` people to add no noise protects, and its accuracy cost."""
+    return QCoreApplication.translate(
+        "HostSetupPage",
+        "Noise about {factor}× as wide as the least this ε needs, so the result stays "
+        "private even if up to {k} of the {n} or more people add none (a modified app, "
+        "or colleagues who pool their own noise to take it out).",
+    ).format(factor=f"{width_factor(minimum, robust):.2f}", k=robust, n=minimum)
+
 
 DEFAULT_BARS = 5
 MIN_EPSILON, SLIDER_STEPS = 0.05, 100

@@ -22,10 +22,12 @@ from huddle.net.records import (
     MIN_PARTICIPANTS,
     AnswerForm,
     clean_options,
+    default_robust,
+    max_robust,
 )
 from huddle.ui import texts
 from huddle.ui.accuracy import accuracy_text
-from huddle.ui.dp_settings import BarsSetting, EpsilonSetting
+from huddle.ui.dp_settings import BarsSetting, EpsilonSetting, robust_words
 from huddle.ui.privacy import BoundEstimator, PrivacyLedger, subject
 from huddle.ui.setup_check import SetupFields, check_setup
 from huddle.ui.widgets import FieldMessage, Page, body, button, row
@@ -168,6 +170,7 @@ class HostSetupPage(Page):
         for widget in (self.unit, self.decimals, self.span):
             form.setRowVisible(self._row_of(form, widget), about.answer is AnswerForm.NUMBER)
         form.setRowVisible(self._row_of(form, self.epsilon), kind.private)
+        form.setRowVisible(self._row_of(form, self.robust), kind.private)
         form.setRowVisible(self._row_of(form, self.tag), kind.spends_epsilon)
         self.kind_message.show_message(self.tr(about.hint), "hint")
         self.contributes.setText(self._take_part(about.answer))
@@ -231,7 +234,22 @@ class HostSetupPage(Page):
             self.tr("Minimum number of people"),
             width=140,
         )
-        self.min_people.valueChanged.connect(lambda: self._edited(self.min_people))
+        self.min_people.valueChanged.connect(self._minimum_changed)
+        self.robust = QSpinBox()
+        self.robust.setRange(1, max_robust(MIN_PARTICIPANTS))
+        self.robust.setValue(default_robust(MIN_PARTICIPANTS))
+        self.robust.setSuffix(self.tr(" who add no noise"))
+        self.robust.setToolTip(
+            self.tr(
+                "How many people may add no noise — a modified app, or colleagues who "
+                "pool their own noise to take it out — before the result stops being "
+                "private at its ε. More costs some accuracy."
+            )
+        )
+        self.robust_message = self._field(
+            form, self.tr("&Withstands:"), self.robust, self.tr("People who may add no noise")
+        )
+        self.robust.valueChanged.connect(lambda: self._edited(self.robust))
         self.contributes = QCheckBox(self.tr("I &take part with a value too"))
         self.contributes.setChecked(True)
         self.contributes.setAccessibleName(self.tr("The host takes part too"))
@@ -250,6 +268,17 @@ class HostSetupPage(Page):
         self.unit.setText(unit)
         self.lo.setText(lo)
         self.hi.setText(hi)
+
+    def _minimum_changed(self) -> None:
+        """The k on offer follows the minimum (`default_robust`) until the host sets one;
+        its largest allowed value always does."""
+        minimum = max(MIN_PARTICIPANTS, self.min_people.value())
+        self.robust.blockSignals(True)
+        self.robust.setMaximum(max_robust(minimum))
+        if self.robust not in self._touched:
+            self.robust.setValue(default_robust(minimum))
+        self.robust.blockSignals(False)
+        self._edited(self.min_people)
 
     def _edited(self, widget: QWidget) -> None:
         self._touched.add(widget)
@@ -285,6 +314,7 @@ class HostSetupPage(Page):
             tag=self.tag.text(),
             options=self.option_list(),
             bins=self.bars.bins,
+            robust=self.robust.value(),
         )
 
     def _show_private(
@@ -301,11 +331,14 @@ class HostSetupPage(Page):
             self.options_message.show_message(None)
         if not kind.private:
             self.privacy_message.show_message(None)
+            self.robust_message.show_message(None)
             if kind.spends_epsilon:  # a poll: its coins cost ε, so its tag counts
                 self.tag_message.show_message(self._tag_hint(question), "hint")
             else:
                 self.tag_message.show_message(None)
             return
+        robust = question.robust if question is not None else self.robust.value()
+        self.robust_message.show_message(robust_words(max(people, robust + 2), robust), "hint")
         if privacy:
             self.privacy_message.show_message(privacy, "error")
         else:

@@ -51,6 +51,8 @@ class SetupFields:
     options: tuple[str, ...]
     bins: Callable[[str, str, int], tuple[str, ...]]
     """The bars setting's edges for a range (`BarsSetting.bins`); raises `SettingsError`."""
+    robust: int = 0
+    """How many people may add no noise (a noisy kind); 0 for the default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,5 +171,6 @@ def _question(
         bins=bins,
         epsilon=epsilon,
         tag=" ".join(fields.tag.split()) if counted else "",
+        robust=fields.robust if BY_NAME[kind].private else 0,
         **settings,  # type: ignore[arg-type]
     )
