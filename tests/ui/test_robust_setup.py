@@ -50,3 +50,20 @@ def test_a_k_the_host_chose_is_kept_and_carried_into_the_question(setup: HostSet
     setup.min_people.setValue(5)  # the largest k follows the minimum down
     question = setup.validate()
     assert setup.robust.value() == 3 and question is not None and question.robust == 3
+
+
+def test_the_result_page_says_when_epsilon_holds_for_a_noisy_result(qtbot: QtBot) -> None:
+    from huddle.net.facade import Outcome, Question
+    from huddle.ui.result import ResultPage
+
+    page = ResultPage()
+    qtbot.addWidget(page)
+    page.show()
+    noisy = Question(
+        kind=HISTOGRAM, title="t", hi="90", bins=("0", "45", "90"), epsilon="1", min_participants=9
+    )
+    page.show_outcome(Outcome(noisy, 10, (4, 6)), None, "1234 5678 9012 3456")
+    assert "no more than 3 of the 10 people added no noise" in page.holds_note.text()
+    assert page.holds_note.isVisibleTo(page)
+    page.show_outcome(Outcome(Question(title="t"), 3, (5,)), None, "1234 5678 9012 3456")
+    assert not page.holds_note.isVisibleTo(page)
