@@ -247,7 +247,11 @@ class HostSetupPage(Page):
             )
         )
         self.robust_message = self._field(
-            form, self.tr("&Withstands:"), self.robust, self.tr("People who may add no noise")
+            form,
+            self.tr("&Withstands:"),
+            self.robust,
+            self.tr("People who may add no noise"),
+            width=220,
         )
         self.robust.valueChanged.connect(lambda: self._edited(self.robust))
         self.contributes = QCheckBox(self.tr("I &take part with a value too"))
