@@ -558,3 +558,35 @@ def test_a_person_who_cancelled_never_opens_even_if_every_confirmation_arrives()
         RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)
     ]
     assert not ann.closed and ann.phase is Phase.ABORTED
+
+
+# --- the answer itself (found by `make mutants` after answers became typed) ------------------
+
+
+def test_an_answer_read_already_is_taken_as_it_is_and_counts_like_the_typed_text() -> None:
+    net = make_network()
+    conns = [net.join(f"p{i}") for i in range(3)]
+    question = net.parties[conns[0]].question
+    assert question is not None
+    for conn, text in zip(conns, ("41000", "52000", "63000"), strict=True):
+        answer = question.parse_answer(text) if conn == conns[0] else text
+        net.party_do(conn, net.parties[conn].submit(answer))
+    net.host_do(net.host.start())
+    assert net.host.outcome is not None
+    assert net.host.outcome.total == (156000,)
+
+
+def test_a_new_answer_wipes_the_old_one_in_memory() -> None:
+    net = make_network()
+    party = net.parties[net.join("p0")]
+    party.submit("41000")
+    old = party._value
+    assert old is not None and old.any()
+    party.submit("52000")
+    assert not old.any()  # the replaced value is zeroed, not just dropped
+
+
+def test_nothing_was_randomized_before_a_poll_is_answered() -> None:
+    net = make_network(Question(kind=POLL, title="Happy?", lo="0", hi="1"))
+    party = net.parties[net.join("p0")]
+    assert party.randomized is None
