@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 from huddle.core.errors import HuddleError, RemoteProtocolError
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 HEADER = struct.Struct(">IBB")
 MAX_FRAME = 16 * 1024 * 1024
 """Largest frame anyone accepts; the host lowers it for strangers (see `FrameDecoder`)."""

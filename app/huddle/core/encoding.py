@@ -1,11 +1,13 @@
-"""Fixed-point values in the ring Z_2^64.
+"""Fixed-point values as elements of the field Field64 (p = 2^64 − 2^32 + 1).
 
 Values are typed by people as decimal text and read by a question's
 `FixedPoint` (`huddle.core.fixed_point`, whose names this module also offers);
 they become integers scaled by 10^decimals and live in numpy ``uint64``
-vectors, where wrap-around is the ring's addition. Totals are read back as
-signed (two's complement) integers, so negative values and negative noisy
-counts come out right.
+vectors of field elements (`huddle.core.field`): a negative v is p − |v|.
+Totals are read back as signed integers (an element above p/2 stands for
+element − p), so negative values and negative noisy counts come out right as
+long as every total stays within ±p/2, which the questions' capacity checks
+guarantee. (Protocol 3 used the ring Z_2^64; proofs need a field.)
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from huddle.core import field
 from huddle.core.fixed_point import (
     MAX_DECIMALS,
     MISPLACED_GROUPING,
@@ -40,13 +43,13 @@ Vector = npt.NDArray[np.uint64]
 
 
 def to_ring(values: list[int] | npt.NDArray[np.int64]) -> Vector:
-    """Signed integers to ring elements (two's complement)."""
-    return np.asarray(values, dtype=np.int64).view(np.uint64).copy()
+    """Signed integers (each within ±p/2) to field elements."""
+    return field.from_signed(np.asarray(values, dtype=np.int64))
 
 
 def from_ring(vector: Vector) -> list[int]:
-    """Ring elements back to signed Python integers."""
-    return [int(v) for v in np.asarray(vector, dtype=np.uint64).view(np.int64)]
+    """Field elements back to the signed Python integers they stand for."""
+    return [int(v) for v in field.to_signed(np.asarray(vector, dtype=np.uint64))]
 
 
 def vector_to_bytes(vector: Vector) -> bytes:
@@ -54,6 +57,7 @@ def vector_to_bytes(vector: Vector) -> bytes:
 
 
 def vector_from_bytes(data: bytes) -> Vector:
+    """Eight little-endian bytes per element; `ValueError` for anything not in the field."""
     if len(data) % 8:
         raise ValueError("vector bytes must be a multiple of 8")
-    return np.frombuffer(data, dtype="<u8").astype(np.uint64)
+    return field.from_bytes(data)

@@ -10,11 +10,16 @@ Rules of this file:
 - Each roster it announces is an epoch: it collects every member's nonce
   commitment, relays them all, then collects and relays the nonces; only then
   is the security code known and a round can start.
-- A round: Start; every partial sum and self-mask commitment (SUMMING); all
-  of them to everyone, then every member's confirmation tags (CONFIRMING);
-  the tags to each member, then every self-mask seed (UNMASKING); the seeds
-  to everyone (DONE). Each step costs the host O(n) per member. Progress goes
-  out only when the engine asks (`progress`, on a timer).
+- A round: Start; every partial sum with its proof's public parts and
+  commitments (SUMMING); all of them to everyone, then every member's
+  confirmation tags and query nonce (CONFIRMING); the tags to each member and
+  every nonce to everyone, then every member's signed verifier messages
+  (VERIFYING); all of them to everyone, then every member's self-mask pieces
+  (UNMASKING); the pieces to everyone (DONE). The host checks what it can
+  (lengths, nonces and pieces against their commitments, signatures) and
+  drops a member whose message fails; whether a contribution is valid each
+  member decides for itself. Progress goes out only when the engine asks
+  (`progress`, on a timer).
 - Cancel and Complaint stop a round until its result is out (a member checks
   the confirmations only once the host relays them, in UNMASKING, and may
   complain then; a stop from UNMASKING on closes the question); after the
@@ -24,8 +29,8 @@ Rules of this file:
 - Anything a peer does wrong drops that peer (and aborts a running round); it
   never raises out of `receive_data`.
 
-Session phases: LOBBY → SUMMING → CONFIRMING → UNMASKING → DONE. A stop
-before UNMASKING leads to ABORTED, and back to SUMMING through `start()` (a
+Session phases: LOBBY → SUMMING → CONFIRMING → VERIFYING → UNMASKING → DONE.
+A stop before UNMASKING leads to ABORTED, and back to SUMMING through `start()` (a
 re-run with fresh masks, a new round id, and each person's word); a stop in
 UNMASKING closes the question (members may have opened their self-masks).
 CLOSED is final.
@@ -37,7 +42,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from huddle.core import crypto
+from huddle.core import crypto, proofs
+from huddle.core import field as gf
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.crypto import TAG_BYTES
 from huddle.core.encoding import from_ring
@@ -55,12 +61,13 @@ from huddle.core.events import (
     SessionEnded,
 )
 from huddle.core.masks import (
+    HASH_BYTES,
     nonce_commitment,
-    rehearse,
+    piece_commitment,
+    query_nonce_commitment,
     round_context,
-    seed_commitment,
-    self_mask_key,
     transcript_digest,
+    verify_context,
 )
 from huddle.core.messages import (
     CANCEL_TEXT,
@@ -91,13 +98,16 @@ from huddle.core.messages import (
     Start,
     Unmask,
     Unmasks,
+    Verifies,
+    Verify,
     Welcome,
     hello_context,
 )
 from huddle.core.outcome import Outcome
 from huddle.core.questions import Question
+from huddle.core.rehearsal import rehearse
 from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
-from huddle.core.sharing import mask_sum, sum_rows
+from huddle.core.sharing import sum_rows
 
 STRANGER_MAX_FRAME = 16 * 1024
 """Frames from someone not yet admitted are small (a Hello); refuse big ones early."""
@@ -107,19 +117,21 @@ class Phase(enum.Enum):
     LOBBY = "lobby"
     SUMMING = "summing"
     CONFIRMING = "confirming"
+    VERIFYING = "verifying"
     UNMASKING = "unmasking"
     DONE = "done"
     ABORTED = "aborted"
     CLOSED = "closed"
 
 
-_STOPPABLE = (Phase.SUMMING, Phase.CONFIRMING)
+_STOPPABLE = (Phase.SUMMING, Phase.CONFIRMING, Phase.VERIFYING)
 """Round phases in which no member can have opened its self-mask yet."""
 
 
 _TRANSITIONS: dict[Phase, dict[type[Message], str]] = {
     Phase.SUMMING: {PartialSum: "_partial", Cancel: "_cancelled", Complaint: "_complaint"},
     Phase.CONFIRMING: {Confirm: "_confirm", Cancel: "_cancelled", Complaint: "_complaint"},
+    Phase.VERIFYING: {Verify: "_verify", Cancel: "_cancelled", Complaint: "_complaint"},
     Phase.UNMASKING: {Unmask: "_unmask", Cancel: "_cancelled", Complaint: "_complaint"},
 }
 """Phase × round message from a member → handler. Anything else about a round is a
@@ -162,7 +174,9 @@ class _Round:
     context: bytes
     partials: dict[int, PartialSum] = field(default_factory=dict)
     confirms: dict[int, bytes] = field(default_factory=dict)
-    seeds: dict[int, bytes] = field(default_factory=dict)
+    nonces: dict[int, bytes] = field(default_factory=dict)
+    verifies: dict[int, Verify] = field(default_factory=dict)
+    pieces: dict[int, bytes] = field(default_factory=dict)
     transcript: bytes = b""
     announced: tuple[int, ...] = ()
     """The progress members were last told about (see `HostSession.progress`)."""
@@ -197,7 +211,7 @@ class HostSession:
         """A round stopped after members may have opened their self-masks: no re-run."""
         self.outcome: Outcome | None = None
         self.result_code = ""
-        rehearse(question.vector_length)
+        rehearse(question)
 
     # --- what the app asks -------------------------------------------------
 
@@ -404,7 +418,7 @@ class HostSession:
         round_id = getattr(msg, "round_id", None)
         handler = _TRANSITIONS.get(self.phase, {}).get(type(msg))
         stopped = self.phase is Phase.ABORTED and rnd is not None and round_id == rnd.round_id
-        if stopped and isinstance(msg, PartialSum | Confirm | Unmask | Cancel | Complaint):
+        if stopped and isinstance(msg, PartialSum | Confirm | Verify | Unmask | Cancel | Complaint):
             return []  # a straggler from the round that was just stopped
         if handler is None or rnd is None or round_id != rnd.round_id:
             raise RemoteProtocolError(f"{type(msg).__name__} that belongs to no running round.")
@@ -480,19 +494,33 @@ class HostSession:
     def _partial(self, rnd: _Round, member: Member, msg: PartialSum) -> list[Output]:
         if member.party in rnd.partials:
             raise RemoteProtocolError("Partial sum sent twice.")
-        if len(msg.vector) != 8 * self.question.vector_length:
+        s = proofs.shape(self.question)
+        n = len(rnd.parties)
+        lengths = (len(msg.vector), len(msg.witness), len(msg.proof), len(msg.commitments))
+        if lengths != (8 * s.length, 8 * s.witness, 8 * s.proof, HASH_BYTES * n):
             raise RemoteProtocolError("Partial sum is malformed.")
+        try:
+            gf.from_bytes(msg.vector + msg.witness + msg.proof)
+        except ValueError:
+            raise RemoteProtocolError("Partial sum holds numbers outside the field.") from None
         rnd.partials[member.party] = msg
         out = self._progress_event(rnd)
-        if len(rnd.partials) < len(rnd.parties):
+        if len(rnd.partials) < n:
             return out
-        # Everyone gets the same frame: every partial sum and commitment.
-        vectors = b"".join(rnd.partials[p].vector for p in rnd.parties)
-        commitments = b"".join(rnd.partials[p].commitment for p in rnd.parties)
-        rnd.transcript = transcript_digest(rnd.context, rnd.parties, vectors, commitments)
+        # Everyone gets the same frame: every partial sum, public part and commitment.
+        blobs = [
+            b"".join(getattr(rnd.partials[p], name) for p in rnd.parties)
+            for name in ("vector", "witness", "proof", "commitments")
+        ]
+        rnd.transcript = transcript_digest(rnd.context, rnd.parties, *blobs)
         self.phase = Phase.CONFIRMING
         partials = Partials(
-            round_id=rnd.round_id, parties=rnd.parties, vectors=vectors, commitments=commitments
+            round_id=rnd.round_id,
+            parties=rnd.parties,
+            vectors=blobs[0],
+            witnesses=blobs[1],
+            proofs=blobs[2],
+            commitments=blobs[3],
         )
         return out + self._broadcast(partials)
 
@@ -501,14 +529,17 @@ class HostSession:
             raise RemoteProtocolError("Confirmation sent twice.")
         if len(msg.tags) != TAG_BYTES * (len(rnd.parties) - 1):
             raise RemoteProtocolError("Confirmation is malformed.")
+        committed = rnd.partials[member.party].commitments[:HASH_BYTES]
+        if query_nonce_commitment(rnd.context, member.party, msg.nonce) != committed:
+            raise RemoteProtocolError("A round's nonce does not match its commitment.")
         rnd.confirms[member.party] = msg.tags
+        rnd.nonces[member.party] = msg.nonce
         if len(rnd.confirms) < len(rnd.parties):
             return []
-        # From here on members may open their self-masks: the round can no
-        # longer be stopped and re-run.
-        self.phase = Phase.UNMASKING
+        self.phase = Phase.VERIFYING
         out: list[Output] = []
         conns = self._member_conns()
+        nonces = b"".join(rnd.nonces[p] for p in rnd.parties)
         for k, recipient in enumerate(rnd.parties):
             if recipient not in conns:
                 continue
@@ -518,24 +549,52 @@ class HostSession:
                 bytes(TAG_BYTES) if j == k else _slot(rnd.confirms[p], k - 1 if j < k else k)
                 for j, p in enumerate(rnd.parties)
             )
-            out.append(Send(conns[recipient], encode(Confirms(round_id=rnd.round_id, tags=tags))))
+            confirms = Confirms(round_id=rnd.round_id, tags=tags, nonces=nonces)
+            out.append(Send(conns[recipient], encode(confirms)))
         return out
 
-    def _unmask(self, rnd: _Round, member: Member, msg: Unmask) -> list[Output]:
-        if member.party in rnd.seeds:
-            raise RemoteProtocolError("Self-mask opened twice.")
-        expected = seed_commitment(rnd.context, member.party, msg.seed)
-        if expected != rnd.partials[member.party].commitment:
-            raise RemoteProtocolError("An opened self-mask does not match its commitment.")
-        rnd.seeds[member.party] = msg.seed
-        if len(rnd.seeds) < len(rnd.parties):
+    def _verify(self, rnd: _Round, member: Member, msg: Verify) -> list[Output]:
+        if member.party in rnd.verifies:
+            raise RemoteProtocolError("Checks sent twice.")
+        s = proofs.shape(self.question)
+        if len(msg.messages) != 8 * s.message * (len(rnd.parties) - 1):
+            raise RemoteProtocolError("Checks are malformed.")
+        signed = verify_context(rnd.context, member.party, rnd.transcript, msg.messages)
+        crypto.verify(member.sign_key, msg.signature, signed)  # a bad one drops the sender
+        rnd.verifies[member.party] = msg
+        if len(rnd.verifies) < len(rnd.parties):
             return []
-        seeds = b"".join(rnd.seeds[p] for p in rnd.parties)
-        out = self._broadcast(Unmasks(round_id=rnd.round_id, seeds=seeds))
+        # From here on members may open their self-masks: the round can no
+        # longer be stopped and re-run.
+        self.phase = Phase.UNMASKING
+        verifies = Verifies(
+            round_id=rnd.round_id,
+            messages=b"".join(rnd.verifies[p].messages for p in rnd.parties),
+            signatures=b"".join(rnd.verifies[p].signature for p in rnd.parties),
+        )
+        return self._broadcast(verifies)
+
+    def _unmask(self, rnd: _Round, member: Member, msg: Unmask) -> list[Output]:
+        if member.party in rnd.pieces:
+            raise RemoteProtocolError("Self-mask opened twice.")
+        others = [p for p in rnd.parties if p != member.party]
+        if len(msg.pieces) != HASH_BYTES * len(others):
+            raise RemoteProtocolError("Opened self-mask is malformed.")
+        committed = rnd.partials[member.party].commitments
+        for h, holder in enumerate(others):
+            seed = _slot(msg.pieces, h, HASH_BYTES)
+            expected = _slot(committed, 1 + h, HASH_BYTES)
+            if piece_commitment(rnd.context, member.party, holder, seed) != expected:
+                raise RemoteProtocolError("An opened self-mask does not match its commitment.")
+        rnd.pieces[member.party] = msg.pieces
+        if len(rnd.pieces) < len(rnd.parties):
+            return []
+        pieces = b"".join(rnd.pieces[p] for p in rnd.parties)
+        out = self._broadcast(Unmasks(round_id=rnd.round_id, pieces=pieces))
         length = self.question.vector_length
         vectors = b"".join(rnd.partials[p].vector for p in rnd.parties)
-        total = sum_rows(vectors, len(rnd.parties), length)
-        total -= mask_sum([self_mask_key(rnd.seeds[p], rnd.context) for p in rnd.parties], length)
+        seeds = [_slot(pieces, k, HASH_BYTES) for k in range(len(pieces) // HASH_BYTES)]
+        total = gf.sub(sum_rows(vectors, len(rnd.parties), length), proofs.self_mask(seeds, length))
         self.outcome = Outcome(self.question, len(rnd.parties), tuple(from_ring(total)))
         self.result_code = result_code(rnd.transcript)
         self.phase = Phase.DONE
@@ -553,10 +612,17 @@ class HostSession:
         # A complaint cannot be verified here: stop the round, say what was seen,
         # and remove nobody.
         try:
-            seen = SEEN_TEXT[Seen(msg.what)].format(who=member.name)
+            what = Seen(msg.what)
         except ValueError:
-            seen = f"{member.name}'s app found something wrong"
+            return self._abort(
+                f"The round was stopped: {member.name}'s app found something wrong.", ()
+            )
         about = self._known.get(msg.about)
+        text = SEEN_TEXT[what]
+        if "{about}" in text:
+            seen = text.format(who=member.name, about=about or "someone")
+            return self._abort(f"The round was stopped: {seen}.", ())
+        seen = text.format(who=member.name)
         detail = f" (about {about})" if about and msg.about != member.party else ""
         return self._abort(f"The round was stopped: {seen}{detail}.", ())
 

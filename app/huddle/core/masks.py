@@ -3,15 +3,18 @@
 Every member agrees a secret with every other member as they join (see
 `crypto.Identity.pair_key`). In a round, the share i gives j is a mask derived
 from their secret and bound to the session, the round id, the exact roster and
-the direction i → j. On top, each member adds a *self-mask* expanded from a
-fresh seed it commits to and opens only after every member has confirmed the
-same transcript (double masking, Bonawitz et al., "Practical Secure
-Aggregation for Privacy-Preserving Machine Learning", CCS 2017): until then
-the sum of all partial sums is itself hidden, so a round the host stops
-cannot be finished by anyone. Confirmations are tags under the pair's secret
-over a digest of the whole transcript. Domain-separated labels ("mask",
-"self-mask", "confirm", ...) keep every use apart. Commitments are SHA-256
-over a 32-byte random seed or nonce: hiding and binding in the random-oracle
+the direction i → j. On top, each member adds a *self-mask*, the sum of one
+piece per colleague, which it commits to and opens only after every member
+has confirmed the same transcript and every contribution passed its check
+(double masking, Bonawitz et al., "Practical Secure Aggregation for
+Privacy-Preserving Machine Learning", CCS 2017): until then the sum of all
+partial sums is itself hidden, so a round the host stops cannot be finished
+by anyone. Each piece is one its colleague can derive too, so colleagues hold
+shares of the whole contribution and can check its proof (`proofs`).
+Confirmations are tags under the pair's secret over a digest of the whole
+transcript. Domain-separated labels ("mask", "self-mask", "confirm", ...) and
+directions keep every use apart. Commitments are SHA-256 over a 32-byte
+pseudorandom piece or random nonce: hiding and binding in the random-oracle
 model.
 """
 
@@ -22,25 +25,11 @@ import hmac
 import struct
 from collections.abc import Sequence
 
-from huddle.core import codec, crypto
-from huddle.core.encoding import from_ring, to_ring, vector_to_bytes
+from huddle.core import crypto
 from huddle.core.errors import IntegrityError, RemoteProtocolError
 from huddle.core.messages import (
-    Commit,
-    Commitments,
-    Confirm,
-    Confirms,
     Member,
-    Partials,
-    PartialSum,
-    Progress,
-    Reveal,
-    Reveals,
-    Start,
-    Unmask,
-    Unmasks,
 )
-from huddle.core.sharing import mask_sum, sum_rows
 
 _MASK = crypto.context("mask")
 _SELF_MASK = crypto.context("self-mask")
@@ -107,24 +96,43 @@ def round_context(session_id: bytes, round_id: bytes, roster_digest: bytes) -> b
     return crypto.context("round", session_id, round_id, roster_digest)
 
 
+def _directed(pair: bytes, context: bytes, label: bytes, sender: int, recipient: int) -> bytes:
+    return hmac.digest(pair, context + label + _DIRECTION.pack(sender, recipient), "sha256")
+
+
 def mask_key(pair: bytes, context: bytes, sender: int, recipient: int) -> bytes:
-    """The key of the mask ``sender`` gives ``recipient`` in the round named by ``context``.
+    """The key of everything ``sender`` shares with ``recipient`` in the round named by ``context``.
 
-    HMAC-SHA256 of the pair's secret over the round and direction: 32
-    pseudorandom bytes, which are the mask itself for up to four numbers and
-    otherwise the key ChaCha20 expands (`sharing.mask_from_key`).
+    HMAC-SHA256 of the pair's secret over the round and the direction: 32
+    pseudorandom bytes that `sharing.mask_from_key` expands, under a label per
+    purpose, into the mask of the partial sum ("mask"), and the recipient's
+    shares of the sender's witness ("witness") and proof ("proof"). Every
+    derivation names its direction: shares in the two directions of a pair are
+    independent, so two members' verifier messages never cancel each other's
+    pads (docs/PROOFS.md, attack 5).
     """
-    return hmac.digest(pair, context + _MASK + _DIRECTION.pack(sender, recipient), "sha256")
+    return _directed(pair, context, _MASK, sender, recipient)
 
 
-def self_mask_key(seed: bytes, context: bytes) -> bytes:
-    """The key of a member's self-mask in one round, from the seed it opens at the end."""
-    return hmac.digest(seed, context + _SELF_MASK, "sha256")
+def piece(pair: bytes, context: bytes, owner: int, holder: int) -> bytes:
+    """The piece of ``owner``'s self-mask that ``holder`` can derive too.
+
+    A self-mask is the sum of one piece per colleague, so each colleague can
+    compute its share of the owner's contribution (and check the owner's
+    proof) before the self-mask is opened; the owner alone opens its pieces,
+    and only after every contribution passed (docs/PROOFS.md, attacks 3–4).
+    """
+    return _directed(pair, context, _SELF_MASK, owner, holder)
 
 
-def seed_commitment(context: bytes, party: int, seed: bytes) -> bytes:
-    """What a member publishes with its partial sum, binding it to its self-mask's seed."""
-    return hashlib.sha256(crypto.context("seed", context, party, seed)).digest()
+def piece_commitment(context: bytes, owner: int, holder: int, seed: bytes) -> bytes:
+    """What the owner publishes for one piece: the holder checks it before confirming."""
+    return hashlib.sha256(crypto.context("piece", context, owner, holder, seed)).digest()
+
+
+def query_nonce_commitment(context: bytes, party: int, nonce: bytes) -> bytes:
+    """A member's commitment to its query nonce of one round (revealed in Confirm)."""
+    return hashlib.sha256(crypto.context("query nonce", context, party, nonce)).digest()
 
 
 def nonce_commitment(session_id: bytes, epoch: int, party: int, nonce: bytes) -> bytes:
@@ -132,19 +140,36 @@ def nonce_commitment(session_id: bytes, epoch: int, party: int, nonce: bytes) ->
     return hashlib.sha256(crypto.context("nonce", session_id, epoch, party, nonce)).digest()
 
 
-def transcript_digest(
-    context: bytes, parties: Sequence[int], vectors: bytes, commitments: bytes
+def joint_seed(
+    context: bytes, party: int, vector: bytes, witness: bytes, commitments: bytes
 ) -> bytes:
+    """The seed of a contribution's joint randomness: a hash of what the member
+    committed to before proving (never of the proof itself, which depends on it)."""
+    digest = hashlib.sha256(crypto.context("joint", context, party))
+    for part in (vector, witness, commitments):
+        digest.update(struct.pack(">Q", len(part)))
+        digest.update(part)
+    return digest.digest()
+
+
+def query_seed(context: bytes, transcript: bytes, nonces: bytes) -> bytes:
+    """The seed of the round's query randomness: fixed by every member's nonce,
+    each committed before any proof was seen and revealed after every proof was."""
+    return hashlib.sha256(crypto.context("query", context, transcript, nonces)).digest()
+
+
+def transcript_digest(context: bytes, parties: Sequence[int], *blobs: bytes) -> bytes:
     """What every member confirms: the round (via ``context``) and everything published in it.
 
     ``context`` already names the session, round id and code digest (question,
-    host certificate, roster, nonces); here come the parties, every partial
-    sum and every self-mask commitment. Equal digests mean equal results.
+    host certificate, roster, nonces); here come the parties and every blob of
+    `Partials` (partial sums, witnesses, proofs, commitments), each with its
+    length. Equal digests mean equal results.
     """
     digest = hashlib.sha256(crypto.context("transcript", context, *parties))
-    digest.update(struct.pack(">I", len(vectors)))
-    digest.update(vectors)
-    digest.update(commitments)
+    for blob in blobs:
+        digest.update(struct.pack(">Q", len(blob)))
+        digest.update(blob)
     return digest.digest()
 
 
@@ -153,41 +178,7 @@ def confirm_tag(pair: bytes, context: bytes, sender: int, recipient: int, digest
     return crypto.tag(pair, context + _CONFIRM + _DIRECTION.pack(sender, recipient) + digest)
 
 
-def rehearse(length: int) -> None:
-    """Run a round's code once on throwaway data, while people are still joining.
-
-    The first use of each piece costs far more than the next (OpenSSL looks an
-    algorithm up, numpy and the codec set themselves up): measured in a fresh
-    process, about 0.1 ms each for HMAC-SHA256, a mask sum and a frame, and
-    0.8 ms for ChaCha20 — most of a small round if paid inside it.
-    """
-    codec.prepare()
-    key = mask_key(bytes(crypto.KEY_BYTES), b"", 1, 2)
-    partial = to_ring([0] * length)
-    partial -= mask_sum([key, key], length)
-    partial += mask_sum([key, key], max(length, 8))[:length]  # the long-vector path too
-    partial += mask_sum([self_mask_key(key, b"")], length)
-    vector = vector_to_bytes(partial)
-    commitment = seed_commitment(b"", 1, key)
-    digest = transcript_digest(b"", (1, 2), vector * 2, commitment * 2)
-    tag = confirm_tag(key, b"", 1, 2, digest)
-    hmac.compare_digest(tag, tag)
-    total = sum_rows(vector * 2, 2, length)
-    total -= mask_sum([self_mask_key(key, b""), self_mask_key(key, b"")], length)
-    from_ring(total)
-    rid = bytes(16)
-    for msg in (
-        Start(round_id=rid, roster_digest=key),
-        PartialSum(round_id=rid, vector=vector, commitment=commitment),
-        Partials(round_id=rid, parties=(1, 2), vectors=vector * 2, commitments=commitment * 2),
-        Confirm(round_id=rid, tags=tag),
-        Confirms(round_id=rid, tags=tag * 2),
-        Unmask(round_id=rid, seed=key),
-        Unmasks(round_id=rid, seeds=key * 2),
-        Progress(round_id=rid, summed=(1,)),
-        Commit(epoch=1, commitment=key),
-        Commitments(epoch=1, commitments=key * 2),
-        Reveal(epoch=1, nonce=key),
-        Reveals(epoch=1, nonces=key * 2),
-    ):
-        codec.FrameDecoder().feed(codec.encode(msg))
+def verify_context(context: bytes, party: int, transcript: bytes, messages: bytes) -> bytes:
+    """What a member signs with its verifier messages: the round, itself, the
+    transcript they are about, and the messages."""
+    return crypto.context("verify", context, party, transcript) + messages

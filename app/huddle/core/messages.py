@@ -1,4 +1,4 @@
-"""Every message on the wire, one frozen dataclass each (protocol 3).
+"""Every message on the wire, one frozen dataclass each (protocol 4).
 
 Direction is in each docstring. Participants keep one TLS connection, to the
 host, which relays everything and is trusted for nothing but relaying (see
@@ -10,13 +10,20 @@ docs/PROTOCOL.md and docs/SECURITY.md).
   the host's certificate, every member's keys and all nonces (`Reveals`). A
   host impersonating people commits to its fake nonces before it sees a real
   one, so it gets one guess at a matching code, not 2^26.
-- Round: `Start`; each member publishes a partial sum hidden under pairwise
-  masks *and* a self-mask, with a commitment to the self-mask's seed
-  (`PartialSum`); the host relays all of them (`Partials`); each member tags
-  a digest of that transcript for every other member (`Confirm`/`Confirms`)
-  and opens its self-mask (`Unmask`/`Unmasks`) only once every member has
-  confirmed the same transcript. A round stopped before that cannot be summed
-  by anyone (Bonawitz et al., CCS 2017, double masking).
+- Round: `Start`; each member publishes its contribution hidden under
+  pairwise masks *and* a self-mask made of pieces its colleagues can each
+  derive one of, with a proof that the contribution is valid, split the same
+  way, and commitments to the pieces and to a fresh nonce (`PartialSum`); the
+  host relays all of them (`Partials`); each member tags a digest of that
+  transcript for every other member and reveals its nonce (`Confirm`/
+  `Confirms`); the nonces fix the query randomness, and each member checks
+  its shares of every other contribution and signs its verifier messages
+  (`Verify`/`Verifies`); only when every contribution passed and every member
+  confirmed the same transcript does a member open its self-mask pieces
+  (`Unmask`/`Unmasks`). A round stopped before that cannot be summed by
+  anyone (Bonawitz et al., CCS 2017, double masking), and an invalid
+  contribution is never summed (Boneh et al., CRYPTO 2019, fully linear
+  proofs on secret-shared data).
 
 Ids: `session_id` is a random 16-byte value, `round_id` a 16-byte counter;
 parties are small integers the host hands out on admission and never reuses.
@@ -46,6 +53,8 @@ _TAGS = limit(max_len=TAG_BYTES * MAX_PARTICIPANTS)
 _EPOCH = limit(lo=1, hi=(1 << 62))
 _HASH = limit(exact_len=32)
 _HASHES = limit(max_len=32 * MAX_PARTICIPANTS)
+_COMMITMENTS = limit(max_len=32 * MAX_PARTICIPANTS * MAX_PARTICIPANTS)
+_SIGNATURES = limit(max_len=SIGNATURE_BYTES * MAX_PARTICIPANTS)
 
 
 def hello_context(session_id: bytes, name: str, sign_key: bytes, kem_key: bytes) -> bytes:
@@ -123,32 +132,39 @@ class Start(Message):
 @message(8)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartialSum(Message):
-    """Member → host: value − masks given + masks got + self-mask, and the self-mask's commitment.
+    """Member → host: the masked contribution, its proof's public parts and commitments.
 
-    ``commitment`` is SHA-256 over the seed of the self-mask (see
-    `masks.seed_commitment`); the seed is opened in `Unmask` only once every
-    member has confirmed the same transcript.
+    ``vector`` is S_i = y_i − masks given + masks got + self-mask (field
+    elements, 8 bytes each), ``witness`` and ``proof`` the public parts of the
+    proof's witness and of the proof (each colleague derives its share of
+    both), ``commitments`` the commitment to this round's query nonce followed
+    by one commitment per colleague (ascending party) to the self-mask piece
+    that colleague can derive (see `masks`).
     """
 
     round_id: bytes = field(metadata=_ID)
     vector: bytes = field(metadata=_VECTOR)
-    commitment: bytes = field(metadata=_HASH)
+    witness: bytes = field(metadata=_VECTOR)
+    proof: bytes = field(metadata=_VECTOR)
+    commitments: bytes = field(metadata=_HASHES)
 
 
 @message(9)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Partials(Message):
-    """Host → members: every partial sum and self-mask commitment, the same for everyone.
+    """Host → members: every partial sum, public part and commitment; the same for everyone.
 
-    ``vectors`` holds the partial sums of ``parties`` one after another and
-    ``commitments`` their 32-byte commitments in the same order: blobs rather
-    than 2n items, so a member decodes them in two steps, not 2n.
+    Each blob holds the members' fields of ``parties`` one after another, in
+    that order: blobs rather than many items, so a member decodes each in one
+    step.
     """
 
     round_id: bytes = field(metadata=_ID)
     parties: tuple[int, ...] = field(metadata=_PARTIES)
     vectors: bytes = field(metadata=_VECTORS)
-    commitments: bytes = field(metadata=_HASHES)
+    witnesses: bytes = field(metadata=_VECTORS)
+    proofs: bytes = field(metadata=_VECTORS)
+    commitments: bytes = field(metadata=_COMMITMENTS)
 
 
 @message(10)
@@ -260,43 +276,72 @@ class Reveals(Message):
 @message(22)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Confirm(Message):
-    """Member → host: one tag per other member (ascending party order) over the transcript.
+    """Member → host: one tag per other member (ascending party order) over the
+    transcript, and this round's query nonce.
 
     Each tag is HMAC under the secret this member shares with that recipient,
-    over the digest of the roster, round and every partial sum and
-    commitment (`masks.transcript_digest`): it tells the recipient "I saw
-    exactly what you saw".
+    over the digest of the roster, round and everything in `Partials`
+    (`masks.transcript_digest`): it tells the recipient "I saw exactly what
+    you saw". The nonce, committed in `PartialSum`, is revealed only now that
+    every proof is fixed: the nonces together make the query randomness.
     """
 
     round_id: bytes = field(metadata=_ID)
     tags: bytes = field(metadata=_TAGS)
+    nonce: bytes = field(metadata=_HASH)
 
 
 @message(23)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Confirms(Message):
-    """Host → member: every member's confirmation tag for you, in roster order (zeros for you)."""
+    """Host → member: every member's confirmation tag for you (zeros for you) and
+    every member's nonce, in roster order."""
 
     round_id: bytes = field(metadata=_ID)
     tags: bytes = field(metadata=_TAGS)
+    nonces: bytes = field(metadata=_HASHES)
 
 
 @message(24)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unmask(Message):
-    """Member → host: the seed of my self-mask, opened after every member confirmed."""
+    """Member → host: my self-mask's pieces, one per colleague (ascending party),
+    opened only once every contribution passed its check."""
 
     round_id: bytes = field(metadata=_ID)
-    seed: bytes = field(metadata=_HASH)
+    pieces: bytes = field(metadata=_HASHES)
 
 
 @message(25)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unmasks(Message):
-    """Host → members: every member's self-mask seed, in roster order."""
+    """Host → members: every member's self-mask pieces, in roster order."""
 
     round_id: bytes = field(metadata=_ID)
-    seeds: bytes = field(metadata=_HASHES)
+    pieces: bytes = field(metadata=_COMMITMENTS)
+
+
+@message(26)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verify(Message):
+    """Member → host: my verifier message for each other member's contribution
+    (ascending party), signed with my Hello key over the round and the
+    transcript digest (`masks.verify_context`), so nobody can alter or forge
+    them and a lying checker is held to what it signed."""
+
+    round_id: bytes = field(metadata=_ID)
+    messages: bytes = field(metadata=_VECTORS)
+    signature: bytes = field(metadata=_SIG)
+
+
+@message(27)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verifies(Message):
+    """Host → members: every member's verifier messages and signature, in roster order."""
+
+    round_id: bytes = field(metadata=_ID)
+    messages: bytes = field(metadata=_VECTORS)
+    signatures: bytes = field(metadata=_SIGNATURES)
 
 
 class Seen(enum.IntEnum):
@@ -306,6 +351,17 @@ class Seen(enum.IntEnum):
     WRONG_PARTIALS = 2
     DIFFERENT_TRANSCRIPT = 3
     BAD_SEED = 4
+    """An opened self-mask piece does not match its commitment."""
+    INVALID_CONTRIBUTION = 5
+    """``about``'s contribution did not pass the check: nothing is summed."""
+    BAD_PIECE = 6
+    """``about`` committed to a self-mask piece other than the one we derive."""
+    BAD_NONCE = 7
+    """``about``'s query nonce does not match its commitment."""
+    BAD_CHECK = 8
+    """``about``'s signed verifier message is not what the checked contribution gives."""
+    UNSIGNED_CHECK = 9
+    """``about``'s verifier messages came without its valid signature."""
 
 
 SEEN_TEXT = {
@@ -313,6 +369,15 @@ SEEN_TEXT = {
     Seen.WRONG_PARTIALS: "{who}'s app was shown the wrong set of partial sums",
     Seen.DIFFERENT_TRANSCRIPT: "{who}'s app found that the host showed people different results",
     Seen.BAD_SEED: "{who}'s app was sent a self-mask that does not match its commitment",
+    Seen.INVALID_CONTRIBUTION: (
+        "{who}'s app found that {about}'s answer did not pass the check, so nothing was summed"
+    ),
+    Seen.BAD_PIECE: "{who}'s app found that what was relayed for {about} does not add up",
+    Seen.BAD_NONCE: "{who}'s app was sent a nonce of {about} that does not match its commitment",
+    Seen.BAD_CHECK: (
+        "{who}'s app found that {about}'s app checked {who}'s answer falsely, so nothing was summed"
+    ),
+    Seen.UNSIGNED_CHECK: "{who}'s app was sent checks of {about} that {about} did not sign",
 }
 
 

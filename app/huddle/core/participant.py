@@ -46,11 +46,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from huddle.core import crypto
+from huddle.core import crypto, field, proofs
 from huddle.core.answers import Answer
 from huddle.core.codec import FrameDecoder, Message, encode
-from huddle.core.crypto import TAG_BYTES
-from huddle.core.encoding import Vector, from_ring, vector_to_bytes
+from huddle.core.crypto import SIGNATURE_BYTES, TAG_BYTES
+from huddle.core.encoding import Vector, from_ring
 from huddle.core.errors import IntegrityError, LocalProtocolError, RemoteProtocolError
 from huddle.core.events import (
     Drop,
@@ -70,13 +70,16 @@ from huddle.core.masks import (
     HASH_BYTES,
     PairSecrets,
     confirm_tag,
+    joint_seed,
     mask_key,
     nonce_commitment,
-    rehearse,
+    piece,
+    piece_commitment,
+    query_nonce_commitment,
+    query_seed,
     round_context,
-    seed_commitment,
-    self_mask_key,
     transcript_digest,
+    verify_context,
 )
 from huddle.core.messages import (
     ID_BYTES,
@@ -105,17 +108,36 @@ from huddle.core.messages import (
     Start,
     Unmask,
     Unmasks,
+    Verifies,
+    Verify,
     Welcome,
     hello_context,
 )
 from huddle.core.noise import csprng_generator, noise_share
 from huddle.core.outcome import Outcome
+from huddle.core.proofs import shape
 from huddle.core.questions import Question
 from huddle.core.randomized_response import Response, coin_from
+from huddle.core.rehearsal import rehearse
 from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
-from huddle.core.sharing import combine, mask_from_key, mask_sum, sum_rows
+from huddle.core.sharing import combine, mask_from_key, mask_sum
 
 HOST = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Mine:
+    """What we publish in one round, and the secrets we open or reveal later."""
+
+    vector: bytes
+    witness: bytes
+    proof: bytes
+    commitments: bytes
+    nonce: bytes
+    """Our query nonce, revealed in Confirm."""
+    pieces: tuple[bytes, ...]
+    """Our self-mask's pieces, one per colleague, opened in Unmask."""
+    frame: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +146,7 @@ class _Prepared:
 
     round_id: bytes
     digest: bytes
-    vector: bytes
-    seed: bytes
-    commitment: bytes
-    frame: bytes
+    mine: _Mine
 
 
 def _round_after(round_id: bytes) -> bytes:
@@ -150,6 +169,7 @@ class Phase(enum.Enum):
     AWAITING_VALUE = "awaiting value"
     SUMMED = "summed"
     CONFIRMED = "confirmed"
+    VERIFIED = "verified"
     OPENED = "opened"
     DONE = "done"
     ABORTED = "aborted"
@@ -166,7 +186,9 @@ class _Code(enum.Enum):
 
 
 _BETWEEN_ROUNDS = (Phase.LOBBY, Phase.ABORTED, Phase.CLOSED, Phase.DONE)
-_IN_ROUND = (Phase.AWAITING_VALUE, Phase.SUMMED, Phase.CONFIRMED, Phase.OPENED)
+_IN_ROUND = (
+    Phase.AWAITING_VALUE, Phase.SUMMED, Phase.CONFIRMED, Phase.VERIFIED, Phase.OPENED
+)  # fmt: skip
 
 _LOBBY_STEPS = {Lobby: "_lobby", Commitments: "_commitments", Reveals: "_reveals", Start: "_start"}
 _ROUND_ABORTABLE = {Progress: "_progress", Aborted: "_aborted"}
@@ -180,6 +202,7 @@ _TRANSITIONS: dict[Phase, dict[type[Message], str]] = {
     Phase.AWAITING_VALUE: _ROUND_ABORTABLE,
     Phase.SUMMED: {**_ROUND_ABORTABLE, Partials: "_partials"},
     Phase.CONFIRMED: {**_ROUND_ABORTABLE, Confirms: "_confirms"},
+    Phase.VERIFIED: {**_ROUND_ABORTABLE, Verifies: "_verifies"},
     Phase.OPENED: {**_ROUND_ABORTABLE, Unmasks: "_unmasks"},
 }
 """Phase × message → handler. Ping/Pong, Rejected and Closed are taken in every
@@ -192,6 +215,17 @@ class ParticipantSession:
 
     _parties: tuple[int, ...]
     """The running round's parties, in roster order."""
+    _mine: _Mine
+    """What we published in the running round, and what we open later."""
+    _vectors: Vector
+    """Every partial sum of the round, one row per party (roster order)."""
+    _witnesses: Vector
+    _proof_parts: Vector
+    """The public parts of every witness and proof, one row per party."""
+    _joint: list[Vector]
+    """Each contribution's joint randomness, in roster order."""
+    _query: Vector
+    """The round's query randomness, once every nonce is revealed."""
 
     def __init__(
         self,
@@ -326,7 +360,9 @@ class ParticipantSession:
         Only before we opened our self-mask; and once asked, we never open it in
         this round, even if the others' confirmations were already on their way.
         """
-        if self.phase not in (Phase.AWAITING_VALUE, Phase.SUMMED, Phase.CONFIRMED):
+        if self.phase not in (
+            Phase.AWAITING_VALUE, Phase.SUMMED, Phase.CONFIRMED, Phase.VERIFIED
+        ):  # fmt: skip
             return []
         self._cancelling = True
         return [Send(HOST, encode(Cancel(round_id=self._round_id, why=CancelWhy.PERSON)))]
@@ -392,7 +428,7 @@ class ParticipantSession:
         self.question, self.host_name, self.session_id = msg.question, msg.host_name, msg.session_id
         # The first use of the round's code costs far more than the next; pay it
         # now, before the host can admit us and start a round that would wait on it.
-        rehearse(self.question.vector_length)
+        rehearse(self.question)
         pub = self.identity.public
         signed = hello_context(self.session_id, self.name, pub.sign_key, pub.kem_key)
         hello = Hello(
@@ -553,13 +589,13 @@ class ParticipantSession:
         ]
 
     def prepare(self) -> None:
-        """Build the next round's partial sum now, so Start only has to send it.
+        """Build the next round's partial sum and proof now, so Start only has to send them.
 
         An honest host numbers its rounds 1, 2, 3…, so the next round id and
-        the code are known while people wait in the lobby: masking, noising
-        and committing (most of a member's work in a round) can happen before
-        Start. Nothing is sent until a Start with exactly that round id and
-        code arrives and every check of `_start` passed; a roster or value
+        the code are known while people wait in the lobby: masking, noising,
+        proving and committing (most of a member's work in a round) can happen
+        before Start. Nothing is sent until a Start with exactly that round id
+        and code arrives and every check of `_start` passed; a roster or value
         change discards the prepared sum. Engines call this when idle
         (`wants_preparation`).
         """
@@ -570,9 +606,8 @@ class ParticipantSession:
         digest = self._code_digest
         parties = tuple(m.party for m in self.roster)
         context = round_context(self.session_id, round_id, digest)
-        seed = self._random(HASH_BYTES)
-        vector, frame, commitment = self._masked_partial(round_id, context, parties, seed)
-        self._prepared = _Prepared(round_id, digest, vector, seed, commitment, frame)
+        mine, _ = self._contribute(round_id, context, parties)
+        self._prepared = _Prepared(round_id, digest, mine)
 
     @property
     def wants_preparation(self) -> bool:
@@ -594,28 +629,19 @@ class ParticipantSession:
         return self._masks == self._derived_mask and not self._transcript
 
     def _share(self) -> list[Output]:
-        """Publish value − masks given + masks got + self-mask, with the seed's commitment."""
+        """Publish our masked contribution, its proof's public parts and our commitments."""
         assert self._value is not None
         question = self._question
         prepared, self._prepared = self._prepared, None
-        kept: tuple[int, ...] | None = None
-        article: tuple[int, ...] = ()
-        given: dict[int, Vector] = {}
+        demo: ShareTranscript | None = None
         if prepared is not None and (prepared.round_id, prepared.digest) == (
             self._round_id,
             self._code_digest,
         ):
-            vector, frame = prepared.vector, prepared.frame
-            seed, commitment = prepared.seed, prepared.commitment
+            mine = prepared.mine
         else:
-            seed = self._random(HASH_BYTES)
-            if self._derives_masks:
-                vector, frame, commitment = self._masked_partial(
-                    self._round_id, self._context, self._parties, seed
-                )
-            else:  # a given table of masks (the article demo), or a demo showing them
-                vector, frame, commitment, kept, given, article = self._partial_from_table(seed)
-        self._seed, self._seed_commitment, self._partial = seed, commitment, vector
+            mine, demo = self._contribute(self._round_id, self._context, self._parties)
+        self._mine = mine
         self.phase = Phase.SUMMED
         out: list[Output] = []
         if cost := self._privacy_cost():
@@ -623,12 +649,9 @@ class ParticipantSession:
             # once it has it, and the spending must be on record anyway.
             self.epsilon_spent += cost
             out.append(PrivacySpent(cost, question))
-        out.append(Send(HOST, frame))
-        if self._transcript and kept is not None:
-            sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in given.items())
-            out.append(ShareTranscript(self.name, kept, sent, article))
-        for mask in given.values():
-            mask.fill(0)
+        out.append(Send(HOST, mine.frame))
+        if demo is not None:
+            out.append(demo)
         return out
 
     def _privacy_cost(self) -> float:
@@ -637,96 +660,131 @@ class ParticipantSession:
         self._published = True
         return cost
 
-    def _masked_partial(
-        self, round_id: bytes, context: bytes, parties: tuple[int, ...], seed: bytes
-    ) -> tuple[bytes, bytes, bytes]:
-        """Our partial sum for that round, its frame, and the self-mask's commitment."""
-        assert self._value is not None
-        me, pair = self.me, self._pairs.secret
-        others = [p for p in parties if p != me]
-        length = self._question.vector_length
-        partial = self._noised(self._value, len(parties))  # a fresh copy we may overwrite
-        partial -= mask_sum([mask_key(pair(j), context, me, j) for j in others], length)
-        partial += mask_sum(
-            [mask_key(pair(j), context, j, me) for j in others] + [self_mask_key(seed, context)],
-            length,
-        )
-        return self._framed(partial, round_id, context, seed)
+    def _contribute(
+        self, round_id: bytes, context: bytes, parties: tuple[int, ...]
+    ) -> tuple[_Mine, ShareTranscript | None]:
+        """Our partial sum for that round, its proof's public parts, commitments and frame.
 
-    def _partial_from_table(
-        self, seed: bytes
-    ) -> tuple[bytes, bytes, bytes, tuple[int, ...], dict[int, Vector], tuple[int, ...]]:
-        """As `_masked_partial`, from the masks `self._masks` gives, keeping what a demo shows.
-
-        The last item is the partial sum before the self-mask: the article's
-        partial sum, which the demo prints (the self-mask comes off again when
-        every seed is opened).
+        S = y − Σ m(me→j) + Σ m(j→me) + Σ PRG(σ(me→j)), y = answer + noise share;
+        the witness and the proof go out minus each colleague's share. With a
+        given table of masks (the article demo) the transcript the demo shows
+        comes back too.
         """
         assert self._value is not None
-        others = [p for p in self._parties if p != self.me]
-        length = self._question.vector_length
-        partial = self._noised(self._value, len(self._parties))
-        given = {j: self._masks(self.me, j, length) for j in others}
-        partial -= combine(list(given.values()), length)
-        kept = tuple(from_ring(partial))
-        partial += combine([self._masks(j, self.me, length) for j in others], length)
-        article = tuple(from_ring(partial))
-        partial += mask_sum([self_mask_key(seed, self._context)], length)
-        vector, frame, commitment = self._framed(partial, self._round_id, self._context, seed)
-        return vector, frame, commitment, kept, given, article
+        s = shape(self._question)
+        me, pair = self.me, self._pairs.secret
+        others = [p for p in parties if p != me]
+        answer = field.to_signed(self._value).tolist()
+        meas = s.contribution.encode(answer, self._noise(len(parties), len(answer)))
+        y, witness = meas[: s.length], meas[s.length :]
+        keys = [mask_key(pair(j), context, me, j) for j in others]
+        pieces = tuple(piece(pair(j), context, me, j) for j in others)
+        demo: ShareTranscript | None = None
+        if self._derives_masks:
+            given = mask_sum(keys, s.length)
+            got = mask_sum([mask_key(pair(j), context, j, me) for j in others], s.length)
+            partial = field.add(field.sub(y, given), got)
+        else:  # a given table of masks (the article demo), or a demo showing them
+            table = {j: self._masks(me, j, s.length) for j in others}
+            kept = field.sub(y, combine(list(table.values()), s.length))
+            partial = field.add(kept, combine([self._masks(j, me, s.length) for j in others]))
+            if self._transcript:
+                sent = tuple((self._name_of(j), tuple(from_ring(m))) for j, m in table.items())
+                demo = ShareTranscript(
+                    self.name, tuple(from_ring(kept)), sent, tuple(from_ring(partial))
+                )
+        partial = field.add(partial, proofs.self_mask(list(pieces), s.length))
+        nonce = self._random(HASH_BYTES)
+        commitments = query_nonce_commitment(context, me, nonce) + b"".join(
+            piece_commitment(context, me, j, seed) for j, seed in zip(others, pieces, strict=True)
+        )
+        vector = field.to_bytes(partial)
+        witness_bytes = field.to_bytes(proofs.public_witness(s, witness, keys))
+        joint = s.flp.joint_rand(joint_seed(context, me, vector, witness_bytes, commitments))
+        proof = s.flp.prove(meas, s.flp.prove_rand(self._random(proofs.PROVE_SEED_BYTES)), joint)
+        proof_bytes = field.to_bytes(proofs.public_proof(s, proof, keys))
+        for secret in (meas, proof, y, partial):
+            secret.fill(0)
+        frame = encode(
+            PartialSum(
+                round_id=round_id,
+                vector=vector,
+                witness=witness_bytes,
+                proof=proof_bytes,
+                commitments=commitments,
+            )
+        )
+        mine = _Mine(vector, witness_bytes, proof_bytes, commitments, nonce, pieces, frame)
+        return mine, demo
 
-    def _framed(
-        self, partial: Vector, round_id: bytes, context: bytes, seed: bytes
-    ) -> tuple[bytes, bytes, bytes]:
-        """The partial sum's bytes (its buffer is wiped), its frame and its commitment."""
-        vector = vector_to_bytes(partial)
-        partial.fill(0)
-        commitment = seed_commitment(context, self.me, seed)
-        frame = encode(PartialSum(round_id=round_id, vector=vector, commitment=commitment))
-        return vector, frame, commitment
-
-    def _noised(self, value: Vector, parties: int) -> Vector:
-        """``value`` plus this round's noise share for a noisy kind, else ``value``."""
+    def _noise(self, parties: int, length: int) -> list[int]:
+        """This round's noise share for a noisy kind (within the question's bound), else none."""
         q = self._question
         if not q.is_private:
-            return value.copy()
-        length = len(value)
+            return []
         noise = noise_share(
             parties, q.epsilon_value, q.sensitivity, length, self._noise_rng(), robust=q.robust
         )
-        noisy = value.copy()
-        noisy += noise.view(np.uint64)  # two's complement; uint64 wrap-around is the ring's +
+        values = noise.tolist()
         noise.fill(0)
-        return noisy
+        return [int(v) for v in values]
 
     def _partials(self, msg: Partials) -> list[Output]:
-        count, size = len(self._parties), 8 * self._question.vector_length
-        if (
-            msg.parties != self._parties
-            or len(msg.vectors) != count * size
-            or len(msg.commitments) != count * HASH_BYTES
+        s = shape(self._question)
+        n, mine = len(self._parties), self._mine
+        sizes = (8 * s.length, 8 * s.witness, 8 * s.proof, HASH_BYTES * n)
+        blobs = (msg.vectors, msg.witnesses, msg.proofs, msg.commitments)
+        if msg.parties != self._parties or any(
+            len(blob) != n * size for blob, size in zip(blobs, sizes, strict=True)
         ):
             return self._complain(0, Seen.WRONG_PARTIALS)
         k = self._index_of(self.me)
-        if (
-            msg.vectors[k * size : (k + 1) * size] != self._partial
-            or _slot(msg.commitments, k, HASH_BYTES) != self._seed_commitment
+        ours = (mine.vector, mine.witness, mine.proof, mine.commitments)
+        if any(
+            _slot(blob, k, size) != own for blob, size, own in zip(blobs, sizes, ours, strict=True)
         ):
             return self._complain(self.me, Seen.OWN_PARTIAL_ALTERED)
-        self._vectors, self._seed_commitments = msg.vectors, msg.commitments
-        digest = transcript_digest(self._context, self._parties, msg.vectors, msg.commitments)
+        try:
+            self._vectors = field.from_bytes(msg.vectors).reshape(n, s.length)
+            witnesses = field.from_bytes(msg.witnesses).reshape(n, s.witness)
+            proof_parts = field.from_bytes(msg.proofs).reshape(n, s.proof)
+        except ValueError:  # an entry outside the field: not a contribution anyone made honestly
+            bad = _first_unreadable(blobs[:3], sizes[:3], n)
+            return self._complain(self._parties[bad], Seen.INVALID_CONTRIBUTION)
+        pair = self._pairs.secret
+        joint: list[Vector] = []
+        for i, party in enumerate(self._parties):
+            committed = _slot(msg.commitments, i, sizes[3])
+            if party != self.me:
+                holder = self._others(party).index(self.me)
+                seed = piece(pair(party), self._context, party, self.me)
+                expected = piece_commitment(self._context, party, self.me, seed)
+                if _slot(committed, 1 + holder, HASH_BYTES) != expected:
+                    return self._complain(party, Seen.BAD_PIECE)
+            seed = joint_seed(
+                self._context,
+                party,
+                _slot(msg.vectors, i, sizes[0]),
+                _slot(msg.witnesses, i, sizes[1]),
+                committed,
+            )
+            joint.append(s.flp.joint_rand(seed))
+        self._joint, self._witnesses, self._proof_parts = joint, witnesses, proof_parts
+        self._round_commitments = msg.commitments
+        digest = transcript_digest(self._context, self._parties, *blobs)
         self._transcript_digest = digest
-        secret = self._pairs.secret
         tags = b"".join(
-            confirm_tag(secret(j), self._context, self.me, j, digest)
+            confirm_tag(pair(j), self._context, self.me, j, digest)
             for j in self._parties
             if j != self.me
         )
         self.phase = Phase.CONFIRMED
-        return [Send(HOST, encode(Confirm(round_id=self._round_id, tags=tags)))]
+        confirm = Confirm(round_id=self._round_id, tags=tags, nonce=mine.nonce)
+        return [Send(HOST, encode(confirm))]
 
     def _confirms(self, msg: Confirms) -> list[Output]:
-        if len(msg.tags) != TAG_BYTES * len(self._parties):
+        n = len(self._parties)
+        if len(msg.tags) != TAG_BYTES * n or len(msg.nonces) != HASH_BYTES * n:
             return self._complain(0, Seen.DIFFERENT_TRANSCRIPT)
         for k, party in enumerate(self._parties):
             if party == self.me:
@@ -736,34 +794,142 @@ class ParticipantSession:
             )
             if not hmac.compare_digest(expected, _slot(msg.tags, k, TAG_BYTES)):
                 return self._complain(party, Seen.DIFFERENT_TRANSCRIPT)
+        for k, party in enumerate(self._parties):
+            nonce = _slot(msg.nonces, k, HASH_BYTES)
+            committed = _slot(self._round_commitments, k * n, HASH_BYTES)
+            if query_nonce_commitment(self._context, party, nonce) != committed:
+                return self._complain(party, Seen.BAD_NONCE)
+        if self._cancelling:  # the person stopped the round: nothing more goes out
+            return self._cancelled_here()
+        s = shape(self._question)
+        self._query = s.flp.query_rand(
+            query_seed(self._context, self._transcript_digest, msg.nonces)
+        )
+        checks = b"".join(
+            field.to_bytes(self._check(party, self.me)) for party in self._others(self.me)
+        )
+        self._checks = checks
+        signed = verify_context(self._context, self.me, self._transcript_digest, checks)
+        verify = Verify(
+            round_id=self._round_id, messages=checks, signature=self.identity.sign(signed)
+        )
+        self.phase = Phase.VERIFIED
+        return [Send(HOST, encode(verify))]
+
+    def _check(self, prover: int, checker: int) -> Vector:
+        """``checker``'s verifier message for ``prover``'s contribution.
+
+        We compute it for us as checker of every colleague, and — for our own
+        contribution, whose every share we know — for each colleague, to name
+        one that signed something else.
+        """
+        s = shape(self._question)
+        other = checker if prover == self.me else prover
+        pair = self._pairs.secret(other)
+        given = self._masks(prover, checker, s.length)
+        got = self._masks(checker, prover, s.length)
+        seed = piece(pair, self._context, prover, checker)
+        key = mask_key(pair, self._context, prover, checker)
+        meas, proof = proofs.colleague_share(s, given, got, seed, key)
+        i = self._parties.index(prover)
+        return proofs.query(
+            s,
+            meas,
+            proof,
+            query_rand=self._query,
+            joint_rand=self._joint[i],
+            shares=len(self._parties),
+        )
+
+    def _verifies(self, msg: Verifies) -> list[Output]:
+        s = shape(self._question)
+        n = len(self._parties)
+        size = 8 * s.message * (n - 1)
+        if len(msg.messages) != n * size or len(msg.signatures) != SIGNATURE_BYTES * n:
+            return self._complain(0, Seen.DIFFERENT_TRANSCRIPT)
+        checks: dict[int, Vector] = {}
+        for k, party in enumerate(self._parties):
+            blob = self._checks if party == self.me else _slot(msg.messages, k, size)
+            if party != self.me:
+                signed = verify_context(self._context, party, self._transcript_digest, blob)
+                try:
+                    crypto.verify(
+                        self._member(party).sign_key, _slot(msg.signatures, k, SIGNATURE_BYTES),
+                        signed,
+                    )  # fmt: skip
+                    checks[party] = field.from_bytes(blob).reshape(n - 1, s.message)
+                except (IntegrityError, ValueError):
+                    return self._complain(party, Seen.UNSIGNED_CHECK)
+            else:
+                checks[party] = field.from_bytes(blob).reshape(n - 1, s.message)
+        failed = [prover for prover in self._parties if not self._passes(s, prover, checks)]
+        if self.me in failed:
+            for checker in self._others(self.me):
+                row = checks[checker][self._others(checker).index(self.me)]
+                if not np.array_equal(row, self._check(self.me, checker)):
+                    return self._complain(checker, Seen.BAD_CHECK)
+        if failed:
+            return self._complain(failed[0], Seen.INVALID_CONTRIBUTION)
         if self._cancelling:  # the person stopped the round: our mask stays shut
-            self._stop()
-            return [
-                RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)
-            ]
-        # Every member saw what we saw: only now may our self-mask be opened.
+            return self._cancelled_here()
+        # Every contribution is valid and every member saw what we saw: only now
+        # may our self-mask be opened.
         self._opened = True
         self.phase = Phase.OPENED
-        return [Send(HOST, encode(Unmask(round_id=self._round_id, seed=self._seed)))]
+        pieces = b"".join(self._mine.pieces)
+        return [Send(HOST, encode(Unmask(round_id=self._round_id, pieces=pieces)))]
+
+    def _passes(self, s: proofs.Shape, prover: int, checks: dict[int, Vector]) -> bool:
+        """Whether ``prover``'s contribution passes: its public part's query (which we
+        compute ourselves) plus every colleague's signed message decide it valid."""
+        i = self._parties.index(prover)
+        public = proofs.public_measurement(s, self._vectors[i], self._witnesses[i])
+        n = len(self._parties)
+        messages = [
+            proofs.query(
+                s,
+                public,
+                self._proof_parts[i],
+                query_rand=self._query,
+                joint_rand=self._joint[i],
+                shares=n,
+            )
+        ]
+        for checker in self._others(prover):
+            messages.append(checks[checker][self._others(checker).index(prover)])
+        return proofs.decide(s, messages, self._joint[i])
 
     def _unmasks(self, msg: Unmasks) -> list[Output]:
-        count, length = len(self._parties), self._question.vector_length
-        if len(msg.seeds) != HASH_BYTES * count:
+        n, length = len(self._parties), self._question.vector_length
+        size = HASH_BYTES * (n - 1)
+        if len(msg.pieces) != size * n:
             return self._complain(0, Seen.BAD_SEED)
-        keys = []
+        seeds: list[bytes] = []
         for k, party in enumerate(self._parties):
-            seed = _slot(msg.seeds, k, HASH_BYTES)
-            expected = _slot(self._seed_commitments, k, HASH_BYTES)
-            if not hmac.compare_digest(seed_commitment(self._context, party, seed), expected):
-                return self._complain(party, Seen.BAD_SEED)
-            keys.append(self_mask_key(seed, self._context))
-        total = sum_rows(self._vectors, count, length)
-        total -= mask_sum(keys, length)
-        self.outcome = Outcome(self._question, count, tuple(from_ring(total)))
+            committed = _slot(self._round_commitments, k, HASH_BYTES * n)
+            opened = _slot(msg.pieces, k, size)
+            for h, holder in enumerate(self._others(party)):
+                seed = _slot(opened, h, HASH_BYTES)
+                expected = _slot(committed, 1 + h, HASH_BYTES)
+                if not hmac.compare_digest(
+                    piece_commitment(self._context, party, holder, seed), expected
+                ):
+                    return self._complain(party, Seen.BAD_SEED)
+                seeds.append(seed)
+        total = field.sub(field.total(self._vectors, axis=0), proofs.self_mask(seeds, length))
+        self.outcome = Outcome(self._question, n, tuple(from_ring(total)))
         self.result_code = result_code(self._transcript_digest)
         self.phase = Phase.DONE
         self._wipe_value()
         return [ResultReady(self.outcome, self.result_code)]
+
+    def _others(self, party: int) -> list[int]:
+        """The round's parties but ``party``, ascending: the order of its per-colleague slots."""
+        return [p for p in self._parties if p != party]
+
+    def _cancelled_here(self) -> list[Output]:
+        self._stop()
+        return [RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)]
 
     def _derived_mask(self, sender: int, recipient: int, length: int) -> Vector:
         peer = recipient if sender == self.me else sender
@@ -833,12 +999,15 @@ class ParticipantSession:
         self._parties = ()
         self._context = b""
         """The current round's key context (`round_context`)."""
-        self._seed = b""
-        self._seed_commitment = b""
-        self._partial = b""
+        self._mine = _NOTHING_YET
         self._transcript_digest = b""
-        self._vectors = b""
-        self._seed_commitments = b""
+        self._vectors = field.zeros(0)
+        self._witnesses = field.zeros(0)
+        self._proof_parts = field.zeros(0)
+        self._round_commitments = b""
+        self._joint = []
+        self._query = field.zeros(0)
+        self._checks = b""
 
     @property
     def _question(self) -> Question:
@@ -862,7 +1031,7 @@ class ParticipantSession:
 
     def _wipe_round(self) -> None:
         self._context = b""
-        self._seed = b""
+        self._mine = _NOTHING_YET
         self._prepared = None
         self._consented = False
         self._cancelling = False
@@ -883,3 +1052,17 @@ class ParticipantSession:
 
 def _slot(blob: bytes, index: int, size: int) -> bytes:
     return blob[index * size : (index + 1) * size]
+
+
+def _first_unreadable(blobs: Sequence[bytes], sizes: Sequence[int], count: int) -> int:
+    """The index of the first member whose published parts hold a number outside the field."""
+    for k in range(count):
+        for blob, size in zip(blobs, sizes, strict=True):
+            try:
+                field.from_bytes(_slot(blob, k, size))
+            except ValueError:
+                return k
+    return 0
+
+
+_NOTHING_YET = _Mine(b"", b"", b"", b"", b"", (), b"")
