@@ -621,7 +621,7 @@ class HostSession:
         text = SEEN_TEXT[what]
         if "{about}" in text:
             seen = text.format(who=member.name, about=about or "someone")
-            return self._abort(f"The round was stopped: {seen}.", ())
+            return self._abort(f"The round was stopped: {seen}.", (), check_failed=True)
         seen = text.format(who=member.name)
         detail = f" (about {about})" if about and msg.about != member.party else ""
         return self._abort(f"The round was stopped: {seen}{detail}.", ())
@@ -647,12 +647,17 @@ class HostSession:
             out += self._roster_update(f"{name} left")
         return out
 
-    def _abort(self, reason: str, missing: tuple[int, ...]) -> list[Output]:
+    def _abort(
+        self, reason: str, missing: tuple[int, ...], *, check_failed: bool = False
+    ) -> list[Output]:
         rnd = self._round
         assert rnd is not None
-        if self.phase is Phase.UNMASKING:
+        if self.phase is Phase.UNMASKING and (rnd.pieces or not check_failed):
             # Members may have opened their self-masks: a re-run could be
-            # compared with this round, so the question is closed.
+            # compared with this round, so the question is closed. Not when a
+            # member's check of the contributions failed before any opening
+            # arrived: every member decides from the same signed checks, so
+            # none of them opened (and one that did refuses a re-run itself).
             self.question_closed = True
             reason += (
                 " People's apps had already begun to open their answers, "

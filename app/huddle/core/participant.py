@@ -674,8 +674,7 @@ class ParticipantSession:
         s = shape(self._question)
         me, pair = self.me, self._pairs.secret
         others = [p for p in parties if p != me]
-        answer = field.to_signed(self._value).tolist()
-        meas = s.contribution.encode(answer, self._noise(len(parties), len(answer)))
+        meas = self._measurement(s, len(parties))
         y, witness = meas[: s.length], meas[s.length :]
         keys = [mask_key(pair(j), context, me, j) for j in others]
         pieces = tuple(piece(pair(j), context, me, j) for j in others)
@@ -716,6 +715,16 @@ class ParticipantSession:
         )
         mine = _Mine(vector, witness_bytes, proof_bytes, commitments, nonce, pieces, frame)
         return mine, demo
+
+    def _measurement(self, s: proofs.Shape, parties: int) -> Vector:
+        """What we prove: our answer plus our noise share (y), then the witness.
+
+        The one place a modified app would lie (the tests' cheats override it):
+        everything after it is checked by the other members.
+        """
+        assert self._value is not None
+        answer = field.to_signed(self._value).tolist()
+        return s.contribution.encode(answer, self._noise(parties, len(answer)))
 
     def _noise(self, parties: int, length: int) -> list[int]:
         """This round's noise share for a noisy kind (within the question's bound), else none."""
@@ -821,7 +830,10 @@ class ParticipantSession:
 
         We compute it for us as checker of every colleague, and — for our own
         contribution, whose every share we know — for each colleague, to name
-        one that signed something else.
+        one that signed something else. The public part (the partial sum and
+        the published witness and proof) is one more share; the colleague after
+        the prover in the roster adds it to its own before querying, so every
+        share is queried once and each member runs n − 1 queries, not 2n − 1.
         """
         s = shape(self._question)
         other = checker if prover == self.me else prover
@@ -832,13 +844,17 @@ class ParticipantSession:
         key = mask_key(pair, self._context, prover, checker)
         meas, proof = proofs.colleague_share(s, given, got, seed, key)
         i = self._parties.index(prover)
+        if checker == self._parties[(i + 1) % len(self._parties)]:
+            public = proofs.public_measurement(s, self._vectors[i], self._witnesses[i])
+            meas = field.add(meas, public)
+            proof = field.add(proof, self._proof_parts[i])
         return proofs.query(
             s,
             meas,
             proof,
             query_rand=self._query,
             joint_rand=self._joint[i],
-            shares=len(self._parties),
+            shares=len(self._parties) - 1,
         )
 
     def _verifies(self, msg: Verifies) -> list[Output]:
@@ -880,23 +896,14 @@ class ParticipantSession:
         return [Send(HOST, encode(Unmask(round_id=self._round_id, pieces=pieces)))]
 
     def _passes(self, s: proofs.Shape, prover: int, checks: dict[int, Vector]) -> bool:
-        """Whether ``prover``'s contribution passes: its public part's query (which we
-        compute ourselves) plus every colleague's signed message decide it valid."""
+        """Whether ``prover``'s contribution passes: every colleague's signed message
+        (one of them covering the public part too) adds up to a valid one.
+
+        We decide from the messages themselves, never from anyone's verdict."""
         i = self._parties.index(prover)
-        public = proofs.public_measurement(s, self._vectors[i], self._witnesses[i])
-        n = len(self._parties)
         messages = [
-            proofs.query(
-                s,
-                public,
-                self._proof_parts[i],
-                query_rand=self._query,
-                joint_rand=self._joint[i],
-                shares=n,
-            )
+            checks[checker][self._others(checker).index(prover)] for checker in self._others(prover)
         ]
-        for checker in self._others(prover):
-            messages.append(checks[checker][self._others(checker).index(prover)])
         return proofs.decide(s, messages, self._joint[i])
 
     def _unmasks(self, msg: Unmasks) -> list[Output]:
@@ -956,23 +963,49 @@ class ParticipantSession:
         """Stop the round ourselves and tell the host what we saw; nothing more is sent."""
         round_id = self._round_id
         opened = self._stop()
+        name = self._name_of(about)
         texts = {
             Seen.OWN_PARTIAL_ALTERED: "your own partial sum came back altered",
             Seen.WRONG_PARTIALS: "the host relayed the wrong set of partial sums",
             Seen.DIFFERENT_TRANSCRIPT: (
                 "the host showed people different results "
-                f"({self._name_of(about)}'s app was shown something other than yours)"
+                f"({name}'s app was shown something other than yours)"
             ),
-            Seen.BAD_SEED: (
-                f"the last mask opened for {self._name_of(about)} does not match what was committed"
+            Seen.BAD_SEED: f"the last mask opened for {name} does not match what was committed",
+            Seen.BAD_PIECE: (
+                f"what was relayed for {name} does not match the keys your app shares with "
+                f"{name} (either {name}'s app is modified or the host altered it)"
+            ),
+            Seen.BAD_NONCE: f"the nonce relayed for {name} does not match what {name} committed",
+            Seen.UNSIGNED_CHECK: (
+                f"checks relayed for {name} were not signed by {name}'s app "
+                "(the host or the network altered them)"
             ),
         }
-        reason = f"The round was stopped: {texts[what]}. " + (
-            "Nobody's value was revealed, and this question is now closed for you."
-            if opened
-            else "Nothing your app sent can be added up, so nobody's value was revealed."
-        )
-        who = (self._name_of(about),) if about and about != self.me else ()
+        if what is Seen.INVALID_CONTRIBUTION and about == self.me:
+            reason = (
+                "Your own answer did not pass the other apps' check, so nothing was summed "
+                "and nobody's value was revealed. Your copy of Huddle may be damaged."
+            )
+        elif what is Seen.INVALID_CONTRIBUTION:
+            reason = (
+                f"{name}'s answer did not pass the check, so nothing was summed and nobody's "
+                f"value was revealed. Either {name}'s app is modified or one of the checking "
+                "apps is; Huddle cannot tell which."
+            )
+        elif what is Seen.BAD_CHECK:
+            reason = (
+                f"{name}'s app checked your answer falsely: it signed a check that your "
+                f"answer does not give, so {name}'s app is modified. Nothing was summed and "
+                "nobody's value was revealed."
+            )
+        else:
+            reason = f"The round was stopped: {texts[what]}. " + (
+                "Nobody's value was revealed, and this question is now closed for you."
+                if opened
+                else "Nothing your app sent can be added up, so nobody's value was revealed."
+            )
+        who = (name,) if about and about != self.me else ()
         return [
             Send(HOST, encode(Complaint(round_id=round_id, about=about, what=what))),
             RoundAborted(reason, who, False, opened),
