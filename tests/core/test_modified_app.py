@@ -29,14 +29,12 @@ from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.encoding import Vector
 from huddle.core.events import ResultReady, RoundAborted
 from huddle.core.host import Phase as HostPhase
-from huddle.core.messages import Confirms, Partials, PartialSum, Unmask, Verifies
+from huddle.core.messages import Confirms, Partials, Unmask, Verifies
 from huddle.core.participant import ParticipantSession
 from huddle.core.questions import Question
+from tests.cheats import Cheat, shifted
 
 from .harness import FINGERPRINT, Network, make_network
-
-Forge = Callable[[ParticipantSession, proofs.Shape, Vector], Vector]
-"""(cheat, shape, its honest measurement) → the measurement it proves instead."""
 
 AVERAGE = Question(title="2026 raise", lo="0", hi="100000")
 VOTE = Question(kind="vote", title="Lunch", lo="1", hi="3", options=("Pizza", "Sushi", "Thai"))
@@ -71,52 +69,6 @@ QUESTIONS = {
 }
 
 
-OwnChange = tuple[str, Callable[[bytes], bytes]]
-"""(field of PartialSum, how the cheat's app changes its bytes before sending)."""
-
-
-class Cheat(ParticipantSession):
-    """A modified Huddle: the real member with ``forge`` in place of its measurement,
-    ``own`` applied to what it publishes, and a false verifier message about each
-    party in ``lie_about``."""
-
-    def __init__(
-        self,
-        *,
-        forge: Forge | None = None,
-        own: OwnChange | None = None,
-        lie_about: tuple[int, ...] = (),
-        **kwargs: object,
-    ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.forge, self.own, self.lie_about = forge, own, lie_about
-
-    def _measurement(self, s: proofs.Shape, parties: int) -> Vector:
-        honest = super()._measurement(s, parties)
-        return honest if self.forge is None else self.forge(self, s, honest)
-
-    def _contribute(self, round_id: bytes, context: bytes, parties: tuple[int, ...]) -> Any:
-        mine, demo = super()._contribute(round_id, context, parties)
-        if self.own is None:
-            return mine, demo
-        name, change = self.own
-        mine = replace(mine, **{name: change(getattr(mine, name))})
-        sent = PartialSum(
-            round_id=round_id,
-            vector=mine.vector,
-            witness=mine.witness,
-            proof=mine.proof,
-            commitments=mine.commitments,
-        )
-        return replace(mine, frame=encode(sent)), demo
-
-    def _check(self, prover: int, checker: int) -> Vector:
-        message = super()._check(prover, checker)
-        if checker == self.me and prover in self.lie_about:
-            message = field.add(message, field.vector([0] * (len(message) - 1) + [1]))
-        return message
-
-
 def join_cheat(net: Network, name: str, **cheat: object) -> int:
     """Like `Network.join`, with the modified app."""
     conn, outs = net.host.connect()
@@ -127,17 +79,6 @@ def join_cheat(net: Network, name: str, **cheat: object) -> int:
     net.host_do(outs)
     net.host_do(net.host.admit(conn))
     return conn
-
-
-def shifted(delta: list[int]) -> Forge:
-    """The honest measurement with ``delta`` added to the summed vector y only."""
-
-    def forge(cheat: ParticipantSession, s: proofs.Shape, honest: Vector) -> Vector:
-        forged = honest.copy()
-        forged[: s.length] = field.add(honest[: s.length], field.from_signed(delta))
-        return forged
-
-    return forge
 
 
 HostTap = Callable[["Round", str, int, bytes], bytes | None]
