@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from huddle.core import field as gf
 from huddle.core.events import Drop, Event, Output, Send
 from huddle.core.host import HostSession
+from huddle.core.messages import Partials
 from huddle.core.participant import ParticipantSession
 from huddle.core.questions import Question
 
@@ -118,3 +120,26 @@ def make_network(question: Question | None = None, **kwargs: object) -> Network:
         question=question, host_name="Host", fingerprint=FINGERPRINT, random_bytes=os.urandom
     )
     return Network(host=host, **kwargs)  # type: ignore[arg-type]
+
+
+PARTIALS_BLOBS = ("vectors", "witnesses", "proofs", "commitments")
+"""The blobs of a `Partials`, each holding one slot per member (protocol 4)."""
+
+
+def slots(msg: Partials, blob: str) -> list[bytes]:
+    """One blob of ``msg`` cut into its members' slots, in ``msg.parties`` order."""
+    data: bytes = getattr(msg, blob)
+    size = len(data) // len(msg.parties)
+    return [data[k * size : (k + 1) * size] for k in range(len(msg.parties))]
+
+
+def with_slots(msg: Partials, **blobs: list[bytes]) -> Partials:
+    """``msg`` with the named blobs put back together from (altered) slots."""
+    return replace(msg, **{name: b"".join(parts) for name, parts in blobs.items()})
+
+
+def bumped(data: bytes) -> bytes:
+    """``data`` with its first field element (8 bytes, little-endian) plus one: still
+    a field element, so only the checks that follow can tell."""
+    element = (int.from_bytes(data[:8], "little") + 1) % gf.P
+    return element.to_bytes(8, "little") + data[8:]

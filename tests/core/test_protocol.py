@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huddle.core import crypto
-from huddle.core.codec import FrameDecoder, encode
+from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.events import (
     Drop,
     ResultReady,
@@ -20,20 +20,23 @@ from huddle.core.events import (
     SessionEnded,
 )
 from huddle.core.messages import (
+    Complaint,
     Hello,
     Lobby,
     Member,
     Partials,
     PartialSum,
+    Seen,
     Start,
     Unmask,
+    Verify,
     Welcome,
     hello_context,
 )
 from huddle.core.participant import Phase
 from huddle.core.questions import Question
 
-from .harness import Network, make_network
+from .harness import PARTIALS_BLOBS, Network, bumped, make_network, slots, with_slots
 
 
 def run_round(net: Network, values: dict[str, str]) -> dict[str, int]:
@@ -199,11 +202,6 @@ def test_a_host_substituting_a_key_makes_security_codes_differ(which: str) -> No
     assert b.code == net.host.code
 
 
-def pieces(blob: bytes, size: int) -> list[bytes]:
-    """A Partials blob cut into its per-member pieces (8 bytes a vector here, 16 a tag)."""
-    return [blob[i : i + size] for i in range(0, len(blob), size)]
-
-
 def _abort_first_round(net: Network, conns: dict[str, int], sent: dict[int, PartialSum]) -> bytes:
     """Run a round in which c's partial sum never arrives, then cancel it; its id."""
     starts: list[bytes] = []
@@ -228,10 +226,15 @@ def _abort_first_round(net: Network, conns: dict[str, int], sent: dict[int, Part
     return starts[0]
 
 
-def test_partial_sums_replayed_from_an_aborted_round_are_caught() -> None:
-    """Confirmations are bound to the round, so an old partial sum passed off as new fails.
+@pytest.mark.parametrize("replayed", ["everything", "the sums only"])
+def test_partial_sums_replayed_from_an_aborted_round_are_caught(replayed: str) -> None:
+    """Everything in a round is bound to it, so an old partial sum passed off as new fails.
 
-    Nobody confirms the altered transcript, so nobody opens a self-mask and
+    "everything": b's old partial sum, witness, proof and commitments; c derives
+    its piece of b's self-mask for this round and finds b's commitment to it is
+    not one (so does the host's screen). "the sums only": the old partial sum,
+    witness and proof under this round's commitments; nobody confirms the
+    altered transcript. Either way nobody sends a check or opens a piece, and
     nothing of either round can be summed.
     """
     net = make_network()
@@ -240,28 +243,45 @@ def test_partial_sums_replayed_from_an_aborted_round_are_caught() -> None:
     _abort_first_round(net, conns, old)
     b_party = net.parties[conns["b"]].me
     b_old = old[conns["b"]]
-    opened: list[int] = []
+    after_confirm: list[Message] = []
+    complaints: list[Complaint] = []
 
     def replay(direction: str, conn: int, data: bytes) -> bytes:
         msg = FrameDecoder().feed(data)[0]
-        if isinstance(msg, Unmask):
-            opened.append(conn)
+        if isinstance(msg, Verify | Unmask):
+            after_confirm.append(msg)
+        if direction == "up" and conn == conns["c"] and isinstance(msg, Complaint):
+            complaints.append(msg)
         if conn == conns["c"] and isinstance(msg, Partials):
             i = msg.parties.index(b_party)
-            vectors, commitments = pieces(msg.vectors, 8), pieces(msg.commitments, 32)
-            vectors[i], commitments[i] = b_old.vector, b_old.commitment
-            return encode(
-                replace(msg, vectors=b"".join(vectors), commitments=b"".join(commitments))
-            )
+            blobs = {name: slots(msg, name) for name in PARTIALS_BLOBS}
+            blobs["vectors"][i] = b_old.vector
+            blobs["witnesses"][i] = b_old.witness
+            blobs["proofs"][i] = b_old.proof
+            if replayed == "everything":
+                blobs["commitments"][i] = b_old.commitments
+            altered = with_slots(msg, **blobs)
+            assert altered != msg, "the old round's parts differ from this round's"
+            return encode(altered)
         return data
 
     net.tap = replay
     net.host_do(net.host.start())
     for c in conns.values():
         net.party_do(c, net.parties[c].take_part())
-    assert not results(net, conns) and not opened
+    assert not results(net, conns) and not after_confirm
+    for c in conns.values():
+        assert not net.parties[c].closed
     aborted = [e for e in net.events[conns["a"]] if isinstance(e, RoundAborted)]
-    assert aborted and "showed people different results" in aborted[-1].reason
+    if replayed == "everything":
+        assert complaints == [
+            Complaint(round_id=(2).to_bytes(16, "big"), about=b_party, what=Seen.BAD_PIECE)
+        ]
+        assert aborted and aborted[-1].reason == (
+            "The round was stopped: c's app found that what was relayed for b does not add up."
+        )
+    else:
+        assert aborted and "showed people different results" in aborted[-1].reason
 
 
 def test_a_round_id_used_before_is_refused() -> None:
@@ -278,52 +298,94 @@ def test_a_round_id_used_before_is_refused() -> None:
         assert net.parties[c].outcome is None
 
 
-@pytest.mark.parametrize("attack", ["vector", "commitment", "swap", "own"])
+ALTERED = {
+    # attack: what the victim (a) complains of, and about whom
+    "vector": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "witness": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "proof": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "nonce commitment": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "piece commitment for another": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "piece commitment for the victim": (Seen.BAD_PIECE, "b"),
+    "swap sums": (Seen.DIFFERENT_TRANSCRIPT, "b"),
+    "swap": (Seen.BAD_PIECE, "b"),
+    "own": (Seen.OWN_PARTIAL_ALTERED, "a"),
+    "own proof": (Seen.OWN_PARTIAL_ALTERED, "a"),
+    "own commitments": (Seen.OWN_PARTIAL_ALTERED, "a"),
+}
+
+
+@pytest.mark.parametrize("attack", ALTERED)
 def test_a_partial_sum_altered_by_the_host_stops_the_round_before_anything_opens(
     attack: str,
 ) -> None:
-    """The host cannot change a partial sum (or pass one off as another's) unseen.
+    """The host cannot change a partial sum, its proof's public parts or its commitments
+    (or pass one member's off as another's) unseen.
 
     Every member tags a digest of the whole transcript for every other member
     under a key only the two of them hold: one altered view makes those tags
-    fail, so nobody opens a self-mask and nobody gets a (wrong) result. "own":
-    the victim's own partial sum is altered in its view; it sees that itself.
+    fail (DIFFERENT_TRANSCRIPT, b named by whoever's tag failed first, here
+    the first other member). A commitment to the piece of b's self-mask that
+    the victim can derive itself is checked at once (BAD_PIECE, about b).
+    "own": the victim's own parts are altered in its view; it sees that itself.
+    Nobody sends a check, opens a piece or gets a (wrong) result.
     """
     net = make_network()
     conns = {n: net.join(n) for n in ["a", "b", "c"]}
-    victim, b_party = conns["a"], net.parties[conns["b"]].me
+    victim = conns["a"]
+    party = {name: net.parties[conn].me for name, conn in conns.items()}
     published: list[Partials] = []
-    opened: list[int] = []
+    after_confirm: list[Message] = []
+    complaints: list[Complaint] = []
 
     def tap(direction: str, conn: int, data: bytes) -> bytes:
         msg = FrameDecoder().feed(data)[0]
-        if isinstance(msg, Unmask):
-            opened.append(conn)
+        if isinstance(msg, Verify | Unmask):
+            after_confirm.append(msg)
+        if direction == "up" and conn == victim and isinstance(msg, Complaint):
+            complaints.append(msg)
         if direction != "down" or conn != victim or not isinstance(msg, Partials):
             return data
         published.append(msg)
-        i = msg.parties.index(b_party if attack != "own" else net.parties[victim].me)
-        vectors, commitments = pieces(msg.vectors, 8), pieces(msg.commitments, 32)
+        i = msg.parties.index(party["a" if attack.startswith("own") else "b"])
+        blobs = {name: slots(msg, name) for name in PARTIALS_BLOBS}
+        # b's commitments: its query nonce's, then one per colleague (a, then c)
+        commitments = [blobs["commitments"][i][k : k + 32] for k in range(0, 96, 32)]
         if attack in ("vector", "own"):
-            vectors[i] = (int.from_bytes(vectors[i], "little") + 1).to_bytes(8, "little")
-        elif attack == "commitment":
-            commitments[i] = bytes(32)
-        else:  # b's slot gets c's vector and commitment
-            j = msg.parties.index(net.parties[conns["c"]].me)
-            vectors[i], commitments[i] = vectors[j], commitments[j]
-        altered = replace(msg, vectors=b"".join(vectors), commitments=b"".join(commitments))
-        return encode(altered)
+            blobs["vectors"][i] = bumped(blobs["vectors"][i])
+        elif attack == "witness":
+            blobs["witnesses"][i] = bumped(blobs["witnesses"][i])
+        elif attack in ("proof", "own proof"):
+            blobs["proofs"][i] = bumped(blobs["proofs"][i])
+        elif attack in ("nonce commitment", "own commitments"):
+            commitments[0] = bytes(32)
+        elif attack == "piece commitment for the victim":
+            commitments[1] = bytes(32)
+        elif attack == "piece commitment for another":
+            commitments[2] = bytes(32)
+        else:  # b's slots get c's partial sum, witness and proof (and commitments)
+            j = msg.parties.index(party["c"])
+            swapped = PARTIALS_BLOBS if attack == "swap" else PARTIALS_BLOBS[:3]
+            for name in swapped:
+                blobs[name][i] = blobs[name][j]
+        if attack != "swap":
+            blobs["commitments"][i] = b"".join(commitments)
+        return encode(with_slots(msg, **blobs))
 
     net.tap = tap
     for c in conns.values():
         net.party_do(c, net.parties[c].submit("5"))
     net.host_do(net.host.start())
     assert published, "the round reached the partial sums"
-    assert not results(net, conns) and not opened
+    assert not results(net, conns) and not after_confirm
     for c in conns.values():
         assert net.parties[c].outcome is None and not net.parties[c].closed
+    what, about = ALTERED[attack]
+    assert complaints == [
+        Complaint(round_id=(1).to_bytes(16, "big"), about=party[about], what=what)
+    ]
     reason = [e for e in net.events[victim] if isinstance(e, RoundAborted)][-1].reason
-    assert ("own partial sum" in reason) == (attack == "own")
+    assert ("own partial sum" in reason) == attack.startswith("own")
+    assert not net.host.question_closed and net.host.can_start  # a re-run can follow
 
 
 def test_a_hello_with_an_unusable_encryption_key_is_refused() -> None:
