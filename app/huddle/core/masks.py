@@ -20,6 +20,7 @@ model.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import struct
@@ -126,8 +127,18 @@ def piece(pair: bytes, context: bytes, owner: int, holder: int) -> bytes:
 
 
 def piece_commitment(context: bytes, owner: int, holder: int, seed: bytes) -> bytes:
-    """What the owner publishes for one piece: the holder checks it before confirming."""
-    return hashlib.sha256(crypto.context("piece", context, owner, holder, seed)).digest()
+    """What the owner publishes for one piece: the holder checks it before confirming.
+
+    SHA-256 over `crypto.context("piece", context)`, then the two parties (4 bytes
+    each) and the 32-byte piece: fixed lengths after an unambiguous prefix. Every
+    member checks n(n − 1) of these per round, so the prefix is built once.
+    """
+    return hashlib.sha256(_piece_prefix(context) + _DIRECTION.pack(owner, holder) + seed).digest()
+
+
+@functools.lru_cache(maxsize=4)
+def _piece_prefix(context: bytes) -> bytes:
+    return crypto.context("piece", context)
 
 
 def query_nonce_commitment(context: bytes, party: int, nonce: bytes) -> bytes:

@@ -765,7 +765,7 @@ class ParticipantSession:
         for i, party in enumerate(self._parties):
             committed = _slot(msg.commitments, i, sizes[3])
             if party != self.me:
-                holder = self._others(party).index(self.me)
+                holder = self._slot_of(party, self.me)
                 seed = piece(pair(party), self._context, party, self.me)
                 expected = piece_commitment(self._context, party, self.me, seed)
                 if _slot(committed, 1 + holder, HASH_BYTES) != expected:
@@ -881,7 +881,7 @@ class ParticipantSession:
         failed = [prover for prover in self._parties if not self._passes(s, prover, checks)]
         if self.me in failed:
             for checker in self._others(self.me):
-                row = checks[checker][self._others(checker).index(self.me)]
+                row = checks[checker][self._slot_of(checker, self.me)]
                 if not np.array_equal(row, self._check(self.me, checker)):
                     return self._complain(checker, Seen.BAD_CHECK)
         if failed:
@@ -902,7 +902,7 @@ class ParticipantSession:
         We decide from the messages themselves, never from anyone's verdict."""
         i = self._parties.index(prover)
         messages = [
-            checks[checker][self._others(checker).index(prover)] for checker in self._others(prover)
+            checks[checker][self._slot_of(checker, prover)] for checker in self._others(prover)
         ]
         return proofs.decide(s, messages, self._joint[i])
 
@@ -929,6 +929,11 @@ class ParticipantSession:
         self.phase = Phase.DONE
         self._wipe_value()
         return [ResultReady(self.outcome, self.result_code)]
+
+    def _slot_of(self, party: int, other: int) -> int:
+        """Where ``other`` sits among ``party``'s colleagues (`_others`), without the list."""
+        k, j = self._parties.index(other), self._parties.index(party)
+        return k - 1 if k > j else k
 
     def _others(self, party: int) -> list[int]:
         """The round's parties but ``party``, ascending: the order of its per-colleague slots."""

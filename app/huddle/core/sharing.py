@@ -38,12 +38,7 @@ def mask_from_key(key: bytes, length: int, label: bytes = _MASK_LABEL) -> Vector
 
 def mask_sum(keys: Sequence[bytes], length: int, label: bytes = _MASK_LABEL) -> Vector:
     """The field sum of the masks of several keys, as `mask_from_key` would give them."""
-    if not keys:
-        return field.zeros(length)
-    rows = np.stack([field.sample(key, length, label) for key in keys])
-    total: Vector = field.total(rows, axis=0)
-    rows.fill(0)
-    return total
+    return field.sample_total(keys, length, label)
 
 
 def fixed_masks(table: Mapping[int, Mapping[int, int]]) -> Callable[[int, int, int], Vector]:
