@@ -131,10 +131,11 @@ class Round:
         nothing was summed; so does the host's."""
         for conn in self.honest if by is None else by:
             (abort,) = self.aborts(conn)
-            assert abort.missing == (who,), abort.reason
+            assert abort.missing == abort.suspects == (who,), abort.reason
             assert "nothing was summed" in abort.reason.lower(), abort.reason
         host_stop = [e for e in self.net.host_events if isinstance(e, RoundAborted)]
         assert host_stop and who in host_stop[-1].reason, host_stop
+        assert host_stop[-1].suspects == (who,)  # offered for removal, never re-run with
 
 
 # --- the issue's three attacks -------------------------------------------------------

@@ -98,6 +98,11 @@ class RoundAborted(Event):
     missing: tuple[str, ...]
     can_rerun: bool
     closed: bool = False
+    suspects: tuple[str, ...] = ()
+    """Whose app a failed check points at: the member whose answer did not pass,
+    or a checker that signed a false check. The host cannot tell an invalid
+    answer from a lying checker, so a front end offers to remove them before a
+    re-run and never re-runs with them on its own."""
 
 
 @dataclass(frozen=True, slots=True)

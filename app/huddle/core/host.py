@@ -621,7 +621,11 @@ class HostSession:
         text = SEEN_TEXT[what]
         if "{about}" in text:
             seen = text.format(who=member.name, about=about or "someone")
-            return self._abort(f"The round was stopped: {seen}.", (), check_failed=True)
+            checked = what in (Seen.INVALID_CONTRIBUTION, Seen.BAD_CHECK)
+            suspects = (msg.about,) if checked and about else ()
+            return self._abort(
+                f"The round was stopped: {seen}.", (), check_failed=True, suspects=suspects
+            )
         seen = text.format(who=member.name)
         detail = f" (about {about})" if about and msg.about != member.party else ""
         return self._abort(f"The round was stopped: {seen}{detail}.", ())
@@ -648,7 +652,12 @@ class HostSession:
         return out
 
     def _abort(
-        self, reason: str, missing: tuple[int, ...], *, check_failed: bool = False
+        self,
+        reason: str,
+        missing: tuple[int, ...],
+        *,
+        check_failed: bool = False,
+        suspects: tuple[int, ...] = (),
     ) -> list[Output]:
         rnd = self._round
         assert rnd is not None
@@ -668,7 +677,9 @@ class HostSession:
         out = self._broadcast(Aborted(round_id=rnd.round_id, reason=reason, missing=missing))
         out += self._roster_update("")
         rerun = self.can_start or self._could_rerun
-        out.append(RoundAborted(reason, names, rerun, self.question_closed))
+        out.append(
+            RoundAborted(reason, names, rerun, self.question_closed, suspects=self._names(suspects))
+        )
         return out
 
     @property

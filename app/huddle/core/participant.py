@@ -1011,9 +1011,10 @@ class ParticipantSession:
                 else "Nothing your app sent can be added up, so nobody's value was revealed."
             )
         who = (name,) if about and about != self.me else ()
+        checked = what in (Seen.INVALID_CONTRIBUTION, Seen.BAD_CHECK)
         return [
             Send(HOST, encode(Complaint(round_id=round_id, about=about, what=what))),
-            RoundAborted(reason, who, False, opened),
+            RoundAborted(reason, who, False, opened, suspects=who if checked else ()),
         ]
 
     def _stop(self) -> bool:
