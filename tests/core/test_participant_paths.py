@@ -32,10 +32,12 @@ from huddle.core.events import (
     SessionEnded,
     ShareTranscript,
 )
+from huddle.core.field import P
 from huddle.core.messages import (
     Aborted,
     Cancel,
     CancelWhy,
+    Commit,
     Complaint,
     Confirm,
     Confirms,
@@ -43,16 +45,27 @@ from huddle.core.messages import (
     Partials,
     PartialSum,
     Progress,
+    Reveal,
     Seen,
     Start,
+    Unmask,
     Unmasks,
+    Verifies,
 )
 from huddle.core.noise import noise_share
 from huddle.core.participant import HOST, ParticipantSession, Phase
 from huddle.core.questions import DP_AVERAGE, POLL, Question
 from huddle.core.sharing import fixed_masks
 
-from .harness import FINGERPRINT, Network, make_network
+from .harness import (
+    FINGERPRINT,
+    PARTIALS_BLOBS,
+    Network,
+    bumped,
+    make_network,
+    slots,
+    with_slots,
+)
 
 NOTHING = "Nothing your app sent can be added up, so nobody's value was revealed."
 CLOSED_FOR_YOU = "Nobody's value was revealed, and this question is now closed for you."
@@ -248,13 +261,56 @@ COMPLAINTS = {
         Seen.DIFFERENT_TRANSCRIPT,
         "Cat",
     ),
-    "short seeds": (
+    "short nonces": (
+        "The round was stopped: the host showed people different results (participant 0's "
+        "app was shown something other than yours). " + NOTHING,
+        Seen.DIFFERENT_TRANSCRIPT,
+        "",
+    ),
+    "a wrong nonce": (
+        "The round was stopped: the nonce relayed for Cat does not match what Cat "
+        "committed. " + NOTHING,
+        Seen.BAD_NONCE,
+        "Cat",
+    ),
+    "a wrong piece commitment": (
+        "The round was stopped: what was relayed for Cat does not match the keys your app "
+        "shares with Cat (either Cat's app is modified or the host altered it). " + NOTHING,
+        Seen.BAD_PIECE,
+        "Cat",
+    ),
+    "a number outside the field": (
+        "Cat's answer did not pass the check, so nothing was summed and nobody's value was "
+        "revealed. Either Cat's app is modified or one of the checking apps is; Huddle "
+        "cannot tell which.",
+        Seen.INVALID_CONTRIBUTION,
+        "Cat",
+    ),
+    "short checks": (
+        "The round was stopped: the host showed people different results (participant 0's "
+        "app was shown something other than yours). " + NOTHING,
+        Seen.DIFFERENT_TRANSCRIPT,
+        "",
+    ),
+    "altered checks": (
+        "The round was stopped: checks relayed for Cat were not signed by Cat's app (the host "
+        "or the network altered them). " + NOTHING,
+        Seen.UNSIGNED_CHECK,
+        "Cat",
+    ),
+    "a wrong signature": (
+        "The round was stopped: checks relayed for Cat were not signed by Cat's app (the host "
+        "or the network altered them). " + NOTHING,
+        Seen.UNSIGNED_CHECK,
+        "Cat",
+    ),
+    "short pieces": (
         "The round was stopped: the last mask opened for participant 0 does not match what "
         "was committed. " + CLOSED_FOR_YOU,
         Seen.BAD_SEED,
         "",
     ),
-    "a wrong seed": (
+    "a wrong piece": (
         "The round was stopped: the last mask opened for Cat does not match what was "
         "committed. " + CLOSED_FOR_YOU,
         Seen.BAD_SEED,
@@ -264,19 +320,44 @@ COMPLAINTS = {
 
 
 def _tamper(how: str, msg: Message, ann: ParticipantSession, cat: int) -> Message | None:
+    """The host's change to what Ann is sent (None: sent as it is)."""
     if how == "own partial sum" and isinstance(msg, Partials):
         return replace(msg, vectors=bytes([msg.vectors[0] ^ 1]) + msg.vectors[1:])
     if how == "wrong set" and isinstance(msg, Partials):
-        return replace(msg, parties=msg.parties[:2], vectors=msg.vectors[:16])
+        two = {name: b"".join(slots(msg, name)[:2]) for name in PARTIALS_BLOBS}
+        return replace(msg, parties=msg.parties[:2], **two)
     k = ann._parties.index(cat) if ann._parties else 0
+    if how == "a wrong piece commitment" and isinstance(msg, Partials):
+        commitments = slots(msg, "commitments")  # Cat's: its nonce's, then Ann's piece's, ...
+        commitments[k] = commitments[k][:32] + bytes(32) + commitments[k][64:]
+        return with_slots(msg, commitments=commitments)
+    if how == "a number outside the field" and isinstance(msg, Partials):
+        vectors = slots(msg, "vectors")
+        vectors[k] = P.to_bytes(8, "little")
+        return with_slots(msg, vectors=vectors)
     if how == "short tags" and isinstance(msg, Confirms):
         return replace(msg, tags=msg.tags[:-16])
     if how == "a wrong tag" and isinstance(msg, Confirms):
         return replace(msg, tags=msg.tags[: 16 * k] + bytes(16) + msg.tags[16 * k + 16 :])
-    if how == "short seeds" and isinstance(msg, Unmasks):
-        return replace(msg, seeds=msg.seeds[:-32])
-    if how == "a wrong seed" and isinstance(msg, Unmasks):
-        return replace(msg, seeds=msg.seeds[: 32 * k] + bytes(32) + msg.seeds[32 * k + 32 :])
+    if how == "short nonces" and isinstance(msg, Confirms):
+        return replace(msg, nonces=msg.nonces[:-32])
+    if how == "a wrong nonce" and isinstance(msg, Confirms):
+        return replace(msg, nonces=msg.nonces[: 32 * k] + bytes(32) + msg.nonces[32 * k + 32 :])
+    if how == "short checks" and isinstance(msg, Verifies):
+        return replace(msg, messages=msg.messages[:-8])
+    size = len(msg.messages) // 3 if isinstance(msg, Verifies) else 0
+    if how == "altered checks" and isinstance(msg, Verifies):
+        cats = bumped(msg.messages[size * k : size * k + size])
+        return replace(
+            msg, messages=msg.messages[: size * k] + cats + msg.messages[size * k + size :]
+        )
+    if how == "a wrong signature" and isinstance(msg, Verifies):
+        signatures = msg.signatures[: 64 * k] + bytes(64) + msg.signatures[64 * k + 64 :]
+        return replace(msg, signatures=signatures)
+    if how == "short pieces" and isinstance(msg, Unmasks):
+        return replace(msg, pieces=msg.pieces[:-32])
+    if how == "a wrong piece" and isinstance(msg, Unmasks):
+        return replace(msg, pieces=msg.pieces[: 64 * k] + bytes(32) + msg.pieces[64 * k + 32 :])
     return None
 
 
@@ -309,6 +390,11 @@ def test_each_complaint_goes_to_the_host_and_tells_the_person_what_was_seen(how:
     assert complaint.about == expected_about
     assert not [e for e in net.events[conns["Ann"]] if isinstance(e, ResultReady)]
     assert ann.outcome is None
+    # Nothing more goes out after the complaint: no check, and no piece unless the
+    # complaint came once every check had passed (a bad opened piece).
+    after = up[up.index(complaint) + 1 :]
+    assert [m for m in after if not isinstance(m, Commit | Reveal)] == []  # the next code's
+    assert any(isinstance(m, Unmask) for m in up) == (what is Seen.BAD_SEED)
 
 
 # --- a demo that shows its shares uses the derived masks too ------------------------------
@@ -445,7 +531,7 @@ def test_declines_say_why_word_for_word() -> None:
     )
 
 
-@pytest.mark.parametrize("cut", ["vectors", "commitments"])
+@pytest.mark.parametrize("cut", PARTIALS_BLOBS)
 def test_partial_sums_of_the_wrong_size_are_the_wrong_set(cut: str) -> None:
     net = make_network()
     conns = three(net)
@@ -533,27 +619,32 @@ def test_a_demo_with_a_fixed_table_shows_each_share_and_only_when_asked() -> Non
         assert shown == [ShareTranscript("Ann", (50,), (("Ben", (20,)), ("Cat", (30,))), (55,))]
 
 
-def test_a_person_who_cancelled_never_opens_even_if_every_confirmation_arrives() -> None:
-    """The Cancel and the last confirmation can cross on the way: once the person asked
-    to stop, the app keeps its self-mask shut and says the round was cancelled."""
+@pytest.mark.parametrize(
+    ("held", "phase"), [(Confirms, Phase.CONFIRMED), (Verifies, Phase.VERIFIED)]
+)
+def test_a_person_who_cancelled_never_opens_even_if_every_confirmation_arrives(
+    held: type[Message], phase: Phase
+) -> None:
+    """The Cancel and the last confirmations (or the checks) can cross on the way: once
+    the person asked to stop, the app sends no check, keeps its self-mask shut and
+    says the round was cancelled."""
     net = make_network()
     conns = three(net)
     ann = net.parties[conns["Ann"]]
-    held: list[bytes] = []
+    kept: list[bytes] = []
 
-    def hold_anns_confirms(direction: str, conn: int, data: bytes) -> bytes | None:
+    def hold_anns(direction: str, conn: int, data: bytes) -> bytes | None:
         msg = FrameDecoder().feed(data)[0]
-        if direction == "down" and conn == conns["Ann"] and isinstance(msg, Confirms):
-            held.append(data)
+        if direction == "down" and conn == conns["Ann"] and isinstance(msg, held):
+            kept.append(data)
             return None
         return data
 
-    net.tap = hold_anns_confirms
+    net.tap = hold_anns
     net.host_do(net.host.start())
-    before = ann.phase
-    assert before is Phase.CONFIRMED and held
+    assert ann.phase is phase and kept
     assert [type(m) for m in sent(ann.cancel())] == [Cancel]  # lost on the way: not delivered
-    outs = ann.receive_data(held[0])
+    outs = ann.receive_data(kept[0])
     assert outs == [
         RoundAborted("You cancelled the round. Nobody's value was revealed.", (), False)
     ]
