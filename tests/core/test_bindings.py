@@ -8,6 +8,13 @@ each input of each derivation is changed alone, first on the functions
 themselves (the codes differ, the keys differ), then where a cheating host
 could use it, on the real state machines (the tags fail, nobody opens a
 self-mask, nobody sees a result).
+
+Protocol 4 adds the derivations of the proofs: each direction's key expands,
+under one label per purpose, into the mask, the witness share and the proof
+share; each self-mask piece is bound to its owner and holder; the joint
+randomness covers everything fixed before proving, the query randomness the
+transcript and every nonce, and a signed check names its round, its checker,
+the transcript and the messages.
 """
 
 from __future__ import annotations
@@ -22,26 +29,39 @@ import pytest
 
 from huddle.core import crypto, participant
 from huddle.core.codec import FrameDecoder, Message, encode
+from huddle.core.crypto import SIGNATURE_BYTES, TAG_BYTES
 from huddle.core.errors import IntegrityError
 from huddle.core.events import ResultReady, RoundAborted
 from huddle.core.masks import (
     PairSecrets,
     confirm_tag,
+    joint_seed,
     mask_key,
     nonce_commitment,
     pair_info,
+    piece,
+    piece_commitment,
+    query_nonce_commitment,
+    query_seed,
     round_context,
-    seed_commitment,
-    self_mask_key,
     transcript_digest,
+    verify_context,
 )
-from huddle.core.messages import Confirms, Member, Partials, Unmask, Unmasks, hello_context
+from huddle.core.messages import (
+    Confirms,
+    Member,
+    Partials,
+    Unmask,
+    Unmasks,
+    Verifies,
+    hello_context,
+)
 from huddle.core.participant import ParticipantSession
 from huddle.core.questions import Question
 from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
 from huddle.core.sharing import mask_sum
 
-from .harness import FINGERPRINT, Network, make_network
+from .harness import FINGERPRINT, PARTIALS_BLOBS, Network, bumped, make_network, slots, with_slots
 
 
 def flip(data: bytes, at: int = 0) -> bytes:
@@ -160,7 +180,9 @@ def test_a_member_that_sees_another_host_certificate_shows_another_code() -> Non
 # --- keys, masks, commitments, digests and tags -----------------------------------------
 
 PAIR, CONTEXT, SEED = b"p" * 32, round_context(SID, bytes(16), b"d" * 32), b"s" * 32
-VECTORS, COMMITMENTS = bytes(range(24)), bytes(range(100, 196))
+VECTORS, WITNESSES, PROOFS = bytes(range(24)), bytes(range(24, 56)), bytes(range(56, 80))
+COMMITMENTS, NONCES, DIGEST = bytes(range(100, 196)), bytes(range(96)), b"t" * 32
+MESSAGES = bytes(range(200, 240))
 
 
 @dataclass(frozen=True)
@@ -178,47 +200,106 @@ def _case(derive: Callable[..., bytes], inputs: tuple[object, ...], at: int, new
     return Case(derive, inputs, tuple(changed))
 
 
+def _cases(
+    what: str, derive: Callable[..., bytes], inputs: tuple[object, ...], **changes: object
+) -> dict[str, Case]:
+    """A case ``what: name`` per input, each changed alone (``changes`` in argument order)."""
+    assert len(changes) == len(inputs)
+    return {
+        f"{what}: {name}": _case(derive, inputs, at, new)
+        for at, (name, new) in enumerate(changes.items())
+    }
+
+
 _MASK = (PAIR, CONTEXT, 1, 2)
-_TAG = (PAIR, CONTEXT, 1, 2, b"t" * 32)
-_TRANSCRIPT = (CONTEXT, (1, 2, 3), VECTORS, COMMITMENTS)
+_TAG = (PAIR, CONTEXT, 1, 2, DIGEST)
+_TRANSCRIPT = (CONTEXT, (1, 2, 3), VECTORS, WITNESSES, PROOFS, COMMITMENTS)
+_JOINT = (CONTEXT, 2, VECTORS, WITNESSES, COMMITMENTS)
+_QUERY = (CONTEXT, DIGEST, NONCES)
+_VERIFY = (CONTEXT, 2, DIGEST, MESSAGES)
+_PIECE_COMMITMENT = (CONTEXT, 1, 2, SEED)
 CASES = {
     "round context: session": _case(round_context, (SID, bytes(16), b"d" * 32), 0, flip(SID)),
     "round context: round id": _case(
         round_context, (SID, bytes(16), b"d" * 32), 1, (1).to_bytes(16, "big")
     ),
     "round context: code digest": _case(round_context, (SID, bytes(16), b"d" * 32), 2, b"e" * 32),
-    "pairwise mask: pair secret": _case(mask_key, _MASK, 0, flip(PAIR)),
-    "pairwise mask: context": _case(mask_key, _MASK, 1, flip(CONTEXT, 40)),
-    "pairwise mask: sender": _case(mask_key, _MASK, 2, 3),
-    "pairwise mask: recipient": _case(mask_key, _MASK, 3, 3),
+    **_cases(
+        "pairwise mask", mask_key, _MASK,
+        pair=flip(PAIR), context=flip(CONTEXT, 40), sender=3, recipient=3,
+    ),
     "pairwise mask: direction": Case(mask_key, _MASK, (PAIR, CONTEXT, 2, 1)),
-    "self-mask: seed": _case(self_mask_key, (SEED, CONTEXT), 0, flip(SEED)),
-    "self-mask: context": _case(self_mask_key, (SEED, CONTEXT), 1, flip(CONTEXT, 40)),
-    "seed commitment: context": _case(seed_commitment, (CONTEXT, 1, SEED), 0, flip(CONTEXT, 40)),
-    "seed commitment: party": _case(seed_commitment, (CONTEXT, 1, SEED), 1, 2),
-    "seed commitment: seed": _case(seed_commitment, (CONTEXT, 1, SEED), 2, flip(SEED)),
-    "nonce commitment: session": _case(nonce_commitment, (SID, 1, 2, SEED), 0, flip(SID)),
-    "nonce commitment: epoch": _case(nonce_commitment, (SID, 1, 2, SEED), 1, 2),
-    "nonce commitment: party": _case(nonce_commitment, (SID, 1, 2, SEED), 2, 3),
-    "nonce commitment: nonce": _case(nonce_commitment, (SID, 1, 2, SEED), 3, flip(SEED)),
-    "transcript: context": _case(transcript_digest, _TRANSCRIPT, 0, flip(CONTEXT, 40)),
-    "transcript: a party": _case(transcript_digest, _TRANSCRIPT, 1, (1, 2, 4)),
+    **_cases(
+        "self-mask piece", piece, _MASK,
+        pair=flip(PAIR), context=flip(CONTEXT, 40), owner=3, holder=3,
+    ),
+    "self-mask piece: direction": Case(piece, _MASK, (PAIR, CONTEXT, 2, 1)),
+    **_cases(
+        "piece commitment", piece_commitment, _PIECE_COMMITMENT,
+        context=flip(CONTEXT, 40), owner=3, holder=3, seed=flip(SEED),
+    ),
+    "piece commitment: direction": Case(piece_commitment, _PIECE_COMMITMENT, (CONTEXT, 2, 1, SEED)),
+    **_cases(
+        "query nonce commitment", query_nonce_commitment, (CONTEXT, 1, SEED),
+        context=flip(CONTEXT, 40), party=2, nonce=flip(SEED),
+    ),
+    **_cases(
+        "nonce commitment", nonce_commitment, (SID, 1, 2, SEED),
+        session=flip(SID), epoch=2, party=3, nonce=flip(SEED),
+    ),
+    **_cases(
+        "joint seed", joint_seed, _JOINT,
+        context=flip(CONTEXT, 40), party=3, partial_sum=flip(VECTORS, 9),
+        witness=flip(WITNESSES, 9), commitments=flip(COMMITMENTS, 50),
+    ),
+    "joint seed: where the partial sum ends": Case(
+        joint_seed, _JOINT, (CONTEXT, 2, VECTORS[:16], VECTORS[16:] + WITNESSES, COMMITMENTS)
+    ),
+    "joint seed: where the witness ends": Case(
+        joint_seed, _JOINT, (CONTEXT, 2, VECTORS, WITNESSES[:8], WITNESSES[8:] + COMMITMENTS)
+    ),
+    **_cases(
+        "query seed", query_seed, _QUERY,
+        context=flip(CONTEXT, 40), transcript=flip(DIGEST), nonces=flip(NONCES, 40),
+    ),
+    "query seed: nonce order": _case(
+        query_seed, _QUERY, 2, NONCES[32:64] + NONCES[:32] + NONCES[64:]
+    ),
+    **_cases(
+        "transcript", transcript_digest, _TRANSCRIPT,
+        context=flip(CONTEXT, 40), a_party=(1, 2, 4), partial_sums=flip(VECTORS, 9),
+        witnesses=flip(WITNESSES, 9), proofs=flip(PROOFS, 9), commitments=flip(COMMITMENTS, 50),
+    ),
     "transcript: party order": _case(transcript_digest, _TRANSCRIPT, 1, (1, 3, 2)),
-    "transcript: a partial sum": _case(transcript_digest, _TRANSCRIPT, 2, flip(VECTORS, 9)),
-    "transcript: a commitment": _case(transcript_digest, _TRANSCRIPT, 3, flip(COMMITMENTS, 50)),
     "transcript: where the sums end": Case(
         transcript_digest,
         _TRANSCRIPT,
-        (CONTEXT, (1, 2, 3), VECTORS[:16], VECTORS[16:] + COMMITMENTS),
+        (CONTEXT, (1, 2, 3), VECTORS[:16], VECTORS[16:] + WITNESSES, PROOFS, COMMITMENTS),
     ),
-    "tag: pair secret": _case(confirm_tag, _TAG, 0, flip(PAIR)),
-    "tag: context": _case(confirm_tag, _TAG, 1, flip(CONTEXT, 40)),
-    "tag: sender": _case(confirm_tag, _TAG, 2, 3),
-    "tag: recipient": _case(confirm_tag, _TAG, 3, 3),
-    "tag: direction": Case(confirm_tag, _TAG, (PAIR, CONTEXT, 2, 1, b"t" * 32)),
-    "tag: digest": _case(confirm_tag, _TAG, 4, b"u" * 32),
+    "transcript: where the proofs end": Case(
+        transcript_digest,
+        _TRANSCRIPT,
+        (CONTEXT, (1, 2, 3), VECTORS, WITNESSES, PROOFS + COMMITMENTS[:32], COMMITMENTS[32:]),
+    ),
+    "transcript: witnesses and proofs swapped": Case(
+        transcript_digest,
+        _TRANSCRIPT,
+        (CONTEXT, (1, 2, 3), VECTORS, PROOFS, WITNESSES, COMMITMENTS),
+    ),
+    **_cases(
+        "tag", confirm_tag, _TAG,
+        pair=flip(PAIR), context=flip(CONTEXT, 40), sender=3, recipient=3, digest=b"u" * 32,
+    ),
+    "tag: direction": Case(confirm_tag, _TAG, (PAIR, CONTEXT, 2, 1, DIGEST)),
+    **_cases(
+        "signed check", verify_context, _VERIFY,
+        context=flip(CONTEXT, 40), party=3, transcript=flip(DIGEST), messages=flip(MESSAGES, 30),
+    ),
+    "signed check: where the transcript ends": Case(
+        verify_context, _VERIFY, (CONTEXT, 2, DIGEST[:31], DIGEST[31:] + MESSAGES)
+    ),
     "pair info: session": _case(pair_info, (SID, ROSTER[0], ROSTER[1]), 0, flip(SID)),
-}
+}  # fmt: skip
 for _at, _who in ((1, "lower"), (2, "higher")):
     for _field in ("party", "sign_key", "kem_key"):
         _member = (None, ROSTER[0], ROSTER[1])[_at]
@@ -238,15 +319,46 @@ def test_every_input_of_every_key_and_tag_changes_it(name: str) -> None:
     assert case.derive(*case.inputs) != case.derive(*case.changed)
 
 
+LABELS = [b"mask", b"witness", b"proof", b"self-mask"]
+"""What one 32-byte key expands into: the partial sum's mask, the recipient's
+shares of the witness and of the proof (a direction's key), a self-mask piece."""
+
+
 @pytest.mark.parametrize("length", [1, 4, 5, 40])
-@pytest.mark.parametrize("name", [n for n in CASES if n.startswith(("pairwise", "self-mask"))])
-def test_a_changed_key_gives_a_different_mask_of_every_length(name: str, length: int) -> None:
-    """Short questions use the key's bytes, long ones its ChaCha20 stream: both must
-    follow every input, in every element."""
+@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize(
+    "name", [n for n in CASES if n.startswith(("pairwise mask", "self-mask piece"))]
+)
+def test_a_changed_key_gives_a_different_mask_of_every_length(
+    name: str, label: bytes, length: int
+) -> None:
+    """Every expansion (mask, witness share, proof share, piece) follows every input of
+    its key, the direction included, in every element: the shares of the two
+    directions of a pair are independent, so two members' checks never cancel."""
     case = CASES[name]
-    one = mask_sum([case.derive(*case.inputs)], length)
-    other = mask_sum([case.derive(*case.changed)], length)
+    one = mask_sum([case.derive(*case.inputs)], length, label)
+    other = mask_sum([case.derive(*case.changed)], length, label)
     assert all(one != other)
+
+
+@pytest.mark.parametrize("length", [1, 4, 40])
+def test_one_key_expands_to_unrelated_vectors_per_purpose(length: int) -> None:
+    """The witness and proof shares come from the key of the partial sum's mask: only
+    the label sets them apart, in every element."""
+    key = mask_key(*_MASK)
+    expanded = [mask_sum([key], length, label) for label in LABELS]
+    for i, one in enumerate(expanded):
+        for other in expanded[i + 1 :]:
+            assert all(one != other)
+
+
+def test_a_piece_is_not_the_key_of_the_same_direction() -> None:
+    """Both are HMACs of the pair's secret over the round and the direction; only their
+    labels tell them apart. Were they equal, opening a piece would open the key of
+    the mask, the witness share and the proof share of that direction."""
+    assert piece(*_MASK) != mask_key(*_MASK)
+    assert piece(PAIR, CONTEXT, 1, 2) != mask_key(PAIR, CONTEXT, 2, 1)
+    assert query_nonce_commitment(CONTEXT, 1, SEED) != piece_commitment(CONTEXT, 1, 1, SEED)
 
 
 def test_the_result_code_follows_the_transcript() -> None:
@@ -345,7 +457,9 @@ def test_a_confirmation_counts_only_from_its_sender_to_its_recipient_for_this_ro
             digest = flip(digest)
         k = b._parties.index(m.me)
         tags = bytearray(msg.tags)
-        tags[16 * k : 16 * k + 16] = confirm_tag(secret, ctx, sender, recipient, digest)
+        tags[TAG_BYTES * k : TAG_BYTES * (k + 1)] = confirm_tag(
+            secret, ctx, sender, recipient, digest
+        )
         return replace(msg, tags=bytes(tags))
 
     opened = _run_with(net, forge)
@@ -357,11 +471,12 @@ def test_a_confirmation_counts_only_from_its_sender_to_its_recipient_for_this_ro
     assert aborted and aborted[-1].missing == ("M",) and "different" in aborted[-1].reason
 
 
-@pytest.mark.parametrize("slot", ["vector", "commitment"])
-def test_a_partial_sum_altered_in_everyones_view_is_caught_by_its_sender(slot: str) -> None:
+@pytest.mark.parametrize("blob", PARTIALS_BLOBS)
+def test_a_partial_sum_altered_in_everyones_view_is_caught_by_its_sender(blob: str) -> None:
     """Altered the same way for everyone, every transcript digest agrees and every tag
-    verifies: only A can tell that its own partial sum (or commitment) is not what it
-    sent, and it stops the round before anyone opens a self-mask."""
+    verifies: only A can tell that its own partial sum (or public witness, public
+    proof or commitments) is not what it sent, and it stops the round before anyone
+    opens a self-mask."""
     net = make_network()
     people = _four_with_values(net)
     a = people["A"]
@@ -369,10 +484,10 @@ def test_a_partial_sum_altered_in_everyones_view_is_caught_by_its_sender(slot: s
     def alter(conn: int, msg: Message) -> Message | None:
         if not isinstance(msg, Partials):
             return None
+        parts = slots(msg, blob)
         k = msg.parties.index(a.me)
-        if slot == "vector":
-            return replace(msg, vectors=flip(msg.vectors, 8 * k))
-        return replace(msg, commitments=flip(msg.commitments, 32 * k))
+        parts[k] = bumped(parts[k])
+        return with_slots(msg, **{blob: parts})
 
     opened = _run_with(net, alter)
     assert not opened and all(p.outcome is None for p in people.values())
@@ -381,30 +496,97 @@ def test_a_partial_sum_altered_in_everyones_view_is_caught_by_its_sender(slot: s
     assert "your own partial sum came back altered" in _complaints(net, a_conn)[-1].reason
 
 
-@pytest.mark.parametrize("seed", ["random", "another member's", "from another round"])
-def test_an_opened_seed_counts_only_if_it_is_the_one_its_member_committed_to(seed: str) -> None:
-    """The host hands B a self-mask seed for M other than the one M committed to in this
-    round; B complains instead of computing a result (the result would be off by the
-    difference of the two self-masks)."""
+CHECK_FORGERIES = ["none", "messages", "context", "party", "transcript", "another checker"]
+
+
+@pytest.mark.parametrize("forged", CHECK_FORGERIES)
+def test_a_check_counts_only_as_signed_by_its_checker_for_this_transcript(forged: str) -> None:
+    """The host replaces M's signed checks for B with something M's app signed, or could
+    have signed, for another purpose: M's messages altered under M's real signature,
+    M's signature over its messages in another round ("context"), as another party,
+    over another transcript, or C's signed checks put in M's slot. B must refuse each
+    and open nothing (a check not bound to all of these could be replayed into a
+    round where it makes a cheat's contribution pass); "none" re-signs M's real
+    checks, which B accepts."""
     net = make_network()
     people = _four_with_values(net)
     b, m, c = people["B"], people["M"], people["C"]
     b_conn = next(conn for conn, p in net.parties.items() if p is b)
 
-    def swap(conn: int, msg: Message) -> Message | None:
+    def forge(conn: int, msg: Message) -> Message | None:
+        if conn != b_conn or not isinstance(msg, Verifies):
+            return None
+        n = len(b._parties)
+        size = len(msg.messages) // n
+        k, j = b._parties.index(m.me), b._parties.index(c.me)
+        checks = [msg.messages[size * i : size * (i + 1)] for i in range(n)]
+        signatures = [
+            msg.signatures[SIGNATURE_BYTES * i : SIGNATURE_BYTES * (i + 1)] for i in range(n)
+        ]
+        ctx, party, digest, mine = b._context, m.me, b._transcript_digest, checks[k]
+        if forged == "context":
+            ctx = round_context(net.host.session_id, (99).to_bytes(16, "big"), b._code_digest)
+        elif forged == "party":
+            party = c.me
+        elif forged == "transcript":
+            digest = flip(digest)
+        if forged == "another checker":
+            checks[k], signatures[k] = checks[j], signatures[j]
+        else:
+            signatures[k] = m.identity.sign(verify_context(ctx, party, digest, mine))
+        if forged == "messages":
+            checks[k] = bumped(mine)
+        return replace(msg, messages=b"".join(checks), signatures=b"".join(signatures))
+
+    opened = _run_with(net, forge)
+    if forged == "none":
+        assert b_conn in opened and b.outcome is not None
+        return
+    assert b_conn not in opened and b.outcome is None and not b.closed
+    assert all(p.outcome is None for p in people.values())
+    aborted = _complaints(net, b_conn)
+    assert aborted and aborted[-1].missing == ("M",)
+    assert "were not signed by M's app" in aborted[-1].reason
+
+
+PIECE_SWAPS = ["random", "another member's", "for another holder", "from another round"]
+
+
+@pytest.mark.parametrize("swap", PIECE_SWAPS)
+def test_an_opened_piece_counts_only_if_it_is_the_one_its_member_committed_to(swap: str) -> None:
+    """The host hands B a self-mask piece of M other than the one M committed to for
+    that holder in this round: a random one, C's piece for the same slot, M's piece
+    for another holder, or one of another round. B complains instead of computing a
+    result (it would be off by the difference of the two pieces' expansions)."""
+    net = make_network()
+    people = _four_with_values(net)
+    b, m, c = people["B"], people["M"], people["C"]
+    b_conn = next(conn for conn, p in net.parties.items() if p is b)
+
+    def change(conn: int, msg: Message) -> Message | None:
         if conn != b_conn or not isinstance(msg, Unmasks):
             return None
+        n = len(b._parties)
+        size = len(msg.pieces) // n
+        assert size == 32 * (n - 1)
         k, j = b._parties.index(m.me), b._parties.index(c.me)
-        seeds = [msg.seeds[32 * i : 32 * i + 32] for i in range(len(b._parties))]
-        if seed == "random":
-            seeds[k] = os.urandom(32)
-        elif seed == "another member's":
-            seeds[k] = seeds[j]
+        pieces = [
+            [msg.pieces[size * i + 32 * h : size * i + 32 * (h + 1)] for h in range(n - 1)]
+            for i in range(n)
+        ]
+        if swap == "random":
+            pieces[k][0] = os.urandom(32)
+        elif swap == "another member's":
+            pieces[k][0] = pieces[j][0]
+        elif swap == "for another holder":
+            pieces[k][0], pieces[k][1] = pieces[k][1], pieces[k][0]
         else:
-            seeds[k] = flip(seeds[k])  # as if committed under another context
-        return replace(msg, seeds=b"".join(seeds))
+            holder = next(p for p in b._parties if p != m.me)
+            other = round_context(net.host.session_id, (99).to_bytes(16, "big"), b._code_digest)
+            pieces[k][0] = piece(m._pairs.secret(holder), other, m.me, holder)
+        return replace(msg, pieces=b"".join(b"".join(row) for row in pieces))
 
-    _run_with(net, swap)
+    _run_with(net, change)
     assert b.outcome is None and net.host.outcome is not None
     assert not [e for e in net.events[b_conn] if isinstance(e, ResultReady)]
     assert "the last mask opened for M does not match" in _complaints(net, b_conn)[-1].reason
@@ -417,13 +599,13 @@ def test_an_opened_seed_counts_only_if_it_is_the_one_its_member_committed_to(see
 def test_tags_are_compared_in_constant_time() -> None:
     """`==` on a tag leaks, through timing, how many leading bytes were right, which
     lets a forger find a tag byte by byte; no behaviour test sees the difference. So
-    read the source: where the participant checks tags and seeds, it uses
-    `hmac.compare_digest` and no `==` or `!=`."""
+    read the source: where the participant checks tags, seeds, pieces and nonces
+    against what was committed, it uses `hmac.compare_digest` and no `==` or `!=`."""
     source = Path(participant.__file__).read_text()
     functions = {
         node.name: node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)
     }
-    for name in ("_confirms", "_unmasks", "_reveals"):
+    for name in ("_partials", "_confirms", "_unmasks", "_reveals"):
         body = functions[name]
         calls = [ast.unparse(n.func) for n in ast.walk(body) if isinstance(n, ast.Call)]
         assert "hmac.compare_digest" in calls, name
