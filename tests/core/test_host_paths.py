@@ -8,7 +8,9 @@ removes, rejects or hears a complaint. Reasons are compared word for word.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,7 @@ from huddle.core.events import (
     Send,
     SessionEnded,
 )
+from huddle.core.field import P
 from huddle.core.host import Phase
 from huddle.core.messages import (
     Cancel,
@@ -46,9 +49,10 @@ from huddle.core.messages import (
     Seen,
     Start,
     Unmask,
+    Verify,
 )
 
-from .harness import Network, make_network
+from .harness import Network, bumped, make_network
 
 
 def drops(outs: list[Output]) -> list[str]:
@@ -183,15 +187,20 @@ def test_a_member_silent_in_the_code_exchange_is_dropped_and_the_others_go_on() 
 # --- a member that misbehaves in a round is dropped, and says why -------------------------
 
 
-def _held(net: Network, kind: type = PartialSum) -> tuple[dict[str, int], dict[type, Message]]:
-    """A round waiting on A's message of ``kind``, which is held back; B's messages so far."""
-    conns = joined(net)
-    b_sent: dict[type, Message] = {}
+Sent = dict[str, dict[type, Any]]
+"""The last message of each type each member sent the host (held ones too)."""
+
+
+def _held(net: Network, kind: type = PartialSum, names: str = "ABC") -> tuple[dict[str, int], Sent]:
+    """A round waiting on A's message of ``kind``, which is held back; what everyone sent."""
+    conns = joined(net, names)
+    by_conn = {conn: name for name, conn in conns.items()}
+    sent: Sent = {name: {} for name in conns}
 
     def hold(direction: str, conn: int, data: bytes) -> bytes | None:
         msg = FrameDecoder().feed(data)[0]
-        if direction == "up" and conn == conns["B"]:
-            b_sent[type(msg)] = msg
+        if direction == "up":
+            sent[by_conn[conn]][type(msg)] = msg
         if direction == "up" and conn == conns["A"] and isinstance(msg, kind):
             return None
         return data
@@ -199,53 +208,121 @@ def _held(net: Network, kind: type = PartialSum) -> tuple[dict[str, int], dict[t
     net.tap = hold
     net.host_do(net.host.start())
     net.tap = None
-    return conns, b_sent
+    return conns, sent
 
 
-def _running(net: Network) -> tuple[dict[str, int], dict[type, Message]]:
+def _running(net: Network) -> tuple[dict[str, int], Sent]:
     return _held(net, PartialSum)
 
 
 RID = (1).to_bytes(16, "big")
-BREAKS = {
-    "partial sum twice": (PartialSum, "B", None, "Partial sum sent twice."),
-    "short partial sum": (
+OUTSIDE = P.to_bytes(8, "little")
+"""Eight bytes that are no field element."""
+CHECKS = Verify(round_id=RID, messages=bytes(8), signature=bytes(64))
+"""Checks of no one in particular (only when they come matters)."""
+
+
+def some_partial(round_id: bytes = RID) -> PartialSum:
+    """A partial sum of the right shape for nothing in particular (only its round matters)."""
+    return PartialSum(round_id=round_id, vector=bytes(8), witness=b"", proof=b"", commitments=b"")
+
+
+def forged(what: str, sent: Sent) -> Message:
+    """What the misbehaving member of `BREAKS` sends, made from what everyone sent."""
+    partial, confirm = sent["B"][PartialSum], sent["B"].get(Confirm)
+    mine = {kind: sent["A"].get(kind) for kind in (Verify, Unmask)}
+    forgeries: dict[str, Callable[[], Message]] = {
+        "short partial sum": lambda: replace(partial, vector=bytes(4)),
+        "short witness": lambda: replace(partial, witness=partial.witness[8:]),
+        "long proof": lambda: replace(partial, proof=partial.proof + bytes(8)),
+        "a commitment short": lambda: replace(partial, commitments=partial.commitments[32:]),
+        "a number outside the field": lambda: replace(partial, vector=OUTSIDE),
+        "a proof outside the field": lambda: replace(partial, proof=OUTSIDE + partial.proof[8:]),
+        "a witness outside the field": lambda: replace(
+            partial, witness=partial.witness[:-8] + OUTSIDE
+        ),
+        "short confirmation": lambda: replace(confirm, tags=bytes(16)),
+        "a nonce that does not match its commitment": lambda: confirm,  # B's, under A's
+        "short checks": lambda: replace(mine[Verify], messages=mine[Verify].messages[8:]),
+        "checks altered after signing": lambda: replace(
+            mine[Verify], messages=bumped(mine[Verify].messages)
+        ),
+        "checks signed by another": lambda: sent["B"][Verify],
+        "short pieces": lambda: replace(mine[Unmask], pieces=mine[Unmask].pieces[32:]),
+        "wrong pieces": lambda: Unmask(round_id=RID, pieces=bytes(64)),
+        "pieces in the wrong order": lambda: replace(
+            mine[Unmask], pieces=mine[Unmask].pieces[32:] + mine[Unmask].pieces[:32]
+        ),
+        "another's pieces": lambda: sent["B"][Unmask],
+        "another round": lambda: some_partial(bytes(16)),
+        "checks while summing": lambda: CHECKS,
+        "checks while confirming": lambda: CHECKS,
+        "pieces while checking": lambda: Unmask(round_id=RID, pieces=bytes(64)),
+        "a confirmation while checking": lambda: confirm,
+        "checks while opening": lambda: sent["B"][Verify],
+    }
+    forge = forgeries.get(what)
+    if forge is None:  # B repeating its own message
+        return sent["B"][BREAKS[what][0]]  # type: ignore[no-any-return]
+    return forge()
+
+
+BREAKS: dict[str, tuple[type, str, str]] = {
+    # what: the message of A's held back (the round waits on it), who misbehaves, why dropped
+    "partial sum twice": (PartialSum, "B", "Partial sum sent twice."),
+    "short partial sum": (PartialSum, "A", "Partial sum is malformed."),
+    "short witness": (PartialSum, "A", "Partial sum is malformed."),
+    "long proof": (PartialSum, "A", "Partial sum is malformed."),
+    "a commitment short": (PartialSum, "A", "Partial sum is malformed."),
+    "a number outside the field": (PartialSum, "A", "Partial sum holds numbers outside the field."),
+    "a proof outside the field": (PartialSum, "A", "Partial sum holds numbers outside the field."),
+    "a witness outside the field": (
         PartialSum,
         "A",
-        PartialSum(round_id=RID, vector=bytes(4), commitment=bytes(32)),
-        "Partial sum is malformed.",
+        "Partial sum holds numbers outside the field.",
     ),
-    "confirmation twice": (Confirm, "B", None, "Confirmation sent twice."),
-    "short confirmation": (
+    "confirmation twice": (Confirm, "B", "Confirmation sent twice."),
+    "short confirmation": (Confirm, "A", "Confirmation is malformed."),
+    "a nonce that does not match its commitment": (
         Confirm,
         "A",
-        Confirm(round_id=RID, tags=bytes(16)),
-        "Confirmation is malformed.",
+        "A round's nonce does not match its commitment.",
     ),
-    "seed twice": (Unmask, "B", None, "Self-mask opened twice."),
-    "wrong seed": (
+    "checks twice": (Verify, "B", "Checks sent twice."),
+    "short checks": (Verify, "A", "Checks are malformed."),
+    "checks altered after signing": (Verify, "A", "A signature did not check out."),
+    "checks signed by another": (Verify, "A", "A signature did not check out."),
+    "pieces twice": (Unmask, "B", "Self-mask opened twice."),
+    "short pieces": (Unmask, "A", "Opened self-mask is malformed."),
+    "wrong pieces": (Unmask, "A", "An opened self-mask does not match its commitment."),
+    "pieces in the wrong order": (
         Unmask,
         "A",
-        Unmask(round_id=RID, seed=bytes(32)),
         "An opened self-mask does not match its commitment.",
     ),
-    "another round": (
-        PartialSum,
-        "B",
-        PartialSum(round_id=bytes(16), vector=bytes(8), commitment=bytes(32)),
-        "PartialSum that belongs to no running round.",
-    ),
+    "another's pieces": (Unmask, "A", "An opened self-mask does not match its commitment."),
+    "another round": (PartialSum, "B", "PartialSum that belongs to no running round."),
+    "checks while summing": (PartialSum, "B", "Verify that belongs to no running round."),
+    "checks while confirming": (Confirm, "A", "Verify that belongs to no running round."),
+    "pieces while checking": (Verify, "B", "Unmask that belongs to no running round."),
+    "a confirmation while checking": (Verify, "B", "Confirm that belongs to no running round."),
+    "checks while opening": (Unmask, "B", "Verify that belongs to no running round."),
 }
 
 
 @pytest.mark.parametrize("what", BREAKS)
 def test_a_member_that_breaks_the_round_is_dropped_with_the_reason(what: str) -> None:
     net = make_network()
-    kind, who, message, reason = BREAKS[what]
-    conns, b_sent = _held(net, kind)
-    outs = net.host.receive_data(conns[who], encode(message or b_sent[kind]))
+    kind, who, reason = BREAKS[what]
+    conns, sent = _held(net, kind)
+    assert kind in sent["A"], "A's own message was made, only held back"
+    outs = net.host.receive_data(conns[who], encode(forged(what, sent)))
     assert drops(outs) == [reason]
     assert who not in [m.name for m in net.host.roster]
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.missing == (who,)
+    # Until the checks are all in, no member can have opened a piece: a re-run can follow.
+    assert stop.closed is (kind is Unmask) and net.host.question_closed is (kind is Unmask)
 
 
 def test_a_round_message_from_someone_outside_the_round_drops_them() -> None:
@@ -255,18 +332,95 @@ def test_a_round_message_from_someone_outside_the_round_drops_them() -> None:
     net.host.start()
     z = net.host._conns[late]
     z.stage = next(c.stage for c in net.host._conns.values() if c is not z)  # a member now
-    partial = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
-    outs = net.host.receive_data(late, encode(partial))
+    outs = net.host.receive_data(late, encode(some_partial()))
     assert drops(outs) == ["PartialSum from someone not in the round."]
 
 
-def test_the_last_partial_sum_moves_the_round_on_to_confirming() -> None:
+def test_the_last_message_of_each_step_moves_the_round_on() -> None:
+    """The host cannot tell whose a well-formed partial sum is (the members can: their
+    tags and piece checks); it only needs one from each member to move on."""
     net = make_network()
-    conns, _ = _running(net)
+    conns, sent = _running(net)
     before = net.host.phase
-    partial = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
-    outs = net.host.receive_data(conns["A"], encode(partial))
+    outs = net.host.receive_data(conns["A"], encode(sent["B"][PartialSum]))
     assert (before, net.host.phase) == (Phase.SUMMING, Phase.CONFIRMING) and not drops(outs)
+    steps = [(Confirm, Phase.CONFIRMING, Phase.VERIFYING), (Verify, Phase.VERIFYING,
+             Phase.UNMASKING), (Unmask, Phase.UNMASKING, Phase.DONE)]  # fmt: skip
+    for kind, before, after in steps:
+        net = make_network()
+        conns, sent = _held(net, kind)
+        assert net.host.phase is before
+        outs = net.host.receive_data(conns["A"], encode(sent["A"][kind]))
+        assert net.host.phase is after and not drops(outs)
+
+
+@pytest.mark.parametrize("how", ["host cancels", "a member cancels", "a member leaves"])
+def test_a_stop_while_checking_is_a_rerunnable_abort_not_a_close(how: str) -> None:
+    """Until every member's checks are in, nobody has them all, so nobody opened a piece:
+    a stop in VERIFYING keeps the question open and a re-run follows."""
+    net = make_network()
+    conns, _ = _held(net, Verify, "ABCD")
+    assert net.host.phase is Phase.VERIFYING
+    if how == "host cancels":
+        outs = net.host.cancel()
+    elif how == "a member cancels":
+        outs = net.host.receive_data(conns["D"], encode(Cancel(round_id=RID, why=0)))
+    else:
+        outs = net.host.connection_lost(conns["D"])
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.closed is False and "closed" not in stop.reason
+    assert net.host.phase is Phase.ABORTED and not net.host.question_closed
+    net.host_do(outs)
+    assert net.host.can_start
+    for conn in conns.values():
+        assert not net.parties[conn].closed
+    net.host_do(net.host.start())
+    for name, conn in conns.items():
+        if how != "a member leaves" or name != "D":
+            net.party_do(conn, net.parties[conn].take_part())
+    assert net.host.outcome is not None
+
+
+@pytest.mark.parametrize(
+    ("what", "pieces_in", "closes"),
+    [
+        (Seen.INVALID_CONTRIBUTION, 0, False),
+        (Seen.BAD_CHECK, 0, False),
+        (Seen.UNSIGNED_CHECK, 0, False),
+        (Seen.INVALID_CONTRIBUTION, 1, True),
+        (Seen.BAD_SEED, 2, True),
+    ],
+)
+def test_a_complaint_about_the_checks_closes_the_question_only_once_a_piece_is_in(
+    what: Seen, pieces_in: int, closes: bool
+) -> None:
+    """Every member decides from the same signed checks: a complaint about them that
+    comes before any piece means nobody opened (a re-run can follow); once a piece is
+    in, someone did, and the question closes."""
+    net = make_network()
+    conns = joined(net)
+    by_conn = {conn: name for name, conn in conns.items()}
+    held: dict[str, bytes] = {}
+
+    def hold_pieces(direction: str, conn: int, data: bytes) -> bytes | None:
+        if direction == "up" and isinstance(FrameDecoder().feed(data)[0], Unmask):
+            held[by_conn[conn]] = data
+            return None
+        return data
+
+    net.tap = hold_pieces
+    net.host_do(net.host.start())
+    net.tap = None
+    assert net.host.phase is Phase.UNMASKING and set(held) == set("ABC")
+    for name in "AB"[:pieces_in]:
+        assert not drops(net.host.receive_data(conns[name], held[name]))
+    about = net.parties[conns["B"]].me
+    outs = net.host.receive_data(
+        conns["C"], encode(Complaint(round_id=RID, about=about, what=what))
+    )
+    (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
+    assert stop.closed is closes and net.host.question_closed is closes
+    assert stop.can_rerun is not closes and not drops(outs)
 
 
 def test_progress_goes_out_only_while_summing_and_only_when_it_changed() -> None:
@@ -322,6 +476,29 @@ def test_a_cancel_stops_the_round_naming_who(why: int, text: str) -> None:
             "B's app found that the host showed people different results (about C)",
         ),
         (Seen.OWN_PARTIAL_ALTERED, "B", "B's app found its own partial sum altered on the way"),
+        (
+            Seen.BAD_SEED,
+            "C",
+            "B's app was sent a self-mask that does not match its commitment (about C)",
+        ),
+        (
+            Seen.INVALID_CONTRIBUTION,
+            "C",
+            "B's app found that C's answer did not pass the check, so nothing was summed",
+        ),
+        (
+            Seen.INVALID_CONTRIBUTION,
+            "nobody known",
+            "B's app found that someone's answer did not pass the check, so nothing was summed",
+        ),
+        (Seen.BAD_PIECE, "C", "B's app found that what was relayed for C does not add up"),
+        (Seen.BAD_NONCE, "C", "B's app was sent a nonce of C that does not match its commitment"),
+        (
+            Seen.BAD_CHECK,
+            "C",
+            "B's app found that C's app checked B's answer falsely, so nothing was summed",
+        ),
+        (Seen.UNSIGNED_CHECK, "C", "B's app was sent checks of C that C did not sign"),
         (99, "", "B's app found something wrong"),
     ],
 )
@@ -330,7 +507,7 @@ def test_a_complaint_stops_the_round_says_what_was_seen_and_expels_nobody(
 ) -> None:
     net = make_network()
     conns, _ = _running(net)
-    party = {"": 0, **{n: net.parties[c].me for n, c in conns.items()}}[about]
+    party = {"": 0, "nobody known": 99, **{n: net.parties[c].me for n, c in conns.items()}}[about]
     complaint = Complaint(round_id=(1).to_bytes(16, "big"), about=party, what=what)
     outs = net.host.receive_data(conns["B"], encode(complaint))
     (stop,) = [o for o in outs if isinstance(o, RoundAborted)]
@@ -410,7 +587,7 @@ def test_stragglers_of_a_stopped_round_are_ignored_and_others_are_not() -> None:
     conns, _ = _held(net, PartialSum)
     net.host_do(net.host.cancel())
     assert net.host.phase is Phase.ABORTED
-    late = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    late = some_partial()
     assert net.host.receive_data(conns["A"], encode(late)) == []  # the round it was for stopped
     other = replace(late, round_id=(7).to_bytes(16, "big"))
     assert drops(net.host.receive_data(conns["A"], encode(other))) == [
@@ -460,7 +637,7 @@ def test_a_fresh_host_has_no_round_code_or_result() -> None:
     assert host.result_code == "" and host.code == "" and host.outcome is None
     assert host.silent_in_code_exchange() == () and host.progress() == []
     conns = joined(net, "AB", values=False)
-    early = PartialSum(round_id=RID, vector=bytes(8), commitment=bytes(32))
+    early = some_partial()
     assert drops(host.receive_data(conns["A"], encode(early))) == [
         "PartialSum that belongs to no running round."
     ]
