@@ -7,14 +7,13 @@ and nothing at all before Start.
 
 from decimal import Decimal
 
+from huddle.core import field, proofs
 from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.events import ResultReady
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
-from huddle.core.masks import round_context, self_mask_key
 from huddle.core.messages import PartialSum, Start
 from huddle.core.questions import Question
-from huddle.core.sharing import mask_from_key
 
 from .harness import Network, make_network
 
@@ -57,7 +56,7 @@ def test_the_prepared_partial_sum_is_what_start_sends_and_the_result_is_exact() 
         assert party.wants_preparation
         party.prepare()
         assert not party.wants_preparation
-        prepared[conn] = party._prepared.frame  # type: ignore[union-attr]
+        prepared[conn] = party._prepared.mine.frame  # type: ignore[union-attr]
     net.run()
     assert wire.partials == {}, "nothing may leave before Start"
     net.host_do(net.host.start())
@@ -66,34 +65,47 @@ def test_the_prepared_partial_sum_is_what_start_sends_and_the_result_is_exact() 
     assert averages(net, conns) == {Decimal(30)}
 
 
-def test_preparing_twice_differs_only_by_the_fresh_self_mask() -> None:
-    """Each preparation draws a new self-mask seed; under it, the partial sum is the same."""
+def test_preparing_twice_differs_only_by_the_fresh_nonce_and_proof() -> None:
+    """Each preparation draws a new query nonce and new proof randomness. The masks and
+    the self-mask's pieces are derived from the round (each colleague derives one piece
+    too), so the partial sum, the witness's public part and the piece commitments are
+    the same; under the self-mask, the partial sum is the same too."""
     net, conns = lobby({"a": "1", "b": "2", "c": "3"})
     party = net.parties[conns[0]]
-    unmasked = []
+    mines = []
     for _ in range(2):
         party._prepared = None
         party.prepare()
         prepared = party._prepared
         assert prepared is not None
-        context = round_context(net.host.session_id, prepared.round_id, prepared.digest)
-        vector = vector_from_bytes(prepared.vector)
-        vector -= mask_from_key(self_mask_key(prepared.seed, context), 1)
-        unmasked.append(from_ring(vector))
-    assert unmasked[0] == unmasked[1]
+        mines.append(prepared.mine)
+    first, second = mines
+    assert first.nonce != second.nonce and first.commitments[:32] != second.commitments[:32]
+    assert first.proof != second.proof
+    assert first.commitments[32:] == second.commitments[32:] and first.pieces == second.pieces
+    assert (first.vector, first.witness) == (second.vector, second.witness)
+    unmasked = [
+        from_ring(field.sub(vector_from_bytes(mine.vector), proofs.self_mask(list(mine.pieces), 1)))
+        for mine in mines
+    ]
+    assert unmasked[0] == unmasked[1] != from_ring(vector_from_bytes(first.vector))
 
 
 def test_a_roster_change_discards_the_prepared_sum_and_the_new_group_is_summed() -> None:
     net, conns = lobby({"a": "10", "b": "20", "c": "30"})
     for conn in conns:
         net.parties[conn].prepare()
-    stale = {c: net.parties[c]._prepared.frame for c in conns}  # type: ignore[union-attr]
+    stale = {c: net.parties[c]._prepared.mine for c in conns}  # type: ignore[union-attr]
     late = net.join("d")
     net.party_do(late, net.parties[late].submit("40"))
     assert all(net.parties[c]._prepared is None for c in conns)
     wire = Wire(net)
     net.host_do(net.host.start())
-    assert all(wire.partials[c][0] != stale[c] for c in conns)
+    for conn in conns:  # masked for the new group: new masks and pieces, not only a new nonce
+        sent = FrameDecoder().feed(wire.partials[conn][0])[0]
+        assert isinstance(sent, PartialSum)
+        assert sent.vector != stale[conn].vector
+        assert sent.commitments[32:64] != stale[conn].commitments[32:64]
     assert averages(net, [*conns, late]) == {Decimal(25)}
 
 
@@ -112,15 +124,16 @@ def test_a_start_with_another_round_id_is_computed_afresh() -> None:
     net, conns = lobby({"a": "10", "b": "20", "c": "30"})
     for conn in conns:
         net.parties[conn].prepare()
-    prepared = {c: net.parties[c]._prepared.frame for c in conns}  # type: ignore[union-attr]
+    prepared = {c: net.parties[c]._prepared.mine for c in conns}  # type: ignore[union-attr]
     net.host._rounds_started = 41
     wire = Wire(net)
     net.host_do(net.host.start())
     assert [s.round_id for s in wire.starts] == [(42).to_bytes(16, "big")] * 3
     for conn in conns:
         (frame,) = wire.partials[conn]
-        assert frame != prepared[conn]
-        assert FrameDecoder().feed(frame)[0].round_id == (42).to_bytes(16, "big")  # type: ignore[attr-defined]
+        sent = FrameDecoder().feed(frame)[0]
+        assert isinstance(sent, PartialSum) and sent.round_id == (42).to_bytes(16, "big")
+        assert sent.vector != prepared[conn].vector  # masks of round 42, not of round 1
     assert averages(net, conns) == {Decimal(20)}
 
 
@@ -153,9 +166,9 @@ def test_preparing_spends_no_privacy_budget_and_start_sends_the_prepared_noise()
     for _ in range(40):  # a share is [0, 0] one time in five, so two drafts matched 6 % of runs
         party._prepared = None
         party.prepare()
-        drafts.add(party._prepared.frame)  # type: ignore[union-attr]
+        drafts.add(party._prepared.mine.vector)  # type: ignore[union-attr]
     assert len(drafts) > 1, "noise is drawn afresh for every preparation"
-    prepared = party._prepared.frame  # type: ignore[union-attr]
+    prepared = party._prepared.mine.frame  # type: ignore[union-attr]
     assert party.epsilon_spent == 0.0
     wire = Wire(net)
     net.host_do(net.host.start())
