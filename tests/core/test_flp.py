@@ -607,3 +607,112 @@ def test_a_range_with_noise_allows_exactly_lo_minus_bound_to_hi_plus_bound() -> 
         for x in (0, 50, 100):
             assert refused(flp, split_as(y, x))
     assert refused(flp, split_as(105, 105))  # x = 105 claimed with e = 0
+
+
+# --- many contributions at once ---------------------------------------------------
+
+FAMILIES: dict[str, tuple[Range | OneHot | Bits | Spread, list[int]]] = {
+    "range": (Range(-50, 10**6), [123_456]),
+    "one-hot": (OneHot(40), [0] * 39 + [1]),
+    "bits": (Bits(6), [1, 0, 0, 1, 1, 0]),
+    "spread": (Spread(-300, 700, 9), [9 * -17, 17 * 17]),
+}
+
+
+def contributions_of(
+    flp: Flp, x: list[int], k: int, rng: random.Random
+) -> tuple[list[Vec], list[Vec], Vec, list[bool]]:
+    """k measurements of ``x`` with fresh noise, about half made invalid (2 added to
+    y_0, or a witness bit set to 2), each proven with its own joint randomness."""
+    contribution = flp.circuit
+    measurements, proofs, joints, valid = [], [], [], []
+    for r in range(k):
+        noise = random_noise(rng, len(x), contribution.noise_bound)
+        meas = contribution.encode(x, noise)
+        honest = r == 0 or rng.random() < 0.5  # k = 1: one valid; k = 7: some of each
+        if not honest:
+            if contribution.meas_length > len(x) and rng.random() < 0.5:
+                meas[rng.randrange(len(x), contribution.meas_length)] = 2
+            else:
+                meas[0] = field.add(meas[:1], field.vector([2]))[0]
+        joint = flp.joint_rand(b"joint %d" % r)
+        proofs.append(flp.prove(meas, flp.prove_rand(b"prove %d" % r), joint))
+        measurements.append(meas)
+        joints.append(joint)
+        valid.append(honest)
+    return measurements, proofs, np.stack(joints), valid
+
+
+@pytest.mark.parametrize("k", [1, 7])
+@pytest.mark.parametrize("bound", [None, 100])
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_query_many_and_decide_many_equal_the_single_calls(
+    family: str, bound: int | None, k: int
+) -> None:
+    """k contributions queried share by share in one call give each single call's
+    message element for element, and decide_many each single decision: honest
+    ones pass and invalid ones fail."""
+    answer, x = FAMILIES[family]
+    flp = Flp(Contribution(answer, bound))
+    rng = random.Random(f"{family} {bound} {k}")
+    measurements, proofs, joints, valid = contributions_of(flp, x, k, rng)
+    query = flp.query_rand(b"query")
+    n = 4
+    numbers = np.random.default_rng(k)
+    meas_shares = [split(m, n, numbers) for m in measurements]
+    proof_shares = [split(p, n, numbers) for p in proofs]
+    totals = np.zeros((k, flp.verifier_length), dtype=np.uint64)
+    for s in range(n):
+        meas = np.stack([shares[s] for shares in meas_shares])
+        proof = np.stack([shares[s] for shares in proof_shares])
+        many = flp.query_many(meas, proof, query, joints, n)
+        single = [flp.query(meas[r], proof[r], query, joints[r], n) for r in range(k)]
+        assert many.shape == (k, flp.verifier_length)
+        assert np.array_equal(many, np.stack(single))
+        totals = field.add(totals, many)
+    decisions = [flp.decide(totals[r], joints[r]) for r in range(k)]
+    assert flp.decide_many(totals, joints) == decisions == valid
+    whole = flp.query_many(np.stack(measurements), np.stack(proofs), query, joints, 1)
+    assert np.array_equal(whole, totals)  # the shares' messages add up to the whole's
+
+
+def test_decide_many_judges_each_row_on_its_own() -> None:
+    """An altered message or a swapped joint randomness fails only its own row."""
+    answer, x = FAMILIES["range"]
+    flp = Flp(Contribution(answer, 7))
+    measurements, proofs, joints, _ = contributions_of(flp, x, 1, random.Random(3))
+    rows = [flp.query(measurements[0], proofs[0], flp.query_rand(b"q"), joints[0], 1)] * 4
+    verifiers = np.stack(rows)
+    verifiers[1, 0] = 1  # v ≠ 0
+    verifiers[2, -1] = field.add(verifiers[2, -1:], field.vector([1]))[0]  # g(t) altered
+    others = np.stack([joints[0], joints[0], joints[0], flp.joint_rand(b"other")])
+    assert flp.decide_many(verifiers, others) == [True, False, False, False]
+
+
+def test_many_at_once_refuses_wrong_shapes() -> None:
+    answer, x = FAMILIES["spread"]
+    flp = Flp(Contribution(answer))
+    measurements, proofs, joints, _ = contributions_of(flp, x, 1, random.Random(4))
+    meas, proof, query = np.stack(measurements * 2), np.stack(proofs * 2), flp.query_rand(b"q")
+    two = np.concatenate((joints, joints))
+    assert flp.query_many(meas, proof, query, two, 2).shape == (2, flp.verifier_length)
+    with pytest.raises(ValueError, match="wrong length"):
+        flp.query_many(meas, proof, query, joints, 2)  # one joint randomness for two
+    with pytest.raises(ValueError, match="wrong length"):
+        flp.query_many(meas[:, :-1], proof, query, two, 2)
+    with pytest.raises(ValueError, match="wrong length"):
+        flp.query_many(meas, proof[:1], query, two, 2)
+    with pytest.raises(ValueError, match="wrong length"):
+        flp.query_many(meas[0], proof[0], query, joints[0], 2)  # a single contribution
+    empty = flp.query_many(meas[:0], proof[:0], query, two[:0], 2)
+    assert empty.shape == (0, flp.verifier_length)
+    verifiers = flp.query_many(meas, proof, query, two, 1)
+    assert flp.decide_many(verifiers, two) == [True, True]
+    assert flp.decide_many(verifiers[:, :-1], two) == [False, False]
+    assert flp.decide_many(verifiers, two[:, :-1]) == [False, False]
+    assert flp.decide_many(verifiers[:0], two[:0]) == []
+    with pytest.raises(ValueError, match="one joint randomness"):
+        flp.decide_many(verifiers, joints)
+    query[-1] = 1  # a point on the roots of unity
+    with pytest.raises(ValueError, match="query randomness"):
+        flp.query_many(meas, proof, query, two, 2)

@@ -120,6 +120,13 @@ def _inputs(checks: Constraints, gadget: type[Gadget]) -> tuple[list[Vec], Vec]:
     return [checks.left, checks.right], checks.expected
 
 
+def _grids(values: Vec, layout: Lane) -> Vec:
+    """`_grid` of each row of ``values`` (k, length): (k, chunk, calls)."""
+    padded = np.zeros((len(values), layout.chunk * layout.calls), dtype=np.uint64)
+    padded[:, : values.shape[1]] = values
+    return padded.reshape(-1, layout.calls, layout.chunk).transpose(0, 2, 1)
+
+
 def _wires(inputs: list[Vec], layout: Lane) -> Vec:
     """Each wire's values at 1, α, …, α^(P−1): 0 for the seed (added later), its
     input to each call, zeros."""
@@ -128,6 +135,16 @@ def _wires(inputs: list[Vec], layout: Lane) -> Vec:
         wires[i * layout.chunk : (i + 1) * layout.chunk, 1 : layout.calls + 1] = _grid(
             values, layout
         )
+    return wires
+
+
+def _wires_many(inputs: list[Vec], layout: Lane) -> Vec:
+    """`_wires` of k measurements at once, inputs (k, length) each: (k, seeds, P)."""
+    k = len(inputs[0])
+    wires = np.zeros((k, layout.seeds, layout.size), dtype=np.uint64)
+    for i, values in enumerate(inputs):
+        rows = slice(i * layout.chunk, (i + 1) * layout.chunk)
+        wires[:, rows, 1 : layout.calls + 1] = _grids(values, layout)
     return wires
 
 
@@ -269,6 +286,84 @@ class Flp:
         at_g = field.vector(field.evaluate(g, t) for g, t in zip(gadget, ts, strict=True))
         return field.sub(outputs, due), np.concatenate((at_t, at_g[:, None]), axis=1)
 
+    def query_many(
+        self, meas: Vec, proofs: Vec, query_rand: Vec, joint_rands: Vec, num_shares: int
+    ) -> Vec:
+        """`query` of k contributions at once: row r is ``query(meas[r], proofs[r],
+        query_rand, joint_rands[r], num_shares)``, element for element.
+
+        meas (k, meas_length), proofs (k, proof_length), joint_rands (k,
+        joint_rand_length) → (k, verifier_length). A checker queries every
+        colleague's contribution with the same circuit and query randomness;
+        one call stacks the k·proofs proofs where `query` stacks ``proofs``, so
+        each numpy step runs once instead of k times (the steps of a small
+        circuit cost more in calls than in arithmetic), and the Lagrange basis
+        at each point t, common to all, is built once.
+        """
+        k = len(meas) if meas.ndim == 2 else -1
+        if meas.shape != (k, self.meas_length):
+            raise ValueError("The measurement has the wrong length for this question.")
+        rand_shapes = (query_rand.shape, joint_rands.shape)
+        if rand_shapes != ((self.query_rand_length,), (k, self.joint_rand_length)):
+            raise ValueError("The randomness has the wrong length for this question.")
+        if proofs.shape != (k, self.proof_length) or num_shares < 1:
+            raise ValueError("The proof has the wrong length for this question.")
+        if k == 0:
+            return np.zeros((0, self.verifier_length), dtype=np.uint64)
+        checks = [self.circuit.constraints(m, num_shares) for m in meas]
+        lane_proofs = self._by_lane(proofs, [la.proof_length for la in self.lanes])
+        weights = self._by_lane(joint_rands, [la.chunk for la in self.lanes])
+        rand = query_rand.reshape(self.proofs, -1)
+        points = rand[:, self._outputs :]
+        outputs, messages = [], []
+        for i, (la, pr, r) in enumerate(zip(self.lanes, lane_proofs, weights, strict=True)):
+            if la.gadget is Bit:
+                wires = [np.stack([c.bit for c in checks])]
+                expected = np.stack([c.bit_expected for c in checks])
+            else:
+                wires = [np.stack([c.left for c in checks]), np.stack([c.right for c in checks])]
+                expected = np.stack([c.expected for c in checks])
+            out, message = self._query_lane_many(la, (wires, expected), pr, r, points[:, i])
+            outputs.append(out.reshape(k, self.proofs, -1))
+            messages.append(message.reshape(k, self.proofs, -1))
+        linear = np.stack([c.linear for c in checks])
+        linear = np.broadcast_to(linear[:, None, :], (k, self.proofs, linear.shape[1]))
+        checked = np.concatenate([*outputs, linear], axis=2)
+        v = field.total(field.mul(checked, rand[None, :, : self._outputs]))
+        return np.concatenate([v[:, :, None], *messages], axis=2).reshape(k, -1)
+
+    def _query_lane_many(
+        self, layout: Lane, inputs: tuple[list[Vec], Vec], proof: Vec, weights: Vec, points: Vec
+    ) -> tuple[Vec, Vec]:
+        """`_query_lane` of k measurements: the wires' inputs and the expected
+        values (k, length) each, proof and weights (k·proofs, length), row
+        r·proofs + i holding proof i of measurement r."""
+        size, calls, proofs = layout.size, layout.calls, self.proofs
+        wires, expected = inputs
+        k = len(expected)
+        seeds, gadget = proof[:, : layout.seeds], proof[:, layout.seeds :]
+        folded = gadget[:, :size].copy()
+        folded[:, : size - 1] = field.add(folded[:, : size - 1], gadget[:, size:])
+        outputs = field.ntt(folded)[:, 1 : calls + 1]
+        if expected.any():  # Σ_c ρ_c·expected_c per call, each row its own weights
+            grid = _grids(expected, layout)[:, None, :, :]  # (k, 1, chunk, calls)
+            products = field.mul(weights.reshape(k, proofs, -1, 1), grid)
+            outputs = field.sub(outputs, field.total(products, axis=2).reshape(k * proofs, -1))
+        ts = field.to_ints(points)
+        if any(pow(t, size, field.P) == 1 for t in ts):
+            raise ValueError("The query randomness is not usable: draw it with query_rand.")
+        basis = np.stack([field.lagrange_weights(size, t) for t in ts])  # (proofs, P)
+        common = _wires_many(wires, layout).reshape(k * layout.seeds, size)
+        at_t = field.matmul(common, basis.T).reshape(k, layout.seeds, proofs)
+        at_t = field.add(
+            at_t.transpose(0, 2, 1).reshape(k * proofs, -1),
+            field.mul(seeds, np.tile(basis[:, :1], (k, 1))),
+        )
+        degree = gadget.shape[1]
+        at_powers = np.stack([field.powers(t, degree) for t in ts])  # (proofs, degree)
+        at_g = field.total(field.mul(gadget.reshape(k, proofs, degree), at_powers[None]))
+        return outputs, np.concatenate((at_t, at_g.reshape(-1, 1)), axis=1)
+
     def decide(self, verifier: Vec, joint_rand: Vec) -> bool:
         """True when the sum of every verifier message shows a valid measurement.
 
@@ -291,6 +386,32 @@ class Flp:
                 return False
             start += la.verifier_length
         return True
+
+    def decide_many(self, verifiers: Vec, joint_rands: Vec) -> list[bool]:
+        """`decide` of k contributions at once: entry r is ``decide(verifiers[r],
+        joint_rands[r])``. verifiers (k, verifier_length), each the sum of one
+        contribution's messages; joint_rands (k, joint_rand_length)."""
+        if verifiers.ndim != 2 or joint_rands.ndim != 2 or len(verifiers) != len(joint_rands):
+            raise ValueError("There must be one joint randomness per verifier message.")
+        k = len(verifiers)
+        if (
+            verifiers.shape[1] != self.verifier_length
+            or joint_rands.shape[1] != self.joint_rand_length
+        ):
+            return [False] * k
+        if k == 0:
+            return []
+        messages = verifiers.reshape(k, self.proofs, -1)
+        valid = np.all(messages[:, :, 0] == 0, axis=1)
+        weights = self._by_lane(joint_rands, [la.chunk for la in self.lanes])
+        start = 1
+        for la, r in zip(self.lanes, weights, strict=True):
+            wires = messages[:, :, start : start + la.seeds]
+            claimed = messages[:, :, start + la.seeds]
+            applied = la.gadget.apply(wires[..., None], r.reshape(k, self.proofs, -1))
+            valid &= np.all(applied[..., 0] == claimed, axis=1)
+            start += la.verifier_length
+        return [bool(ok) for ok in valid]
 
     # --- soundness ----------------------------------------------------------
 
@@ -316,8 +437,9 @@ class Flp:
     # --- helpers ------------------------------------------------------------
 
     def _by_lane(self, values: Vec, lengths: list[int]) -> list[Vec]:
-        """Split per-proof blocks into one (proofs, length) array per lane."""
-        rows = values.reshape(self.proofs, -1)
+        """Split per-proof blocks into one (proofs, length) array per lane (for k
+        contributions' rows, (k, proofs·length): one (k·proofs, length) array)."""
+        rows = values.reshape(-1, sum(lengths))
         bounds = np.cumsum([0, *lengths])
         return [rows[:, bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
 
