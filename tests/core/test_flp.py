@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huddle.core import field
+from huddle.core import field, proofs
 from huddle.core.field import P, Vec
 from huddle.core.flp import (
     PROOFS,
@@ -625,7 +625,7 @@ def contributions_of(
     """k measurements of ``x`` with fresh noise, about half made invalid (2 added to
     y_0, or a witness bit set to 2), each proven with its own joint randomness."""
     contribution = flp.circuit
-    measurements, proofs, joints, valid = [], [], [], []
+    measurements, proven, joints, valid = [], [], [], []
     for r in range(k):
         noise = random_noise(rng, len(x), contribution.noise_bound)
         meas = contribution.encode(x, noise)
@@ -636,11 +636,11 @@ def contributions_of(
             else:
                 meas[0] = field.add(meas[:1], field.vector([2]))[0]
         joint = flp.joint_rand(b"joint %d" % r)
-        proofs.append(flp.prove(meas, flp.prove_rand(b"prove %d" % r), joint))
+        proven.append(flp.prove(meas, flp.prove_rand(b"prove %d" % r), joint))
         measurements.append(meas)
         joints.append(joint)
         valid.append(honest)
-    return measurements, proofs, np.stack(joints), valid
+    return measurements, proven, np.stack(joints), valid
 
 
 @pytest.mark.parametrize("k", [1, 7])
@@ -655,12 +655,12 @@ def test_query_many_and_decide_many_equal_the_single_calls(
     answer, x = FAMILIES[family]
     flp = Flp(Contribution(answer, bound))
     rng = random.Random(f"{family} {bound} {k}")
-    measurements, proofs, joints, valid = contributions_of(flp, x, k, rng)
+    measurements, proven, joints, valid = contributions_of(flp, x, k, rng)
     query = flp.query_rand(b"query")
     n = 4
     numbers = np.random.default_rng(k)
     meas_shares = [split(m, n, numbers) for m in measurements]
-    proof_shares = [split(p, n, numbers) for p in proofs]
+    proof_shares = [split(p, n, numbers) for p in proven]
     totals = np.zeros((k, flp.verifier_length), dtype=np.uint64)
     for s in range(n):
         meas = np.stack([shares[s] for shares in meas_shares])
@@ -672,7 +672,7 @@ def test_query_many_and_decide_many_equal_the_single_calls(
         totals = field.add(totals, many)
     decisions = [flp.decide(totals[r], joints[r]) for r in range(k)]
     assert flp.decide_many(totals, joints) == decisions == valid
-    whole = flp.query_many(np.stack(measurements), np.stack(proofs), query, joints, 1)
+    whole = flp.query_many(np.stack(measurements), np.stack(proven), query, joints, 1)
     assert np.array_equal(whole, totals)  # the shares' messages add up to the whole's
 
 
@@ -680,8 +680,8 @@ def test_decide_many_judges_each_row_on_its_own() -> None:
     """An altered message or a swapped joint randomness fails only its own row."""
     answer, x = FAMILIES["range"]
     flp = Flp(Contribution(answer, 7))
-    measurements, proofs, joints, _ = contributions_of(flp, x, 1, random.Random(3))
-    rows = [flp.query(measurements[0], proofs[0], flp.query_rand(b"q"), joints[0], 1)] * 4
+    measurements, proven, joints, _ = contributions_of(flp, x, 1, random.Random(3))
+    rows = [flp.query(measurements[0], proven[0], flp.query_rand(b"q"), joints[0], 1)] * 4
     verifiers = np.stack(rows)
     verifiers[1, 0] = 1  # v ≠ 0
     verifiers[2, -1] = field.add(verifiers[2, -1:], field.vector([1]))[0]  # g(t) altered
@@ -692,8 +692,8 @@ def test_decide_many_judges_each_row_on_its_own() -> None:
 def test_many_at_once_refuses_wrong_shapes() -> None:
     answer, x = FAMILIES["spread"]
     flp = Flp(Contribution(answer))
-    measurements, proofs, joints, _ = contributions_of(flp, x, 1, random.Random(4))
-    meas, proof, query = np.stack(measurements * 2), np.stack(proofs * 2), flp.query_rand(b"q")
+    measurements, proven, joints, _ = contributions_of(flp, x, 1, random.Random(4))
+    meas, proof, query = np.stack(measurements * 2), np.stack(proven * 2), flp.query_rand(b"q")
     two = np.concatenate((joints, joints))
     assert flp.query_many(meas, proof, query, two, 2).shape == (2, flp.verifier_length)
     with pytest.raises(ValueError, match="wrong length"):
@@ -716,3 +716,34 @@ def test_many_at_once_refuses_wrong_shapes() -> None:
     query[-1] = 1  # a point on the roots of unity
     with pytest.raises(ValueError, match="query randomness"):
         flp.query_many(meas, proof, query, two, 2)
+
+
+def test_a_rounds_wrappers_check_many_contributions_like_one() -> None:
+    """proofs.query_many / decide_many (what a member runs over its colleagues)
+    give proofs.query / decide's messages and verdicts, contribution by contribution."""
+    answer, x = FAMILIES["one-hot"]
+    flp = Flp(Contribution(answer, 100))
+    s = proofs.Shape(flp, len(x), flp.meas_length - len(x), flp.proof_length, flp.verifier_length)
+    k, n = 5, 3
+    measurements, proven, joints, valid = contributions_of(flp, x, k, random.Random(5))
+    query = flp.query_rand(b"query")
+    numbers = np.random.default_rng(5)
+    meas_shares = [split(m, n, numbers) for m in measurements]
+    proof_shares = [split(p, n, numbers) for p in proven]
+    messages = np.zeros((k, n, flp.verifier_length), dtype=np.uint64)
+    for c in range(n):  # checker c's messages for every contribution
+        meas = np.stack([shares[c] for shares in meas_shares])
+        proof = np.stack([shares[c] for shares in proof_shares])
+        messages[:, c] = proofs.query_many(
+            s, meas, proof, query_rand=query, joint_rands=joints, shares=n
+        )
+        for r in range(k):
+            one = proofs.query(
+                s, meas[r], proof[r], query_rand=query, joint_rand=joints[r], shares=n
+            )
+            assert np.array_equal(messages[r, c], one)
+    decisions = [proofs.decide(s, list(messages[r]), joints[r]) for r in range(k)]
+    assert proofs.decide_many(s, messages, joints) == decisions == valid
+    assert not all(valid) and any(valid)
+    with pytest.raises(ValueError, match="messages for each contribution"):
+        proofs.decide_many(s, messages[0], joints)
