@@ -6,10 +6,13 @@ self-mask, which it opens at the end) — and every test passed, because the
 result is still right. Here real `ParticipantSession`s with the production
 masks (no mask function passed in) run honest rounds through the harness; the
 test records every frame the host receives and does what a curious host would:
-removes each member's self-mask with the seed the member opened, and looks at
+removes each member's self-mask with the pieces the member opened, and looks at
 what is left. It must never be the value, must not correlate with it across
 runs, and each of its 64 bits must be set about half the time — for one number
-(masks from the key's own bytes) and for a long vector (ChaCha20 streams).
+and for a long vector. Since protocol 4 a member also publishes the public part
+of its proof's witness (the bits of its answer, minus one pseudorandom share per
+colleague) and of its proof: the same holds for the witness, and the proof's
+bits are uniform too.
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from huddle.core import field, proofs
 from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import vector_from_bytes
-from huddle.core.masks import self_mask_key
 from huddle.core.messages import PartialSum, Unmask
 from huddle.core.questions import VOTE, Question
-from huddle.core.sharing import mask_sum
+from huddle.core.sharing import combine
 
 from .harness import Tap, make_network
 
@@ -40,7 +43,13 @@ class Seen:
     partials: list[npt.NDArray[np.uint64]]
     """Each partial sum as sent (under pairwise masks and the self-mask)."""
     unmasked: list[npt.NDArray[np.uint64]]
-    """Each partial sum with its self-mask removed, as the host can once seeds open."""
+    """Each partial sum with its self-mask removed, as the host can once pieces open."""
+    witnesses: list[npt.NDArray[np.uint64]]
+    """Each member's true witness (its answer's bits), next to..."""
+    witness_parts: list[npt.NDArray[np.uint64]]
+    """...the public part of it the member published."""
+    proof_parts: list[npt.NDArray[np.uint64]]
+    """The public part of each member's proof."""
 
 
 def recorder(up: dict[int, dict[type, object]]) -> Tap:
@@ -57,8 +66,9 @@ def recorder(up: dict[int, dict[type, object]]) -> Tap:
 
 def honest_rounds(question: Question, runs: int, answers: list[str], seed: int) -> Seen:
     rng = random.Random(seed)
-    seen = Seen([], [], [])
+    seen = Seen([], [], [], [], [], [])
     length = question.vector_length
+    shape = proofs.shape(question)
     for _ in range(runs):
         net = make_network(question)
         up: dict[int, dict[type, object]] = {}
@@ -69,30 +79,44 @@ def honest_rounds(question: Question, runs: int, answers: list[str], seed: int) 
             net.party_do(conn, net.parties[conn].submit(typed[conn]))
         net.host_do(net.host.start())
         assert net.host.outcome is not None, "the honest round completed"
-        context = net.host._round.context  # type: ignore[union-attr]
         for conn in conns:
             partial, unmask = up[conn][PartialSum], up[conn][Unmask]
             assert isinstance(partial, PartialSum) and isinstance(unmask, Unmask)
             vector = vector_from_bytes(partial.vector)
-            seen.values.append(question.encode_answer(typed[conn]))
+            value = question.encode_answer(typed[conn])
+            seen.values.append(value)
             seen.partials.append(vector)
-            seen.unmasked.append(vector - mask_sum([self_mask_key(unmask.seed, context)], length))
+            pieces = [unmask.pieces[k : k + 32] for k in range(0, len(unmask.pieces), 32)]
+            assert len(pieces) == 2  # one per colleague
+            seen.unmasked.append(field.sub(vector, proofs.self_mask(pieces, length)))
+            meas = shape.contribution.encode(field.to_signed(value).tolist())
+            seen.witnesses.append(meas[shape.length :])
+            seen.witness_parts.append(vector_from_bytes(partial.witness))
+            seen.proof_parts.append(vector_from_bytes(partial.proof))
     return seen
 
 
 def check_hidden(seen: Seen) -> None:
-    values = np.concatenate(seen.values)
-    for what in (seen.partials, seen.unmasked):
+    values, witnesses = np.concatenate(seen.values), np.concatenate(seen.witnesses)
+    checks = [(values, seen.partials), (values, seen.unmasked)]
+    if len(witnesses):  # a range's bits (a vote's one-hot answer needs no witness)
+        assert set(witnesses.tolist()) == {0, 1}
+        checks.append((witnesses, seen.witness_parts))
+    for secret, what in checks:
         sent = np.concatenate(what)
-        samples = len(sent)
-        # Never the value itself, in any element of any member's partial sum.
-        assert not np.any(sent == values)
+        # Never the value itself, in any element of any member's partial sum (or witness).
+        assert not np.any(sent == secret)
         # No correlation with the value across runs (|r| ≈ 1 when the value shows).
-        r = np.corrcoef(values.astype(np.float64), sent.astype(np.float64))[0, 1]
-        assert abs(r) < 5 / np.sqrt(samples), r
-        # Every bit set half the time (6 standard deviations: a false alarm ~1e-8).
-        ones = ((sent[:, None] >> BITS) & np.uint64(1)).mean(axis=0)
-        assert np.all(np.abs(ones - 0.5) < 3 / np.sqrt(samples)), ones
+        r = np.corrcoef(secret.astype(np.float64), sent.astype(np.float64))[0, 1]
+        assert abs(r) < 5 / np.sqrt(len(sent)), r
+        uniform_bits(sent)
+    uniform_bits(np.concatenate(seen.proof_parts))
+
+
+def uniform_bits(sent: npt.NDArray[np.uint64]) -> None:
+    """Every bit set half the time (6 standard deviations: a false alarm ~1e-8)."""
+    ones = ((sent[:, None] >> BITS) & np.uint64(1)).mean(axis=0)
+    assert np.all(np.abs(ones - 0.5) < 3 / np.sqrt(len(sent))), ones
 
 
 def test_a_hosts_view_of_one_number_is_uniform_and_unrelated_to_the_values() -> None:
@@ -100,11 +124,12 @@ def test_a_hosts_view_of_one_number_is_uniform_and_unrelated_to_the_values() -> 
     answers = [str(v) for v in random.Random(1).sample(range(100001), 500)]
     seen = honest_rounds(question, runs=100, answers=answers, seed=2)
     assert len(seen.values) == 300 and len({int(v[0]) for v in seen.values}) > 100
+    assert all(len(w) == 17 for w in seen.witnesses)  # the bits of each value
     check_hidden(seen)
 
 
 def test_a_hosts_view_of_a_long_vector_is_uniform_and_unrelated_to_the_values() -> None:
-    options = tuple(f"option {k}" for k in range(16))  # 16 tallies: masks from ChaCha20
+    options = tuple(f"option {k}" for k in range(16))  # 16 tallies
     question = Question(kind=VOTE, title="t", lo="1", hi="16", options=options)
     assert question.vector_length == 16
     seen = honest_rounds(question, runs=25, answers=[str(k) for k in range(1, 17)], seed=3)
@@ -117,5 +142,5 @@ def test_the_unmasked_partial_sums_still_add_up_to_the_total() -> None:
     question = Question(title="2026 raise", lo="0", hi="100000")
     seen = honest_rounds(question, runs=3, answers=["10", "200", "3000"], seed=4)
     for k in range(0, 9, 3):
-        total = sum(seen.unmasked[k : k + 3], np.zeros(1, dtype=np.uint64))
-        assert np.array_equal(total, sum(seen.values[k : k + 3], np.zeros(1, dtype=np.uint64)))
+        total = combine(seen.unmasked[k : k + 3])
+        assert np.array_equal(total, combine(seen.values[k : k + 3]))
