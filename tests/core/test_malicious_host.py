@@ -1,10 +1,12 @@
 """Issue 14's seven attacks, played by a cheating host against the real state machines.
 
 Each test is the attack as it worked against protocol 2 (see `issues show 14`);
-each asserts what protocol 3 guarantees instead. The host here is either a
-`ForgedHost` that writes every frame itself, or the honest `HostSession`
-with a tap that rewrites, withholds or records frames in flight — and, where
-the issue says so, colluding members whose secrets the host uses.
+each asserts what protocol 3 guaranteed instead, and protocol 4 still does
+(its partial sums are field elements, and no check of a proof leaves a member
+before every confirmation did: issue 15). The host here is either a
+`ForgedHost` that writes every frame itself, or the honest `HostSession` with a
+tap that rewrites, withholds or records frames in flight — and, where the issue
+says so, colluding members whose secrets the host uses.
 docs/SECURITY.md maps each claim to these tests.
 """
 
@@ -20,6 +22,7 @@ from huddle.core import crypto
 from huddle.core.codec import FrameDecoder, Message, encode
 from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.events import Output, PrivacySpent, ResultReady, RoundAborted, Send
+from huddle.core.field import P
 from huddle.core.host import Phase as HostPhase
 from huddle.core.masks import confirm_tag, nonce_commitment, transcript_digest
 from huddle.core.messages import (
@@ -39,6 +42,7 @@ from huddle.core.messages import (
     Seen,
     Start,
     Unmask,
+    Verify,
     Welcome,
     hello_context,
 )
@@ -185,7 +189,7 @@ def test_2_a_stopped_round_cannot_be_summed_and_differenced_with_the_rerun(how: 
     else:
         net.host_do(net.host.cancel())
         net.host_do(net.host.remove(net.parties[d].me))
-    assert not any(isinstance(m, Unmask) for m in seen), "no self-mask may open"
+    assert not any(isinstance(m, Confirm | Verify | Unmask) for m in seen), "no self-mask may open"
     s1 = from_ring(combine([vector_from_bytes(m.vector) for m in round_one]))[0]
     # The re-run is not automatic: each person says they take part again.
     net.tap = None
@@ -196,7 +200,7 @@ def test_2_a_stopped_round_cannot_be_summed_and_differenced_with_the_rerun(how: 
     assert net.host.outcome is not None
     s2 = net.host.outcome.total[0]
     assert s2 == 30000 + 52000 + 61000
-    assert (s1 - s2) % (1 << 64) != 74000  # the difference is uniformly random now
+    assert (s1 - s2) % P != 74000  # the difference is uniformly random now
 
 
 def test_2_a_member_that_opened_its_self_mask_takes_part_in_no_rerun() -> None:
@@ -279,16 +283,21 @@ def test_4_a_host_colluding_with_a_member_cannot_show_people_different_results()
 
     def equivocate(direction: str, conn: int, data: bytes) -> bytes | None:
         msg = FrameDecoder().feed(data)[0]
-        if direction == "up" and isinstance(msg, Unmask):
-            opened.append(conn)
+        if direction == "up" and isinstance(msg, Verify | Unmask):
+            opened.append(conn)  # a check or a piece: neither may go out
         if direction == "down" and conn == conns["B"] and isinstance(msg, Partials):
             k = msg.parties.index(m.me)  # the colluder's partial sum grows by 40000 for B
             vectors = bytearray(msg.vectors)
             v = int.from_bytes(vectors[8 * k : 8 * k + 8], "little") + 40000
-            vectors[8 * k : 8 * k + 8] = (v % (1 << 64)).to_bytes(8, "little")
+            vectors[8 * k : 8 * k + 8] = (v % P).to_bytes(8, "little")
             altered = replace(msg, vectors=bytes(vectors))
             state["b view"] = transcript_digest(
-                b._context, msg.parties, altered.vectors, msg.commitments
+                b._context,
+                msg.parties,
+                altered.vectors,
+                msg.witnesses,
+                msg.proofs,
+                msg.commitments,
             )
             return encode(altered)
         if direction == "up" and conn == conns["M"] and isinstance(msg, Confirm):
