@@ -1,14 +1,19 @@
 import contextlib
 import struct
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from huddle.core import codec, flp
 from huddle.core import messages as m
 from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, decode_body, encode
+from huddle.core.crypto import TAG_BYTES
 from huddle.core.errors import RemoteProtocolError
-from huddle.core.questions import Question
+from huddle.core.kinds import HISTOGRAM_SENSITIVITY, MAX_BINS
+from huddle.core.noise import noise_bound
+from huddle.core.questions import MAX_PARTICIPANTS, Question
 
 KEY = bytes(32)
 SIG = bytes(64)
@@ -23,8 +28,17 @@ SAMPLES = [
     ),
     m.Rejected(reason="full"),
     m.Start(round_id=RID, roster_digest=bytes(32)),
-    m.PartialSum(round_id=RID, vector=bytes(8), commitment=KEY),
-    m.Partials(round_id=RID, parties=(1, 2), vectors=bytes(8) + b"v" * 8, commitments=KEY * 2),
+    m.PartialSum(
+        round_id=RID, vector=bytes(8), witness=b"w" * 16, proof=b"p" * 24, commitments=KEY * 3
+    ),
+    m.Partials(
+        round_id=RID,
+        parties=(1, 2),
+        vectors=bytes(8) + b"v" * 8,
+        witnesses=b"w" * 32,
+        proofs=b"p" * 48,
+        commitments=KEY * 6,
+    ),
     m.Progress(round_id=RID, summed=(1, 2)),
     m.Complaint(round_id=RID, about=2, what=3),
     m.Cancel(round_id=RID, why=0),
@@ -32,10 +46,12 @@ SAMPLES = [
     m.Commitments(epoch=1, commitments=KEY * 3),
     m.Reveal(epoch=1, nonce=KEY),
     m.Reveals(epoch=1, nonces=KEY * 3),
-    m.Confirm(round_id=RID, tags=bytes(32)),
-    m.Confirms(round_id=RID, tags=bytes(48)),
-    m.Unmask(round_id=RID, seed=KEY),
-    m.Unmasks(round_id=RID, seeds=KEY * 3),
+    m.Confirm(round_id=RID, tags=bytes(32), nonce=KEY),
+    m.Confirms(round_id=RID, tags=bytes(48), nonces=KEY * 3),
+    m.Verify(round_id=RID, messages=b"m" * 16, signature=SIG),
+    m.Verifies(round_id=RID, messages=b"m" * 48, signatures=SIG * 3),
+    m.Unmask(round_id=RID, pieces=KEY * 2),
+    m.Unmasks(round_id=RID, pieces=KEY * 6),
     m.Aborted(round_id=RID, reason="gone", missing=(3,)),
     m.Closed(reason="bye"),
     m.Leave(),
@@ -115,3 +131,61 @@ def test_fuzz_mutated_valid_frames_raise_only_protocol_errors(
         frame[pos] = data.draw(st.integers(0, 255))
     with contextlib.suppress(RemoteProtocolError):
         FrameDecoder().feed(bytes(frame))
+
+
+def test_every_message_type_has_a_sample() -> None:
+    """A message added to the protocol is round-tripped and fuzzed above too."""
+    assert {type(msg) for msg in SAMPLES} == set(codec._REGISTRY.values())
+
+
+# --- the largest rounds the app allows ------------------------------------------------------
+
+
+def _round_messages(circuit: flp.Contribution, n: int) -> list[m.Message]:
+    """Every message of a round of ``n`` members proving ``circuit``, at its real sizes
+    (docs/PROTOCOL.md): one member's and the host's relay of all of them."""
+    proof = flp.Flp(circuit)
+    y, meas = circuit.output_length, proof.meas_length
+    vector, witness, proof_part = bytes(8 * y), bytes(8 * (meas - y)), bytes(8 * proof.proof_length)
+    checks = bytes(8 * proof.verifier_length * (n - 1))
+    return [
+        m.PartialSum(
+            round_id=RID, vector=vector, witness=witness, proof=proof_part, commitments=KEY * n
+        ),
+        m.Partials(
+            round_id=RID,
+            parties=tuple(range(1, n + 1)),
+            vectors=vector * n,
+            witnesses=witness * n,
+            proofs=proof_part * n,
+            commitments=KEY * n * n,
+        ),
+        m.Confirm(round_id=RID, tags=bytes(TAG_BYTES * (n - 1)), nonce=KEY),
+        m.Confirms(round_id=RID, tags=bytes(TAG_BYTES * n), nonces=KEY * n),
+        m.Verify(round_id=RID, messages=checks, signature=SIG),
+        m.Verifies(round_id=RID, messages=checks * n, signatures=SIG * n),
+        m.Unmask(round_id=RID, pieces=KEY * (n - 1)),
+        m.Unmasks(round_id=RID, pieces=KEY * (n - 1) * n),
+    ]
+
+
+CIRCUITS = {
+    "average": flp.Contribution(flp.Range(0, 10**11)),
+    f"{MAX_BINS}-bar histogram": flp.Contribution(flp.OneHot(MAX_BINS)),
+    f"noisy {MAX_BINS}-bar histogram at ε = 1": flp.Contribution(
+        flp.OneHot(MAX_BINS), noise_bound=noise_bound(Decimal(1), HISTOGRAM_SENSITIVITY)
+    ),
+}
+
+
+@pytest.mark.parametrize("n", [3, 8, MAX_PARTICIPANTS])
+@pytest.mark.parametrize("kind", CIRCUITS)
+def test_every_message_of_the_largest_rounds_fits_its_limits(kind: str, n: int) -> None:
+    """A question the app lets a host ask, with as many people as it admits: each
+    message of its rounds passes the codec's field and frame limits, else the host
+    (or a member) would refuse an honest message as a protocol error."""
+    for msg in _round_messages(CIRCUITS[kind], n):
+        try:
+            assert FrameDecoder().feed(encode(msg)) == [msg]
+        except RemoteProtocolError as exc:
+            raise AssertionError(f"{type(msg).__name__}: {exc}") from None

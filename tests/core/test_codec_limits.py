@@ -18,7 +18,9 @@ import pytest
 from huddle.core import codec
 from huddle.core import messages as m
 from huddle.core.codec import FrameDecoder, decode_body, encode, limit
+from huddle.core.crypto import SIGNATURE_BYTES
 from huddle.core.errors import RemoteProtocolError
+from huddle.core.questions import MAX_PARTICIPANTS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,20 +132,20 @@ def test_prepare_builds_every_messages_reader_and_writer() -> None:
 def test_a_frame_is_length_version_type_and_compact_json() -> None:
     frame = encode(m.Closed(reason="bye"))
     body = b'{"reason":"bye"}'
-    assert frame == struct.pack(">IBB", len(body) + 2, 3, 14) + body
+    assert frame == struct.pack(">IBB", len(body) + 2, 4, 14) + body
 
 
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (b"\x03", "A message was cut short."),
+        (b"\x04", "A message was cut short."),
         (
-            b"\x02\x0e{}",
-            "The other side speaks Huddle protocol 2; this app speaks 3. Both people need "
+            b"\x03\x0e{}",
+            "The other side speaks Huddle protocol 3; this app speaks 4. Both people need "
             "the same Huddle version.",
         ),
-        (b"\x03\x63{}", "Unknown message type 99."),
-        (b"\x03\x0e{", "A message was not valid JSON."),
+        (b"\x04\x63{}", "Unknown message type 99."),
+        (b"\x04\x0e{", "A message was not valid JSON."),
     ],
 )
 def test_frames_that_are_not_messages_say_why(body: bytes, error: str) -> None:
@@ -190,7 +192,7 @@ def test_base64_is_bounded_by_its_length_in_characters(name: str, text: str, err
 
 def test_a_body_of_just_version_and_type_is_no_json() -> None:
     with pytest.raises(RemoteProtocolError) as info:
-        decode_body(b"\x03\x0e")
+        decode_body(b"\x04\x0e")
     assert str(info.value) == "A message was not valid JSON."
 
 
@@ -198,3 +200,62 @@ def test_a_length_prefix_of_two_gigabytes_is_over_the_limit() -> None:
     with pytest.raises(RemoteProtocolError) as info:
         FrameDecoder().feed(struct.pack(">I", 1 << 31))
     assert str(info.value) == f"A message of {1 << 31} bytes is over the {16 << 20}-byte limit."
+
+
+# --- the fields of protocol 4's messages ------------------------------------------------
+
+RID = bytes(16)
+N = MAX_PARTICIPANTS
+HASH = 32
+EMPTY_PARTIALS = m.Partials(
+    round_id=RID, parties=(), vectors=b"", witnesses=b"", proofs=b"", commitments=b""
+)
+EXACT = [
+    (m.Confirm(round_id=RID, tags=b"", nonce=bytes(HASH)), "nonce", HASH),
+    (m.Verify(round_id=RID, messages=b"", signature=bytes(SIGNATURE_BYTES)), "signature", 64),
+]
+AT_MOST = [
+    (m.Confirms(round_id=RID, tags=b"", nonces=b""), "nonces", HASH * N),
+    (m.Verifies(round_id=RID, messages=b"", signatures=b""), "signatures", SIGNATURE_BYTES * N),
+    (m.Unmask(round_id=RID, pieces=b""), "pieces", HASH * N),
+    (m.Unmasks(round_id=RID, pieces=b""), "pieces", HASH * N * N),
+    (
+        m.PartialSum(round_id=RID, vector=b"", witness=b"", proof=b"", commitments=b""),
+        "commitments",
+        HASH * N,
+    ),
+    (EMPTY_PARTIALS, "commitments", HASH * N * N),
+]
+
+
+def _decode(msg: m.Message, name: str, size: int) -> object:
+    fields = codec._encoder_for(type(msg))(msg)
+    return codec._decoder_for(type(msg))({**fields, name: b64(bytes(size))})
+
+
+@pytest.mark.parametrize(
+    ("msg", "name", "size"), EXACT, ids=[f"{type(x).__name__}.{n}" for x, n, _ in EXACT]
+)
+def test_protocol_4_hashes_and_signatures_have_one_size(
+    msg: m.Message, name: str, size: int
+) -> None:
+    assert _decode(msg, name, size)
+    for wrong in (size - 1, size + 1):
+        with pytest.raises(RemoteProtocolError) as info:
+            _decode(msg, name, wrong)
+        assert str(info.value) == f"A message field is invalid: {name} must be {size} bytes."
+
+
+@pytest.mark.parametrize(
+    ("msg", "name", "bound"), AT_MOST, ids=[f"{type(x).__name__}.{n}" for x, n, _ in AT_MOST]
+)
+def test_protocol_4_fields_hold_one_entry_per_member(msg: m.Message, name: str, bound: int) -> None:
+    """A hash or signature per member (per pair of members for the relayed piece
+    commitments and pieces), for as many members as a question allows; past that
+    (by more than base64's padding, `test_base64_is_bounded_by_its_length_in_characters`)
+    the field is refused by name."""
+    assert _decode(msg, name, bound)
+    with pytest.raises(RemoteProtocolError) as info:
+        _decode(msg, name, bound + 3)
+    error = f"A message field is invalid: {name} is not base64 of at most {bound} bytes."
+    assert str(info.value) == error
