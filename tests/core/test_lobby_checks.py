@@ -20,6 +20,7 @@ from huddle.core.messages import (
     Closed,
     Commit,
     Commitments,
+    Confirms,
     Hello,
     Lobby,
     Member,
@@ -29,6 +30,8 @@ from huddle.core.messages import (
     Rejected,
     Reveal,
     Reveals,
+    Unmasks,
+    Verifies,
     Welcome,
     hello_context,
 )
@@ -222,7 +225,7 @@ def test_bad_bytes_from_the_host_end_the_session_saying_what_was_wrong() -> None
     host = ForgedHost()
     outs = host.victim.receive_data(b"\x00\x00\x00\x02\x09\x01")
     wrong = (
-        "The other side speaks Huddle protocol 9; this app speaks 3. Both people need the "
+        "The other side speaks Huddle protocol 9; this app speaks 4. Both people need the "
         "same Huddle version."
     )
     assert outs == [Drop(HOST, wrong), SessionEnded(INVALID + wrong)]
@@ -283,7 +286,7 @@ def test_each_roster_says_who_joined_and_left_and_its_code_says_so_again() -> No
     ]
 
 
-def test_round_messages_out_of_place_end_the_session() -> None:
+def test_a_welcome_in_the_lobby_ends_the_session() -> None:
     net = make_network()
     conns = [net.join(n) for n in "abc"]
     vic = net.parties[conns[0]]
@@ -293,29 +296,33 @@ def test_round_messages_out_of_place_end_the_session() -> None:
     assert [o for o in outs if isinstance(o, SessionEnded)] == [
         SessionEnded(INVALID + "Unexpected Welcome while lobby.")
     ]
+
+
+@pytest.mark.parametrize("kind", [Partials, Confirms, Verifies, Unmasks])
+def test_round_messages_for_another_round_end_the_session(kind: type[Message]) -> None:
     net = make_network()
     conns = [net.join(n) for n in "abc"]
     for conn in conns:
         net.party_do(conn, net.parties[conn].submit("5"))
     held: list[Message] = []
 
-    def keep_partials(direction: str, conn: int, data: bytes) -> bytes | None:
+    def keep(direction: str, conn: int, data: bytes) -> bytes | None:
         msg = FrameDecoder().feed(data)[0]
-        if direction == "down" and conn == conns[0] and isinstance(msg, Partials):
+        if direction == "down" and conn == conns[0] and isinstance(msg, kind):
             held.append(msg)
             return None
         return data
 
-    net.tap = keep_partials
+    net.tap = keep
     net.host_do(net.host.start())
     vic = net.parties[conns[0]]
-    (partials,) = held
-    assert isinstance(partials, Partials)
-    other = replace(partials, round_id=(9).to_bytes(16, "big"))
+    (message,) = held
+    other = replace(message, round_id=(9).to_bytes(16, "big"))  # type: ignore[type-var]
     outs = vic.receive_data(encode(other))
     assert [o for o in outs if isinstance(o, SessionEnded)] == [
-        SessionEnded(INVALID + "Partials for another round.")
+        SessionEnded(INVALID + f"{kind.__name__} for another round.")
     ]
+    assert vic.outcome is None and vic.closed is (kind is Unmasks)  # opened before Unmasks
 
 
 def test_a_new_member_knows_nothing_yet_and_goes_by_its_name_as_the_host_lists_it() -> None:
