@@ -16,15 +16,14 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from huddle.core import kinds, noise
+from huddle.core import field, kinds, noise, proofs
 from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import from_ring, vector_from_bytes, vector_to_bytes
 from huddle.core.events import ResultReady
-from huddle.core.masks import self_mask_key
-from huddle.core.messages import Partials, PartialSum, Unmask
+from huddle.core.messages import Partials, PartialSum, Unmask, Verify
 from huddle.core.outcome import Outcome
 from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
-from huddle.core.sharing import combine, mask_sum
+from huddle.core.sharing import combine
 
 from .harness import Network, make_network
 
@@ -106,18 +105,19 @@ def test_real_runs_use_fresh_csprng_noise_and_the_host_holds_only_noisy_totals()
         host_outcome = net.host.outcome
         assert host_outcome is not None
         # Everything the host was sent: Hellos, code nonces, masked partial sums
-        # and, once everyone confirmed, the self-mask seeds. Their total (the
-        # most it can compute) is the noisy histogram everyone gets.
+        # with their proofs' public parts, the checks and, once every check
+        # passed, the self-masks' pieces. Their total (the most it can compute)
+        # is the noisy histogram everyone gets.
         messages = [m for frame in received for m in FrameDecoder().feed(frame)]
         partials = [vector_from_bytes(m.vector) for m in messages if isinstance(m, PartialSum)]
-        seeds = [m.seed for m in messages if isinstance(m, Unmask)]
-        assert len(partials) == len(seeds) == len(VALUES)
+        opened = [m.pieces for m in messages if isinstance(m, Unmask)]
+        assert len(partials) == len(opened) == len(VALUES)
+        pieces = [blob[k : k + 32] for blob in opened for k in range(0, len(blob), 32)]
+        assert len(pieces) == len(VALUES) * (len(VALUES) - 1)  # one per colleague each
         masked_total = combine(partials)
         assert from_ring(masked_total) != list(host_outcome.total)  # self-masked until opened
-        assert net.host._round is not None
-        context = net.host._round.context
-        masked_total -= mask_sum([self_mask_key(seed, context) for seed in seeds], len(EXACT))
-        assert from_ring(masked_total) == list(host_outcome.total)
+        unmasked = field.sub(masked_total, proofs.self_mask(pieces, len(EXACT)))
+        assert from_ring(unmasked) == list(host_outcome.total)
         assert {o.raw_counts for o in outcomes(net, conns)} == {host_outcome.raw_counts}
         exact_bytes = vector_to_bytes(np.array(EXACT, dtype=np.uint64))
         assert not any(exact_bytes in frame for frame in received)
@@ -148,8 +148,10 @@ def test_the_host_state_never_contains_the_exact_counts() -> None:
             walk(vars(obj), depth + 1)
 
     walk(net.host)
-    partials = [o for o in seen if isinstance(o, bytes) and len(o) == 8 * len(EXACT)]
+    partials = [o for o in seen if isinstance(o, PartialSum)]
     assert len(partials) == len(VALUES), "the walk must reach the stored partial sums"
+    assert all(p.vector in seen and p.witness in seen and p.proof in seen for p in partials)
+    assert [o for o in seen if isinstance(o, Verify)], "and the stored checks"
     for obj in seen:
         if isinstance(obj, bytes):
             assert exact not in obj
