@@ -191,12 +191,11 @@ async def _read_until_closed(reader: asyncio.StreamReader) -> bytes:
 
 
 async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_total() -> None:
-    from huddle.core import kinds, noise
+    from huddle.core import field, kinds, noise, proofs
     from huddle.core.codec import FrameDecoder
     from huddle.core.encoding import from_ring, vector_from_bytes
-    from huddle.core.masks import self_mask_key
     from huddle.core.messages import PartialSum, Unmask
-    from huddle.core.sharing import combine, mask_sum
+    from huddle.core.sharing import combine
 
     edges = kinds.equal_width_edges("0", "100", 10, 0)
     question = Question(kind="histogram", title="commute", hi="100", bins=edges, epsilon="1.0")
@@ -226,17 +225,18 @@ async def test_n5_noisy_histogram_over_tls_and_the_host_holds_only_the_noisy_tot
     sigma = noise.noise_std(5, 1.0, 2)  # the noise of the sum of 10 bars has σ·√10
     assert abs(sum(raw) - 5) <= 5 * sigma * len(raw) ** 0.5
     assert host_outcome.as_dict()["error_bound"] == noise.error_bound(5, 1.0, 2)
-    # All the host ever received: Hellos, code nonces, partial sums and the
-    # self-mask seeds opened once everyone confirmed; all of it adds up to the
-    # noisy counts, never to the exact ones.
+    # All the host ever received: Hellos, code nonces, partial sums with their
+    # proofs' public parts, checks, and the self-mask pieces opened once every
+    # contribution passed; the partial sums less the pieces add up to the noisy
+    # counts, never to the exact ones, and no partial sum is anyone's answer.
     decoders = {conn: FrameDecoder() for conn, _ in plaintext}
     received = [m for conn, chunk in plaintext for m in decoders[conn].feed(chunk)]
     partials = [vector_from_bytes(m.vector) for m in received if isinstance(m, PartialSum)]
-    seeds = [m.seed for m in received if isinstance(m, Unmask)]
-    assert len(partials) == len(seeds) == 5
-    assert host.session._round is not None
-    context = host.session._round.context
-    total = combine(partials) - mask_sum([self_mask_key(s, context) for s in seeds], 10)
+    opened = [m.pieces for m in received if isinstance(m, Unmask)]
+    assert len(partials) == len(opened) == 5
+    pieces = [p[k : k + 32] for p in opened for k in range(0, len(p), 32)]
+    assert len(pieces) == 5 * 4
+    total = field.sub(combine(partials), proofs.self_mask(pieces, len(edges) - 1))
     assert tuple(from_ring(total)) == raw
     assert all(from_ring(p) != exact for p in partials)
 
@@ -263,7 +263,7 @@ async def test_members_prepare_their_partial_sums_in_the_lobby_and_start_sends_t
     prepared = []
     for engine, _, _ in parties:
         assert engine.session is not None and engine.session._prepared is not None
-        prepared.append(engine.session._prepared.frame)
+        prepared.append(engine.session._prepared.mine.frame)
     assert host.local is not None and host.local._prepared is not None
     assert not any(p in bytes(f) for f in frames.values() for p in prepared), "sent early"
     host.start_round()
