@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_host(args) if args.command == "host" else _join(args))
     except CommandError as exc:
         print(f"huddle: {exc}", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):
+            print(f"  {note}", file=sys.stderr)
         return exc.status
     except HuddleError as exc:
         print(f"huddle: {exc}", file=sys.stderr)
@@ -98,6 +100,8 @@ class Runner:
         self.take_part: Callable[[], None] = _not_connected_action
         self.cancel_round: Callable[[], None] = _not_connected_action
         self.take_part_again: bool = getattr(args, "take_part_again", False)
+        self.me: str = args.name or ""
+        """This person's name in the session."""
         self._last_note = ""
         self.result_code = ""
         """The code of the round's transcript: the same on every screen that has a result."""
@@ -144,6 +148,12 @@ class Runner:
         return self.take_part_again or sys.stdin.isatty()
 
     def on_round_aborted(self, event: RoundAborted) -> None:
+        if event.suspects and self.on_stop is not None:
+            # A host never runs a failed check again on its own, not even with
+            # --take-part-again: the same modified app would fail it again, and every
+            # noisy re-run spends everyone's ε once more.
+            self.finished.set_exception(_stopped_by_a_check(event, self.me))
+            return
         if event.closed or not self.stays_after_a_stop:
             self.finished.set_exception(CommandError(event.reason))
             return
@@ -264,9 +274,10 @@ async def _host(args: argparse.Namespace) -> int:
     question = _checked_host_settings(args)
     runner = Runner(args)
     runner.question = question
+    runner.me = args.name or default_display_name()
     hosting = Hosting(
         question,
-        args.name or default_display_name(),
+        runner.me,
         runner.on_event,
         contributes=not args.no_value,
         on_spend=runner.on_spend,
@@ -390,6 +401,26 @@ class _Rerun:
         runner.take_part_again = True  # running it again is the host person's word
         runner.say("  Running the round again once everyone has the new security code.")
         self.hosting.start_round()
+
+
+def _stopped_by_a_check(event: RoundAborted, me: str) -> CommandError:
+    """How a host ends after a failed check: the reason, then whom to leave out."""
+    error = CommandError(event.reason)
+    others = ", ".join(name for name in event.suspects if name != me)
+    if others:
+        error.add_note(
+            f"The round was not run again: the check points at {others}'s app (or at the "
+            f"app that reported it; Huddle cannot tell which), and with {others} in it a "
+            f"re-run would most likely stop the same way. Host the question again without "
+            f"{others}."
+        )
+    else:
+        error.add_note(
+            "The round was not run again: the check points at your own app (or at the app "
+            "that reported it; Huddle cannot tell which). If your copy of Huddle may be "
+            "damaged, reinstall it."
+        )
+    return error
 
 
 def _announce(hosting: Hosting, bind: str | None, runner: Runner) -> None:

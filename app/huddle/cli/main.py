@@ -113,7 +113,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         "--take-part-again",
         action="store_true",
         help="if a round stops and is run again (without whoever left), take part again "
-        "with the same answer without being asked; a host runs it again. Without this, "
+        "with the same answer without being asked; a host runs it again (never after an "
+        "answer failed the check: it says whom to leave out and ends). Without this, "
         "a terminal asks, and a script without a terminal ends at the first stop",
     )
 

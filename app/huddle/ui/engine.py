@@ -120,6 +120,11 @@ class HostHandle:
     def cancel_round(self) -> concurrent.futures.Future[None]:
         return self._thread.call(self._hosting.cancel_round)
 
+    def remove(self, names: tuple[str, ...]) -> concurrent.futures.Future[None]:
+        """Remove the members called ``names`` between rounds; the others get a new
+        roster and security code. Someone gone already is skipped."""
+        return self._thread.call(_remove, self._hosting, names)
+
     def take_part(self) -> concurrent.futures.Future[None]:
         """The host person takes part in a re-run with the answer they gave before."""
         return self._thread.call(self._hosting.take_part)
@@ -279,6 +284,16 @@ class Engine:
 
     def _options(self) -> dict[str, Any]:
         return {"timeouts": self._timeouts, "on_spend": self.on_spend}
+
+
+def _remove(hosting: Hosting, names: tuple[str, ...]) -> None:
+    """Stand-in until the door has ``Hosting.remove(name)``: it has no way yet to
+    remove an admitted member, so this reaches the engine below it as the door would
+    (`HostSession.remove`, whose outputs the engine sends, drops and reports)."""
+    engine = hosting.engine
+    for member in engine.session.roster:
+        if member.name in names:
+            engine._dispatch(engine.session.remove(member.party))
 
 
 def _ignore(handle: object, event: Event) -> None:

@@ -343,8 +343,14 @@ class SessionFlow(QObject):
         elif current.hosting:
             self._poll.start()
             needed = current.question.min_participants if current.question else 0
-            choices = stops.HostChoices(self.go_home, self._back_to_lobby, self._start_round)
-            notice = stops.host_round_stopped(event, current.names, needed, choices)
+            choices = stops.HostChoices(
+                self.go_home,
+                self._back_to_lobby,
+                self._start_round,
+                self._remove_and_run_again,
+                self._remove_and_go_to_lobby,
+            )
+            notice = stops.host_round_stopped(event, current.names, needed, choices, me=current.me)
         else:
             notice = stops.joiner_round_stopped(event, leave=self.go_home)
         self.pages.notice.show_notice(notice)
@@ -373,6 +379,17 @@ class SessionFlow(QObject):
 
     def _start_round(self) -> None:
         self._host_call(lambda h: h.start_round())
+
+    def _remove_and_run_again(self, names: tuple[str, ...]) -> None:
+        """After a failed check: remove whom it points at, then run again once the new
+        roster's security code is ready (each person is still asked before their answer
+        goes out again, and sees the new code to compare)."""
+        self._host_call(lambda h: h.remove(names))
+        self._start_round()  # the engine runs calls in order: after the removal
+
+    def _remove_and_go_to_lobby(self, names: tuple[str, ...]) -> None:
+        self._host_call(lambda h: h.remove(names))
+        self._back_to_lobby()
 
     def _host_call(self, call: Callable[[HostHandle], concurrent.futures.Future[None]]) -> None:
         current = self.current
