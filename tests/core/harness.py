@@ -11,6 +11,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from huddle.core import field as gf
 from huddle.core.events import Drop, Event, Output, Send
@@ -135,7 +136,8 @@ def slots(msg: Partials, blob: str) -> list[bytes]:
 
 def with_slots(msg: Partials, **blobs: list[bytes]) -> Partials:
     """``msg`` with the named blobs put back together from (altered) slots."""
-    return replace(msg, **{name: b"".join(parts) for name, parts in blobs.items()})
+    joined: dict[str, Any] = {name: b"".join(parts) for name, parts in blobs.items()}
+    return replace(msg, **joined)
 
 
 def bumped(data: bytes) -> bytes:

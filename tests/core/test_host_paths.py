@@ -229,8 +229,8 @@ def some_partial(round_id: bytes = RID) -> PartialSum:
 
 def forged(what: str, sent: Sent) -> Message:
     """What the misbehaving member of `BREAKS` sends, made from what everyone sent."""
-    partial, confirm = sent["B"][PartialSum], sent["B"].get(Confirm)
-    mine = {kind: sent["A"].get(kind) for kind in (Verify, Unmask)}
+    a, b = sent["A"], sent["B"]
+    partial = b[PartialSum]
     forgeries: dict[str, Callable[[], Message]] = {
         "short partial sum": lambda: replace(partial, vector=bytes(4)),
         "short witness": lambda: replace(partial, witness=partial.witness[8:]),
@@ -241,25 +241,25 @@ def forged(what: str, sent: Sent) -> Message:
         "a witness outside the field": lambda: replace(
             partial, witness=partial.witness[:-8] + OUTSIDE
         ),
-        "short confirmation": lambda: replace(confirm, tags=bytes(16)),
-        "a nonce that does not match its commitment": lambda: confirm,  # B's, under A's
-        "short checks": lambda: replace(mine[Verify], messages=mine[Verify].messages[8:]),
+        "short confirmation": lambda: replace(b[Confirm], tags=bytes(16)),
+        "a nonce that does not match its commitment": lambda: b[Confirm],  # B's, under A's
+        "short checks": lambda: replace(a[Verify], messages=a[Verify].messages[8:]),
         "checks altered after signing": lambda: replace(
-            mine[Verify], messages=bumped(mine[Verify].messages)
+            a[Verify], messages=bumped(a[Verify].messages)
         ),
-        "checks signed by another": lambda: sent["B"][Verify],
-        "short pieces": lambda: replace(mine[Unmask], pieces=mine[Unmask].pieces[32:]),
+        "checks signed by another": lambda: b[Verify],
+        "short pieces": lambda: replace(a[Unmask], pieces=a[Unmask].pieces[32:]),
         "wrong pieces": lambda: Unmask(round_id=RID, pieces=bytes(64)),
         "pieces in the wrong order": lambda: replace(
-            mine[Unmask], pieces=mine[Unmask].pieces[32:] + mine[Unmask].pieces[:32]
+            a[Unmask], pieces=a[Unmask].pieces[32:] + a[Unmask].pieces[:32]
         ),
-        "another's pieces": lambda: sent["B"][Unmask],
+        "another's pieces": lambda: b[Unmask],
         "another round": lambda: some_partial(bytes(16)),
         "checks while summing": lambda: CHECKS,
         "checks while confirming": lambda: CHECKS,
         "pieces while checking": lambda: Unmask(round_id=RID, pieces=bytes(64)),
-        "a confirmation while checking": lambda: confirm,
-        "checks while opening": lambda: sent["B"][Verify],
+        "a confirmation while checking": lambda: b[Confirm],
+        "checks while opening": lambda: b[Verify],
     }
     forge = forgeries.get(what)
     if forge is None:  # B repeating its own message
@@ -360,7 +360,8 @@ def test_a_stop_while_checking_is_a_rerunnable_abort_not_a_close(how: str) -> No
     a stop in VERIFYING keeps the question open and a re-run follows."""
     net = make_network()
     conns, _ = _held(net, Verify, "ABCD")
-    assert net.host.phase is Phase.VERIFYING
+    before = net.host.phase
+    assert before is Phase.VERIFYING
     if how == "host cancels":
         outs = net.host.cancel()
     elif how == "a member cancels":

@@ -13,6 +13,7 @@ from huddle.core.encoding import from_ring, vector_from_bytes
 from huddle.core.events import ResultReady
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
 from huddle.core.messages import PartialSum, Start
+from huddle.core.participant import _Mine
 from huddle.core.questions import Question
 
 from .harness import Network, make_network
@@ -72,7 +73,7 @@ def test_preparing_twice_differs_only_by_the_fresh_nonce_and_proof() -> None:
     the same; under the self-mask, the partial sum is the same too."""
     net, conns = lobby({"a": "1", "b": "2", "c": "3"})
     party = net.parties[conns[0]]
-    mines = []
+    mines: list[_Mine] = []
     for _ in range(2):
         party._prepared = None
         party.prepare()
