@@ -14,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from huddle.core import noise
+from huddle.core import field, noise
 from huddle.core import randomized_response as rr
 from huddle.core.answers import YesNo
 from huddle.core.encoding import FixedPoint, from_ring, ungroup, vector_from_bytes
 from huddle.core.errors import InputError, SettingsError
+from huddle.core.fixed_point import CAPACITY, FIELD_MODULUS
 from huddle.core.questions import POLL, Question
 
 CONFIDENCE_ERROR = r"^The confidence level must be between 0 and 1 \(for example 0\.95\)\.$"
@@ -204,20 +205,26 @@ def test_fixed_point_settings_are_checked_at_their_edges() -> None:
     assert str(info.value) == "The lowest allowed value must be below the highest."
 
 
-def test_the_capacity_check_refuses_exactly_what_could_overflow() -> None:
+def test_the_capacity_check_refuses_exactly_what_could_wrap_around_the_field() -> None:
+    """Totals decode within ±(p − 1)/2: parties·(largest + noise bound) may reach it, not pass."""
     too_wide = (
         "The allowed range is too wide for this many people: narrow the range or use fewer "
         "decimals."
     )
-    FixedPoint(0, Decimal(0), Decimal(2**62)).check_capacity(1)
-    FixedPoint(0, Decimal(0), Decimal(2**61)).check_capacity(1, extra_bits=1)
-    FixedPoint(0, Decimal(0), Decimal(2**59)).check_capacity(1)
-    for fp, parties, extra in [
-        (FixedPoint(0, Decimal(0), Decimal(2**62)), 2, 0),
-        (FixedPoint(0, Decimal(-(2**62)), Decimal(1)), 2, 0),
-        (FixedPoint(0, Decimal(0), Decimal(2**61)), 1, 2),
-        (FixedPoint(1, Decimal(0), Decimal(2**60)), 1, 0),
+    half = field.HALF
+    assert half == CAPACITY and field.P == FIELD_MODULUS  # restated without numpy
+    FixedPoint(0, Decimal(0), Decimal(half)).check_capacity(1)
+    FixedPoint(0, Decimal(-half), Decimal(1)).check_capacity(1)
+    FixedPoint(0, Decimal(0), Decimal(half // 2)).check_capacity(2)
+    FixedPoint(0, Decimal(0), Decimal(half // 3 - 7)).check_capacity(3, noise_bound=7)
+    FixedPoint(2, Decimal(0), Decimal(half // 200) / 100).check_capacity(200)
+    for fp, parties, bound in [
+        (FixedPoint(0, Decimal(0), Decimal(half + 1)), 1, 0),
+        (FixedPoint(0, Decimal(-half - 1), Decimal(1)), 1, 0),
+        (FixedPoint(0, Decimal(0), Decimal(half // 2 + 1)), 2, 0),
+        (FixedPoint(0, Decimal(0), Decimal(half // 3 - 7)), 3, 8),
+        (FixedPoint(2, Decimal(0), Decimal(half // 200 + 1) / 100), 200, 0),
     ]:
         with pytest.raises(SettingsError) as info:
-            fp.check_capacity(parties, extra_bits=extra)
+            fp.check_capacity(parties, noise_bound=bound)
         assert str(info.value) == too_wide

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from huddle.core import kinds
+from huddle.core import flp, kinds
 from huddle.core.kinds import (
     About,
     AnswerForm,
@@ -77,6 +77,26 @@ class _Unfinished(Kind):
     def reveals(self, q: Settings, people: int, **_: object) -> str:
         return "Everyone learns nothing yet."
 
+    def circuit(self, q: Settings) -> flp.Answer:
+        return flp.Range(0, 1)
+
+
+class _Unprovable(Kind):
+    """A kind that says everything but what a valid answer is: no member could check one."""
+
+    name = "unprovable"
+    about = _about("--unprovable")
+
+    def check(self, q: Settings, max_parties: int) -> None:
+        return None
+
+    def reveals(self, q: Settings, people: int, **_: object) -> str:
+        return "Everyone learns the count."
+
+    def summarize(self, outcome: Released) -> Summary:
+        q = outcome.question
+        return Summary(kind=self.name, title=q.title, unit=q.unit, people=outcome.count)
+
 
 class _Borrowing(kinds.Vote):
     """A kind that inherits another kind's words: it would speak as a vote."""
@@ -101,6 +121,11 @@ def _complete(name: str, about: About) -> Kind:
 def test_a_kind_without_a_summary_is_refused_at_registration() -> None:
     with pytest.raises(KindDeclarationError, match="_Unfinished does not declare summarize"):
         register({}, _Unfinished())
+
+
+def test_a_kind_without_a_circuit_is_refused_at_registration() -> None:
+    with pytest.raises(KindDeclarationError, match="_Unprovable does not declare circuit"):
+        register({}, _Unprovable())
 
 
 def test_a_kind_must_say_its_own_words_not_inherit_another_kinds() -> None:

@@ -2,8 +2,8 @@
 
 People type decimal text; a question's `FixedPoint` reads it (refusing rather
 than rounding or clipping) and scales it by 10^decimals into an integer, which
-`huddle.core.encoding` then places in the ring. Pure Python: the kinds and the
-command line's options use this without loading numpy.
+`huddle.core.encoding` then places in the field Field64. Pure Python: the kinds
+and the command line's options use this without loading numpy.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from huddle.core.answers import AnswerError, Problem, words
 from huddle.core.errors import SettingsError
 
 RING_BITS = 64
-_SIGNED_LIMIT = 1 << (RING_BITS - 1)
+"""Bits of one element on the wire."""
+FIELD_MODULUS = 2**64 - 2**32 + 1
+"""p of Field64 (`huddle.core.field.P`, restated here so this module needs no numpy)."""
+CAPACITY = (FIELD_MODULUS - 1) // 2
+"""The largest magnitude a total may reach: elements decode to −CAPACITY … CAPACITY."""
 MAX_DECIMALS = 6
 NOT_A_NUMBER = words(Problem.NOT_A_NUMBER)
 MISPLACED_GROUPING = words(Problem.GROUPING, separator="{separator}")
@@ -78,13 +82,16 @@ class FixedPoint:
     def scale(self) -> int:
         return int(10**self.decimals)
 
-    def check_capacity(self, parties: int, extra_bits: int = 0) -> None:
-        """Refuse ranges whose sum over ``parties`` could overflow the ring.
+    def check_capacity(self, parties: int, noise_bound: int = 0) -> None:
+        """Refuse ranges whose sum over ``parties`` could wrap around the field.
 
-        ``extra_bits`` leaves head-room for noise added on top of the sum.
+        ``noise_bound``: each person's noise share, per element, lies within
+        ±noise_bound (it is proven to), so the noisy total lies within
+        ±parties·(largest value + noise_bound) — an exact bound, no probability
+        — and that must stay within ±(p − 1)/2, where totals decode.
         """
         biggest = max(abs(self.lo), abs(self.hi)) * self.scale
-        if parties * biggest * (1 << extra_bits) >= _SIGNED_LIMIT:
+        if parties * (biggest + noise_bound) > CAPACITY:
             raise SettingsError(
                 "The allowed range is too wide for this many people: "
                 "narrow the range or use fewer decimals."

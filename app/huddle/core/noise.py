@@ -16,6 +16,16 @@ NB(r, p) − NB(r, p) with r = n/(n−k), and the error bounds shown to people a
 computed from that exact distribution. If fewer than n−k shares are honest, the
 guarantee weakens to `exposed_epsilon`.
 
+Truncation (issue 15). Each member proves its share lies within ±B per entry
+(`noise_bound`, the smallest B with P(|share| > B) ≤ 2^−TAIL_BITS), so honest
+shares are drawn truncated there: an entry beyond ±B is drawn again
+(rejection). A truncated share is within total variation 2^−TAIL_BITS of the
+untruncated one, so the release is (ε, δ)-private with δ below
+(1 + e^ε)·parties·entries·2^−TAIL_BITS (`truncation_delta`). Every member must
+compute the very same B from the question, so B comes from ε's decimal text
+with `decimal` (correctly rounded, the same on every machine), never from a
+float logarithm.
+
 Rules of this file: pure functions, no clocks, no global RNG (the generator is a
 parameter; `csprng_generator` makes a fresh one from the OS CSPRNG), and no
 error text ever contains a drawn noise value.
@@ -27,6 +37,8 @@ import functools
 import math
 import numbers
 import secrets
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +65,26 @@ _EXACT_SCALE = 2.0**13
 
 # NB(r ≤ 2, p) pmf beyond _TAIL_SCALES · Δ/ε carries less than ~1e−16 mass.
 _TAIL_SCALES = 42.0
+
+TAIL_BITS = 40
+"""Noise shares are truncated where at most 2^−TAIL_BITS of an entry's mass lies beyond."""
+TAIL_MASS = 2.0**-TAIL_BITS
+"""δ per entry: how far (total variation) one truncated entry is from the untruncated."""
+
+# Decimal arithmetic of the noise bound: 60 digits leave over 40 after the point for
+# the largest bound (about 2^57), and a fixed context makes it the same everywhere.
+_EXACT = Context(prec=60, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
+
+
+class TypedEpsilon(Protocol):
+    """ε as the question carries it (`huddle.core.epsilon.Epsilon`): its decimal text."""
+
+    @property
+    def text(self) -> str: ...
+
+
+ExactEpsilon = Decimal | TypedEpsilon
+"""ε read exactly: a `Decimal`, or the question's typed ε (its text)."""
 
 
 def noise_probability(epsilon: float, sensitivity: int) -> float:
@@ -87,28 +119,105 @@ def csprng_generator() -> np.random.Generator:
 
 def noise_share(
     parties: int,
-    epsilon: float,
+    epsilon: float | ExactEpsilon,
     sensitivity: int,
     size: int,
     rng: np.random.Generator,
     *,
     robust: int = 1,
 ) -> Noise:
-    """One participant's integer noise share for each of `size` elements.
+    """One participant's integer noise share for each of `size` elements, within ±B.
 
     Draws NB(1/(n−k), p) − NB(1/(n−k), p) with k = ``robust``; the shares of
-    any n−k participants together are discrete Laplace with scale Δ/ε. A group
-    of n ≤ k + 1 is refused: fewer than two honest shares would carry the noise.
-    `rng` should come from `csprng_generator`. The result is secret: never log it.
+    any n−k participants together are discrete Laplace with scale Δ/ε. Each
+    entry is truncated at B = `noise_bound` by drawing it again while it lies
+    beyond (rejection: at most 2^−TAIL_BITS of the draws), so the share's
+    proof of |entry| ≤ B holds. Pass the question's ε (`Epsilon`) so that B is
+    the bound the proof checks; a float is read by its shortest decimal form.
+    A group of n ≤ k + 1 is refused: fewer than two honest shares would carry
+    the noise. `rng` should come from `csprng_generator`. The result is secret:
+    never log it.
     """
     check_robust(parties, robust)
+    eps = _exact(epsilon)
+    bound = noise_bound(eps, sensitivity)
+    return _truncated_share(parties, float(eps), sensitivity, size, rng, robust=robust, bound=bound)
+
+
+def _truncated_share(
+    parties: int,
+    epsilon: float,
+    sensitivity: int,
+    size: int,
+    rng: np.random.Generator,
+    *,
+    robust: int,
+    bound: int,
+) -> Noise:
+    """`noise_share` at any ``bound`` (the tests use small ones to see the rejection work)."""
     r = _shape(parties, 1, robust)
     p = noise_probability(epsilon, sensitivity)
     if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size <= 0:
         raise SettingsError("There must be at least one bar (or value) to add noise to.")
-    plus = rng.negative_binomial(r, p, size=int(size))
-    minus = rng.negative_binomial(r, p, size=int(size))
+    share = _draw(r, p, int(size), rng)
+    beyond = np.flatnonzero(np.abs(share) > bound)
+    while beyond.size:  # each entry independently, conditioned on |entry| ≤ bound
+        share[beyond] = _draw(r, p, beyond.size, rng)
+        beyond = beyond[np.abs(share[beyond]) > bound]
+    return share
+
+
+def _draw(r: float, p: float, size: int, rng: np.random.Generator) -> Noise:
+    plus = rng.negative_binomial(r, p, size=size)
+    minus = rng.negative_binomial(r, p, size=size)
     return np.asarray(plus - minus, dtype=np.int64)
+
+
+def noise_bound(epsilon: ExactEpsilon, sensitivity: int) -> int:
+    """B: the smallest bound with P(|share| > B) ≤ 2^−TAIL_BITS for every entry.
+
+    A share NB(r, p) − NB(r, p) with r = 1/(n−k) ≤ 1 is dominated by a
+    difference of two geometric variables, so P(|share| > B) ≤ 2·(1 − p)^(B+1)
+    = 2·exp(−ε(B + 1)/Δ), whatever n and k; that is at most 2^−TAIL_BITS from
+    B + 1 ≥ (TAIL_BITS + 1)·ln 2·Δ/ε on. Every member's app must find the same
+    B from the question, or honest proofs fail: computed from ε's decimal
+    value with `decimal` in a fixed context (correctly rounded ln 2), the same
+    on any machine. Decimal("1") and the text "1.0" give the same B.
+    """
+    eps = _exact(epsilon)
+    _decay(float(eps), sensitivity)  # the same checks (and refusals) as every noise figure
+    reach = _EXACT.divide(
+        _EXACT.multiply(_EXACT.multiply(TAIL_BITS + 1, _EXACT.ln(2)), int(sensitivity)), eps
+    )
+    return max(1, int(reach.to_integral_value(rounding=ROUND_CEILING)) - 1)
+
+
+def truncation_delta(epsilon: float, parties: int, entries: int) -> float:
+    """The δ truncating every noise share adds: (1 + e^ε)·parties·entries·2^−TAIL_BITS.
+
+    Each of the parties·entries truncated entries is within total variation
+    2^−TAIL_BITS of its untruncated draw, so the whole release is within
+    η = parties·entries·2^−TAIL_BITS of the untruncated mechanism, which is
+    ε-private; an η-close mechanism is (ε, (1 + e^ε)·η)-private.
+    """
+    return (1.0 + math.exp(float(epsilon))) * int(parties) * int(entries) * TAIL_MASS
+
+
+def _exact(epsilon: float | ExactEpsilon) -> Decimal:
+    """ε as an exact decimal: a float by its shortest form ("0.1"), ε typed by its text."""
+    if isinstance(epsilon, Decimal):
+        value = epsilon
+    elif isinstance(epsilon, (int, float)):
+        value = Decimal(repr(float(epsilon)))
+    else:
+        text = getattr(epsilon, "text", None)
+        try:
+            value = Decimal(text.strip()) if isinstance(text, str) else Decimal("NaN")
+        except InvalidOperation:
+            value = Decimal("NaN")
+    if not value.is_finite():
+        raise SettingsError("The privacy setting ε must be a positive number, for example 1.0.")
+    return value
 
 
 def discrete_laplace_pmf(

@@ -8,12 +8,13 @@ kind of result does with the settings lives in `huddle.core.kinds`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from huddle.core import kinds, noise
+from huddle.core import flp, kinds, noise
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
@@ -29,6 +30,7 @@ from huddle.core.kinds import (
     HISTOGRAM,
     KINDS,
     MAX_BINS,
+    MAX_PARTICIPANTS,
     POLL,
     SPREAD,
     VOTE,
@@ -55,9 +57,8 @@ __all__ = [
 ]
 
 MIN_PARTICIPANTS = 3
-MAX_PARTICIPANTS = 200
 MAX_MAGNITUDE = 40
-"""Decimal exponent above which a range end is refused outright (10^40 ≫ 2^63)."""
+"""Decimal exponent above which a range end is refused outright (10^40 ≫ p/2 ≈ 9.2·10^18)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +105,7 @@ class Question:
             raise SettingsError("Options only apply to a vote or a private choice.")
         kind.check(self, MAX_PARTICIPANTS)
         self._check_robust(kind.private)
+        self.contribution()  # every accepted question's answers can be proven valid
 
     def _check_robust(self, private: bool) -> None:
         if not private:
@@ -119,6 +121,13 @@ class Question:
                 "them may add no noise: at least two must always carry it. Ask for more "
                 "people or allow fewer who add none."
             )
+
+    def contribution(self) -> flp.Contribution:
+        """What every member proves its contribution to be (issue 15): a valid answer
+        of this kind (`kinds.Kind.circuit`) plus, for a noisy kind, a noise share
+        within ±`noise.noise_bound` per element. The same for every member's app,
+        since it depends on nothing but the question's fields. Built once per question."""
+        return _contribution(self)
 
     @property
     def fixed_point(self) -> FixedPoint:
@@ -200,6 +209,19 @@ class Question:
         """A message explaining why ``text`` is not acceptable, or None (flips no coin)."""
         problem = self.answer_problem(text)
         return None if problem is None else str(problem)
+
+
+@functools.lru_cache(maxsize=64)
+def _contribution(q: Question) -> flp.Contribution:
+    kind = kinds.BY_NAME[q.kind]
+    bound = noise.noise_bound(kinds.privacy_of(q), kind.sensitivity(q)) if kind.private else None
+    try:
+        return flp.Contribution(kind.circuit(q), bound)
+    except ValueError:  # the capacity checks refuse these first; a safety net
+        raise SettingsError(
+            "The allowed range is too wide for the apps to check each other's answers: "
+            "narrow the range or use fewer decimals."
+        ) from None
 
 
 def _no_coin() -> bool:

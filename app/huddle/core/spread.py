@@ -3,7 +3,7 @@
 Each person shares the vector [K·u, u²] where u = x·10^d − c is their value in
 fixed-point units, shifted by the middle of the allowed range c. The sums give
 the mean and the mean square of u; the variance is their difference, and it
-does not change with the shift. Centring keeps u² — and so both the ring
+does not change with the shift. Centring keeps u² — and so both the field
 capacity it needs and the noise it calls for — four times smaller than x² for
 a range starting at 0, and far smaller for ranges away from 0.
 
@@ -55,7 +55,7 @@ class Layout:
 
     @property
     def largest(self) -> int:
-        """The largest magnitude of either element, for the ring capacity check."""
+        """The largest magnitude of either element, for the capacity check."""
         return max(self.factor * self.reach, self.square_width)
 
 
@@ -68,11 +68,13 @@ def layout(fp: FixedPoint, *, noisy: bool) -> Layout:
     return Layout(centre, reach, width, factor)
 
 
-def check_capacity(fp: FixedPoint, parties: int, extra_bits: int = 0) -> None:
-    """Refuse ranges whose sum of squares over ``parties`` could overflow the ring."""
+def check_capacity(fp: FixedPoint, parties: int) -> None:
+    """Refuse ranges whose sums of the exact kind's [u, u²] over ``parties`` could wrap
+    around the field (`FixedPoint.check_capacity`; the noisy kind's go through
+    `kinds.base.check_noise`)."""
     shape = layout(fp, noisy=False)
     try:
-        FixedPoint(0, Decimal(0), Decimal(shape.largest)).check_capacity(parties, extra_bits)
+        FixedPoint(0, Decimal(0), Decimal(shape.largest)).check_capacity(parties)
     except SettingsError:
         raise SettingsError(
             "The allowed range is too wide to work out a spread for this many people "

@@ -4,8 +4,9 @@
 what the security code covers); a `Kind` is the behaviour behind its `kind`
 field. Everything about a kind lives in its own module here: its settings and
 their checks (`Kind.check`), its setup row and command-line flags (`About`),
-how answers are read and encoded (`Kind.parse`, `Kind.encode_answer`), its
-noise (`Kind.sensitivity`) and privacy cost, what it reveals, and its
+how answers are read and encoded (`Kind.parse`, `Kind.encode_answer`), what a
+valid answer is to the proof every member checks (`Kind.circuit`), its noise
+(`Kind.sensitivity`) and privacy cost, what it reveals, and its
 `Summary`. This file only lists them, in the order the screens offer them.
 
 To add a kind: write its module, instantiate it in the loop below, and, if the
@@ -35,8 +36,8 @@ from huddle.core.kinds.base import (
     DEFAULT_EPSILON,
     HISTOGRAM_SENSITIVITY,
     MAX_BINS,
+    MAX_PARTICIPANTS,
     MIN_BINS,
-    NOISE_ROOM_SCALES,
     About,
     AnswerForm,
     Flag,
@@ -49,7 +50,10 @@ from huddle.core.kinds.base import (
     edges,
     epsilon_of,
     equal_width_edges,
+    number_circuit,
     parse_epsilon,
+    privacy_of,
+    scaled_range,
 )
 from huddle.core.kinds.choice import Choice
 from huddle.core.kinds.dp_average import DpAverage
@@ -74,8 +78,8 @@ __all__ = [
     "HISTOGRAM_SENSITIVITY",
     "KINDS",
     "MAX_BINS",
+    "MAX_PARTICIPANTS",
     "MIN_BINS",
-    "NOISE_ROOM_SCALES",
     "POLL",
     "SPREAD",
     "VOTE",
@@ -105,8 +109,11 @@ __all__ = [
     "edges",
     "epsilon_of",
     "equal_width_edges",
+    "number_circuit",
     "parse_epsilon",
+    "privacy_of",
     "register",
+    "scaled_range",
 ]
 
 AVERAGE = average.NAME
@@ -136,6 +143,8 @@ def register(registry: dict[str, Kind], kind: Kind) -> None:
     missing = [name for name in _DECLARED_HERE if name not in vars(cls)]
     if cls.check is Kind.check:
         missing.append("check")
+    if cls.circuit is Kind.circuit:
+        missing.append("circuit")
     if missing:
         raise KindDeclarationError(
             f"The kind {cls.__name__} does not declare {', '.join(missing)}."

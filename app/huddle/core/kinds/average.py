@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huddle.core.errors import SettingsError
-from huddle.core.kinds.base import About, AnswerForm, EpsilonText, Kind, plain_epsilon
+from huddle.core.kinds.base import (
+    About,
+    AnswerForm,
+    EpsilonText,
+    Kind,
+    number_circuit,
+    plain_epsilon,
+)
 from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import Figure, Released, Summary
+
+if TYPE_CHECKING:
+    from huddle.core import flp
 
 NAME = "average"
 
@@ -26,6 +37,9 @@ class Average(Kind):
             raise SettingsError(
                 "Bars and a privacy setting ε only apply to a histogram or a noisy average."
             )
+
+    def circuit(self, q: Settings) -> flp.Answer:
+        return number_circuit(q)
 
     def reveals(
         self,

@@ -30,6 +30,7 @@ from huddle.core.fixed_point import FixedPoint
 from huddle.core.kinds.settings import Settings
 
 if TYPE_CHECKING:
+    from huddle.core import flp
     from huddle.core.kinds.summary import Released, Summary
 
 MIN_BINS = 2
@@ -44,9 +45,9 @@ far fewer bars anyway."""
 DEFAULT_EPSILON = "1.0"
 HISTOGRAM_SENSITIVITY = 2
 
-NOISE_ROOM_SCALES = 64
-"""Ring head-room for noise: |noise| stays below 64 scales Δ/ε except with
-probability about e^−64 ≈ 1.6e−28, so a noisy total never wraps around."""
+MAX_PARTICIPANTS = 200
+"""The largest group a question is checked for (`huddle.core.questions`): its totals
+must fit the field, and the privacy texts' δ counts this many noise shares."""
 
 EpsilonText = Callable[[float], str]
 """How a front end writes ε for people ("1", "0.5", "0,5" in German)."""
@@ -233,6 +234,26 @@ class Kind:
         """The finished round as figures, accuracy, chart and ``--json`` fields."""
         raise NotImplementedError
 
+    def circuit(self, q: Settings) -> flp.Answer:
+        """What a valid answer is, as the proof checks it (`huddle.core.flp.circuits`).
+
+        It must accept exactly the vectors `encode_answer` makes of valid answers
+        (every one of them, or honest members are named as cheats) and as few
+        others as the family allows: the other members check every contribution
+        against it before anything is summed (issue 15).
+        """
+        raise NotImplementedError
+
+    def privacy_setting(self, q: Settings, epsilon_text: EpsilonText = plain_epsilon) -> str:
+        """ "privacy setting ε = 1, except with a chance below one in a billion": a noisy
+        kind's ε with the δ its truncated noise adds (`noise.truncation_delta`), for as
+        many people as a question allows and this kind's number of noisy elements."""
+        from huddle.core import noise
+
+        epsilon = epsilon_of(q)
+        delta = noise.truncation_delta(epsilon, MAX_PARTICIPANTS, self.vector_length(q))
+        return f"privacy setting ε = {epsilon_text(epsilon)}, except with a chance {below(delta)}"
+
     def preview(self, q: Settings, people: int) -> Preview | None:
         """How accurate the result will be with ``people``, in words, before anyone
         answers (for the host choosing ε); None if the kind says nothing more."""
@@ -247,10 +268,11 @@ class Preview(NamedTuple):
     """The noise would be as large as what it hides: the result would be mostly noise."""
 
 
-def noisy_words(epsilon: str) -> str:
-    """The sentence every noisy kind's `Kind.reveals` ends with."""
+def noisy_words(setting: str) -> str:
+    """The sentence every noisy kind's `Kind.reveals` ends with (``setting``:
+    `Kind.privacy_setting`)."""
     return (
-        f"Random noise is added inside the protocol (privacy setting ε = {epsilon}), so "
+        f"Random noise is added inside the protocol ({setting}), so "
         "nobody — not the host, not everyone else together — can tell any one person's "
         "value from the result, and the exact figures exist nowhere."
     )
@@ -268,17 +290,56 @@ def epsilon_of(q: Settings) -> float:
 
 
 def check_noise(q: Settings, sensitivity: int, largest: Decimal | int, parties: int) -> None:
-    """ε is sane, the noise is not absurdly wide, and the noisy total fits the ring.
+    """ε is sane, the noise is not absurdly wide, and the noisy total fits the field.
 
     ``largest`` is the biggest magnitude one person's element can have, in
-    ring units (1 for a histogram bar); ``parties`` the most contributors.
+    fixed-point units (1 for a histogram bar); ``parties`` the most
+    contributors. Each noise share is within ±B per element (`noise.noise_bound`,
+    proven by every member), so a total is within ±parties·(largest + B),
+    exactly: that must not reach p/2.
     """
     from huddle.core import noise
 
-    scale = noise.noise_scale(epsilon_of(q), sensitivity)
-    room = NOISE_ROOM_SCALES * scale / (parties * float(largest))
-    bits = math.ceil(math.log2(1.0 + room))
-    FixedPoint(0, Decimal(0), Decimal(largest)).check_capacity(parties, extra_bits=bits)
+    bound = noise.noise_bound(privacy_of(q), sensitivity)
+    FixedPoint(0, Decimal(0), Decimal(largest)).check_capacity(parties, bound)
+
+
+def privacy_of(q: Settings) -> Epsilon:
+    """The question's typed ε; `SettingsError` asking for one if it has none."""
+    return q.privacy or Epsilon.parse("")
+
+
+def scaled_range(q: Settings) -> tuple[int, int]:
+    """The fixed-point integers a number answer can encode to: lo·10^d … hi·10^d,
+    rounded inwards (a range end may have more decimals than answers)."""
+    fp = q.fixed_point
+    lo, hi = math.ceil(fp.lo * fp.scale), math.floor(fp.hi * fp.scale)
+    if lo > hi:
+        raise SettingsError(
+            f"No number with {fp.decimals} decimal places lies between {fp.lo} and {fp.hi}: "
+            "allow more decimals or widen the range."
+        )
+    return lo, hi
+
+
+def number_circuit(q: Settings) -> flp.Answer:
+    """A number answer's circuit: one fixed-point integer within the range."""
+    from huddle.core import flp
+
+    return flp.Range(*scaled_range(q))
+
+
+def below(delta: float) -> str:
+    """ "below one in a billion": the smallest such power of ten above ``delta``."""
+    if delta >= 0.1:
+        return f"of up to {delta:.2g}"
+    places = math.ceil(-math.log10(delta)) - 1  # 10^−places > delta
+    group, rest = divmod(places, 3)
+    if group == 0:
+        return "below one in ten" if rest == 1 else "below one in a hundred"
+    names = ("thousand", "million", "billion", "trillion")
+    group = min(group, len(names))
+    return f"below one in {('a ', 'ten ', 'a hundred ')[rest]}{names[group - 1]}"
 
 
 def edges(q: Settings) -> tuple[Decimal, ...]:

@@ -34,6 +34,7 @@ from huddle.core.kinds.summary import (
 from huddle.core.kinds.vote import Vote, check_options
 
 if TYPE_CHECKING:
+    from huddle.core import flp
     from huddle.core import randomized_response as rr
 
 NAME = "choice"
@@ -66,6 +67,13 @@ class Choice(Vote):
             raise TypeError("a private choice is answered with ticked options")
         return options.approvals(len(q.options), answer.indexes)
 
+    def circuit(self, q: Settings) -> flp.Answer:
+        """0 or 1 per option. An app could send no tick at all, which the app itself
+        refuses; that changes the counts no more than any other ticks (Δ holds)."""
+        from huddle.core import flp
+
+        return flp.Bits(len(q.options))
+
     def sensitivity(self, q: Settings) -> int:
         return len(q.options)
 
@@ -77,10 +85,10 @@ class Choice(Vote):
         at_least: bool = False,
         epsilon_text: EpsilonText = plain_epsilon,
     ) -> str:
-        epsilon = epsilon_text(epsilon_of(q))
+        setting = self.privacy_setting(q, epsilon_text)
         return (
             "Tick every option you would be happy with. The winner is picked from approval "
-            f"counts with random noise (privacy setting ε = {epsilon}): very likely, not "
+            f"counts with random noise ({setting}): very likely, not "
             "certainly, the most approved, and nobody can tell what you ticked."
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huddle.core.errors import SettingsError
 from huddle.core.kinds.average import total_of
@@ -21,6 +22,7 @@ from huddle.core.kinds.base import (
     check_noise,
     epsilon_of,
     noisy_words,
+    number_circuit,
     plain_epsilon,
 )
 from huddle.core.kinds.settings import Settings
@@ -32,6 +34,9 @@ from huddle.core.kinds.summary import (
     Summary,
     noise_bound,
 )
+
+if TYPE_CHECKING:
+    from huddle.core import flp
 
 NAME = "dp_average"
 
@@ -65,6 +70,9 @@ class DpAverage(Kind):
         fp = q.fixed_point
         return [fp.encode(fp.clamp(value))]
 
+    def circuit(self, q: Settings) -> flp.Answer:
+        return number_circuit(q)
+
     def sensitivity(self, q: Settings) -> int:
         fp = q.fixed_point
         return math.ceil((fp.hi - fp.lo) * fp.scale)
@@ -78,7 +86,7 @@ class DpAverage(Kind):
         epsilon_text: EpsilonText = plain_epsilon,
     ) -> str:
         what = "Everyone learns a rough average; values are kept within the allowed range."
-        return f"{what} {noisy_words(epsilon_text(epsilon_of(q)))}"
+        return f"{what} {noisy_words(self.privacy_setting(q, epsilon_text))}"
 
     def summarize(self, outcome: Released) -> Summary:
         q, noisy = outcome.question, noisy_average(outcome)

@@ -76,8 +76,8 @@ class DpSpread(Spread):
     ) -> str:
         return (
             "Everyone learns a rough average and a rough spread (standard deviation). Random "
-            f"noise is added inside the protocol (privacy setting ε = "
-            f"{epsilon_text(epsilon_of(q))}), so nobody can tell any one person's "
+            f"noise is added inside the protocol ({self.privacy_setting(q, epsilon_text)}), "
+            "so nobody can tell any one person's "
             "value, and the exact figures exist nowhere."
         )
 

@@ -52,7 +52,7 @@ class DpVote(Vote):
     ) -> str:
         return (
             "Everyone learns roughly how many votes each option got. Random noise is added "
-            f"inside the protocol (privacy setting ε = {epsilon_text(epsilon_of(q))}),"
+            f"inside the protocol ({self.privacy_setting(q, epsilon_text)}),"
             " so not even a unanimous vote gives anyone's vote away, and the exact tallies "
             "exist nowhere."
         )

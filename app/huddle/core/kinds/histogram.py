@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huddle.core.kinds.base import (
     HISTOGRAM_SENSITIVITY,
@@ -26,6 +27,9 @@ from huddle.core.kinds.base import (
 )
 from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import CONFIDENCE, Accuracy, Chart, Released, Summary, noise_bound
+
+if TYPE_CHECKING:
+    from huddle.core import flp
 
 NAME = "histogram"
 
@@ -70,6 +74,11 @@ class Histogram(Kind):
         vector[bar] = 1
         return vector
 
+    def circuit(self, q: Settings) -> flp.Answer:
+        from huddle.core import flp
+
+        return flp.OneHot(self.vector_length(q))
+
     def sensitivity(self, q: Settings) -> int:
         return HISTOGRAM_SENSITIVITY
 
@@ -84,7 +93,7 @@ class Histogram(Kind):
         what = (
             f"Everyone learns roughly how many values fall in each of the {len(q.bins) - 1} bars."
         )
-        return f"{what} {noisy_words(epsilon_text(epsilon_of(q)))}"
+        return f"{what} {noisy_words(self.privacy_setting(q, epsilon_text))}"
 
     def summarize(self, outcome: Released) -> Summary:
         q, raw = outcome.question, outcome.total

@@ -98,7 +98,7 @@ class Median(Histogram):
             "Everyone learns a rough median and quartiles, read from roughly how many "
             f"values fall in each of the {len(q.bins) - 1} bars."
         )
-        return f"{what} {noisy_words(epsilon_text(epsilon_of(q)))}"
+        return f"{what} {noisy_words(self.privacy_setting(q, epsilon_text))}"
 
     def preview(self, q: Settings, people: int) -> Preview:
         shift = rank_bound(q, people)

@@ -7,6 +7,7 @@ No noise is added: the coins are the mechanism, ε = ln 3
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, YesNo
@@ -21,6 +22,9 @@ from huddle.core.kinds.base import (
 )
 from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import CONFIDENCE, Figure, Released, Summary
+
+if TYPE_CHECKING:
+    from huddle.core import flp
 
 NAME = "poll"
 
@@ -66,6 +70,12 @@ class Poll(Kind):
         sent, _ = self.randomize(q, answer, coin)
         assert isinstance(sent, YesNo)
         return [int(sent.yes)]
+
+    def circuit(self, q: Settings) -> flp.Answer:
+        """The sent bit, 0 or 1 (whether the coins were flipped honestly no proof can tell)."""
+        from huddle.core import flp
+
+        return flp.Bits(1)
 
     def release_epsilon(self, q: Settings) -> float:
         return rr.EPSILON

@@ -7,6 +7,7 @@ middle of the range; K = 1 for the exact kind.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huddle.core import spread
 from huddle.core.errors import SettingsError
@@ -17,9 +18,13 @@ from huddle.core.kinds.base import (
     Flag,
     Kind,
     plain_epsilon,
+    scaled_range,
 )
 from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import Figure, Released, Summary
+
+if TYPE_CHECKING:
+    from huddle.core import flp
 
 NAME = "spread"
 
@@ -49,6 +54,14 @@ class Spread(Kind):
     def encode(self, q: Settings, value: Decimal) -> list[int]:
         fp = q.fixed_point
         return spread.encode(fp, fp.clamp(value), self.layout(q))
+
+    def circuit(self, q: Settings) -> flp.Answer:
+        """[K·u, u²] with u = x·10^d − c for an x in the range (`huddle.core.spread`)."""
+        from huddle.core import flp
+
+        shape = self.layout(q)
+        lo, hi = scaled_range(q)
+        return flp.Spread(lo - shape.centre, hi - shape.centre, shape.factor)
 
     def moments(self, outcome: Released) -> spread.Moments:
         """Average and standard deviation (noisy ones kept within what is possible)."""

@@ -24,6 +24,7 @@ from huddle.core.kinds.settings import Settings
 from huddle.core.kinds.summary import Chart, Figure, Released, Summary
 
 if TYPE_CHECKING:
+    from huddle.core import flp
     from huddle.core import randomized_response as rr
 
 NAME = "vote"
@@ -57,6 +58,11 @@ class Vote(Kind):
         if not isinstance(answer, Pick):
             raise TypeError("a vote is answered with one option")
         return options.one_hot(len(q.options), answer.index)
+
+    def circuit(self, q: Settings) -> flp.Answer:
+        from huddle.core import flp
+
+        return flp.OneHot(len(q.options))
 
     def reveals(
         self,

@@ -60,8 +60,8 @@ class VoteOutcome(DpVote):
     ) -> str:
         return (
             "Everyone learns only which option leads and whether it has a majority — worked "
-            "out from tallies with random noise (privacy setting "
-            f"ε = {epsilon_text(epsilon_of(q))}), so the exact counts exist nowhere "
+            "out from tallies with random noise "
+            f"({self.privacy_setting(q, epsilon_text)}), so the exact counts exist nowhere "
             "and no one's vote can be told from the outcome."
         )
 
