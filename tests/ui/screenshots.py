@@ -12,11 +12,13 @@ vote, a yes/no poll by randomized response, a private choice and a spread; a re-
 of protocol 3; and host setup and the lobby in a 640×480 window (17-small-*). Then
 the noisy vote, the vote's outcome only and the noisy spread (18-*), and the median
 and quartiles of issue 16 (19-*): every kind in the registry has a result screen here.
+Last, a modified app's answer failing the check (20-*): Mallory runs `tests.cheats`.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,6 +122,7 @@ def main(out: Path) -> None:
             small_screen(shooter)
             noisy_kinds_session(shooter)
             median_session(shooter)
+            rejected_session(shooter)
         finally:
             for window in shooter.windows:
                 window.shutdown()
@@ -495,6 +498,43 @@ def median_session(shooter: Shooter) -> None:
     shooter.shoot(dana, "19-result-median")
     alice.result.home_button.click()
     dana.result.home_button.click()
+
+
+def rejected_session(shooter: Shooter) -> None:
+    """Mallory's modified app sends a forged answer (10^15 on 0–10000): the round stops
+    on every screen, and the host is offered to remove her before running it again."""
+    alice, dana = shooter.windows[0], shooter.windows[1]
+    alice.show_page(alice.home)
+    dana.show_page(dana.home)
+    port = host(shooter, alice, shoot=False)
+    alice.flow.demo = alice.engine.demo_peers(port, 2)
+    wait_until(lambda: len(alice.lobby.pending_names()) == 2)
+    dana.home.address.setText(f"127.0.0.1:{port}")
+    dana.home.join_button.click()
+    wait_until(lambda: len(alice.lobby.pending_names()) == 3)
+    mallory = subprocess.Popen(
+        [sys.executable, "-m", "tests.cheats", "forged-answer", "join", f"127.0.0.1:{port}",
+         "--name", "Mallory", "--value", "5", "--take-part-again"],
+        cwd=OUT.parents[1], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: len(alice.lobby.pending_names()) == 4)
+        alice.lobby.admit_all_button.click()
+        wait_until(lambda: alice.lobby.start_button.isEnabled() and len(alice.lobby.names) == 5)
+        alice.lobby.start_button.click()
+        answer(shooter, alice, typed="3000")
+        answer(shooter, dana, typed="3400")
+        shooter.on(alice, alice.notice)
+        shooter.on(dana, dana.notice)
+        shooter.shoot(alice, "20-round-rejected-host")
+        shooter.shoot(dana, "20-round-rejected-joiner")
+        alice.flow.go_home()
+        dana.flow.go_home()
+        mallory.wait(timeout=20)
+    finally:
+        if mallory.poll() is None:
+            mallory.kill()
 
 
 if __name__ == "__main__":

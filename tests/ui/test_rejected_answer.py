@@ -94,11 +94,12 @@ def test_the_host_removes_the_cheat_and_the_round_runs_again_without_her(
         "check, so nothing was summed."
     )
     assert notice.advice.text() == (
-        "Nothing was summed and nobody's value was revealed. The check points at "
-        "Mallory's app, though the app that reported it could be the modified one "
-        "instead: Huddle cannot tell which. With Mallory in it, a re-run would most "
-        "likely stop the same way. Without Mallory: Maria, Alice, Dana. A re-run asks "
-        "each of them before their answer goes out again."
+        "Nothing was summed and nobody's value was revealed.\n\n"
+        "The check points at Mallory's app, though the app that reported it could be the "
+        "modified one instead: Huddle cannot tell which. With Mallory in it, a re-run would "
+        "most likely stop the same way.\n\n"
+        "Without Mallory: Maria, Alice, Dana. A re-run asks each of them before their "
+        "answer goes out again."
     )
     # Never a plain "Run again" with Mallory in it; removing her comes first, on Enter.
     assert notice.button_texts() == [
@@ -197,7 +198,10 @@ def test_removing_the_suspect_would_leave_too_few_so_the_host_removes_her_and_ad
     notice = stops.host_round_stopped(event, ("Ann", "Bo", "Mallory"), 3, _choices(done), me="Ann")
     assert notice.title == REJECTED
     assert [a.text for a in notice.actions] == ["Close session", "Back to lobby", "Remove Mallory"]
-    assert "Fewer than 3 people are left: admit more in the lobby" in notice.advice
+    assert notice.advice.endswith(
+        "Without Mallory, fewer than 3 people would be left: remove Mallory, admit more in "
+        "the lobby, then start again."
+    )
     (primary,) = [a for a in notice.actions if a.primary]
     primary.slot()
     assert done == ["remove ('Mallory',)"]

@@ -165,21 +165,23 @@ def _remove_suspects(
     with them as the first choice (the same app would fail the check again)."""
     names = ", ".join(here)
     left = tuple(name for name in still_here if name not in here)
+    # Three short paragraphs, not one block: what it means, whom it points at, what next.
     advice = (
         _nothing_summed()
-        + " "
+        + "\n\n"
         + tr(
             "The check points at {names}'s app, though the app that reported it could be "
             "the modified one instead: Huddle cannot tell which. With {names} in it, a "
             "re-run would most likely stop the same way."
         ).format(names=names)
+        + "\n\n"
     )
     actions = [
         Action(tr("Close session"), choices.close),
         Action(tr("Back to lobby"), choices.back_to_lobby),
     ]
     if event.can_rerun and len(left) >= needed:
-        advice += " " + tr(
+        advice += tr(
             "Without {names}: {left}. A re-run asks each of them before their answer goes "
             "out again."
         ).format(names=names, left=", ".join(left))
@@ -190,7 +192,10 @@ def _remove_suspects(
         )
         actions.append(remove_and_run)
     else:
-        advice += " " + _too_few(needed)
+        advice += tr(
+            "Without {names}, fewer than {needed} people would be left: remove {names}, "
+            "admit more in the lobby, then start again."
+        ).format(names=names, needed=needed)
         remove = Action(
             tr("Remove {names}").format(names=names), lambda: choices.remove(here), primary=True
         )
@@ -203,7 +208,7 @@ def _own_app_suspected(event: RoundAborted, choices: HostChoices) -> Notice:
     re-run offered first (it would run with the same app)."""
     advice = (
         _nothing_summed()
-        + " "
+        + "\n\n"
         + tr(
             "The check points at your own app, though the app that reported it could be "
             "the modified one instead: Huddle cannot tell which. If your copy of Huddle "
