@@ -264,6 +264,11 @@ class HostSession:
             raise LocalProtocolError("That person is no longer waiting to join.")
         if self.phase not in (Phase.LOBBY, Phase.ABORTED):
             raise LocalProtocolError("People can only be admitted before the round starts.")
+        if len(self.roster) >= proofs.max_group(self.question):
+            raise LocalProtocolError(
+                f"A round of this question can hold at most {proofs.max_group(self.question)} "
+                "people: the session is full."
+            )
         c.stage = _Stage.MEMBER
         c.decoder.max_frame = FrameDecoder().max_frame
         return self._roster_update(f"{c.member.name} joined")
@@ -439,6 +444,12 @@ class HostSession:
             raise RemoteProtocolError("Hello with an encryption key that cannot be used.")
         if self.phase not in (Phase.LOBBY, Phase.ABORTED):
             return self.reject(conn, "This session has already started.")
+        if len(self.roster) >= proofs.max_group(self.question):
+            return self.reject(
+                conn,
+                f"This session is full: a round of this question can hold at most "
+                f"{proofs.max_group(self.question)} people.",
+            )
         taken = {m.name for m in self.roster} | set(self.pending.values())
         if name in taken or any(m.sign_key == msg.sign_key for m in self.roster):
             return self.reject(conn, f"Someone called “{name}” is already here; pick another name.")

@@ -47,8 +47,10 @@ _ID = limit(exact_len=ID_BYTES)
 _PARTY = limit(lo=0, hi=1_000_000)
 _PARTIES = limit(max_len=MAX_PARTICIPANTS)
 _REASON = limit(max_len=300)
-_VECTOR = limit(max_len=MAX_FRAME // (2 * MAX_PARTICIPANTS))
-_VECTORS = limit(max_len=MAX_FRAME // 2)
+_VECTOR = limit(max_len=MAX_FRAME // 2)
+_VECTORS = limit(max_len=MAX_FRAME)
+"""Blobs are bounded by the frame; how many people a question's round can hold so
+that every frame fits is `proofs.max_group` (the host admits no more)."""
 _TAGS = limit(max_len=TAG_BYTES * MAX_PARTICIPANTS)
 _EPOCH = limit(lo=1, hi=(1 << 62))
 _HASH = limit(exact_len=32)

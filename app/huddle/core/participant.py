@@ -757,9 +757,10 @@ class ParticipantSession:
             self._vectors = field.from_bytes(msg.vectors).reshape(n, s.length)
             witnesses = field.from_bytes(msg.witnesses).reshape(n, s.witness)
             proof_parts = field.from_bytes(msg.proofs).reshape(n, s.proof)
-        except ValueError:  # an entry outside the field: not a contribution anyone made honestly
-            bad = _first_unreadable(blobs[:3], sizes[:3], n)
-            return self._complain(self._parties[bad], Seen.INVALID_CONTRIBUTION)
+        except ValueError:
+            # A number outside the field: an honest host drops whoever sends one, so it
+            # was written or let through by the host; no member is named for it.
+            return self._complain(0, Seen.WRONG_PARTIALS)
         pair = self._pairs.secret
         joint: list[Vector] = []
         for i, party in enumerate(self._parties):
@@ -1091,17 +1092,6 @@ class ParticipantSession:
 
 def _slot(blob: bytes, index: int, size: int) -> bytes:
     return blob[index * size : (index + 1) * size]
-
-
-def _first_unreadable(blobs: Sequence[bytes], sizes: Sequence[int], count: int) -> int:
-    """The index of the first member whose published parts hold a number outside the field."""
-    for k in range(count):
-        for blob, size in zip(blobs, sizes, strict=True):
-            try:
-                field.from_bytes(_slot(blob, k, size))
-            except ValueError:
-                return k
-    return 0
 
 
 _NOTHING_YET = _Mine(b"", b"", b"", b"", b"", (), b"")
