@@ -1,18 +1,17 @@
 import contextlib
 import struct
-from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huddle.core import codec, flp
+from huddle.core import codec, flp, proofs
 from huddle.core import messages as m
 from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, decode_body, encode
 from huddle.core.crypto import TAG_BYTES
 from huddle.core.errors import RemoteProtocolError
-from huddle.core.kinds import HISTOGRAM_SENSITIVITY, MAX_BINS
-from huddle.core.noise import noise_bound
+from huddle.core.kinds import MAX_BINS
+from huddle.core.options import MAX_OPTIONS
 from huddle.core.questions import MAX_PARTICIPANTS, Question
 
 KEY = bytes(32)
@@ -169,22 +168,39 @@ def _round_messages(circuit: flp.Contribution, n: int) -> list[m.Message]:
     ]
 
 
-CIRCUITS = {
-    "average": flp.Contribution(flp.Range(0, 10**11)),
-    f"{MAX_BINS}-bar histogram": flp.Contribution(flp.OneHot(MAX_BINS)),
-    f"noisy {MAX_BINS}-bar histogram at ε = 1": flp.Contribution(
-        flp.OneHot(MAX_BINS), noise_bound=noise_bound(Decimal(1), HISTOGRAM_SENSITIVITY)
+def _edges(bars: int) -> tuple[str, ...]:
+    return tuple(str(k) for k in range(bars + 1))
+
+
+QUESTIONS = {
+    "average": Question(title="t", lo="0", hi="1000000000"),
+    f"{MAX_OPTIONS}-option vote": Question(
+        kind="vote", title="t", lo="1", hi=str(MAX_OPTIONS),
+        options=tuple(f"o{k}" for k in range(MAX_OPTIONS)),
     ),
-}
+    f"noisy {MAX_BINS}-bar histogram at ε = 1": Question(
+        kind="histogram", title="t", hi=str(MAX_BINS), bins=_edges(MAX_BINS), epsilon="1"
+    ),
+}  # fmt: skip
 
 
-@pytest.mark.parametrize("n", [3, 8, MAX_PARTICIPANTS])
-@pytest.mark.parametrize("kind", CIRCUITS)
-def test_every_message_of_the_largest_rounds_fits_its_limits(kind: str, n: int) -> None:
+def test_the_largest_rounds_are_as_large_as_the_frames_allow() -> None:
+    """The host admits no more people than `proofs.max_group` (tests/core/host_paths);
+    small questions reach the app's maximum, the heaviest stays large."""
+    sizes = {kind: proofs.max_group(q) for kind, q in QUESTIONS.items()}
+    assert sizes["average"] == sizes[f"{MAX_OPTIONS}-option vote"] == MAX_PARTICIPANTS
+    assert 50 <= sizes[f"noisy {MAX_BINS}-bar histogram at ε = 1"] < MAX_PARTICIPANTS
+
+
+@pytest.mark.parametrize("n", [3, 8, "largest"])
+@pytest.mark.parametrize("kind", QUESTIONS)
+def test_every_message_of_the_largest_rounds_fits_its_limits(kind: str, n: int | str) -> None:
     """A question the app lets a host ask, with as many people as it admits: each
     message of its rounds passes the codec's field and frame limits, else the host
     (or a member) would refuse an honest message as a protocol error."""
-    for msg in _round_messages(CIRCUITS[kind], n):
+    question = QUESTIONS[kind]
+    n = proofs.max_group(question) if n == "largest" else int(n)
+    for msg in _round_messages(question.contribution(), n):
         try:
             assert FrameDecoder().feed(encode(msg)) == [msg]
         except RemoteProtocolError as exc:

@@ -769,7 +769,7 @@ class ParticipantSession:
                 holder = self._slot_of(party, self.me)
                 seed = piece(pair(party), self._context, party, self.me)
                 expected = piece_commitment(self._context, party, self.me, seed)
-                if _slot(committed, 1 + holder, HASH_BYTES) != expected:
+                if not hmac.compare_digest(_slot(committed, 1 + holder, HASH_BYTES), expected):
                     return self._complain(party, Seen.BAD_PIECE)
             seed = joint_seed(
                 self._context,
@@ -807,7 +807,9 @@ class ParticipantSession:
         for k, party in enumerate(self._parties):
             nonce = _slot(msg.nonces, k, HASH_BYTES)
             committed = _slot(self._round_commitments, k * n, HASH_BYTES)
-            if query_nonce_commitment(self._context, party, nonce) != committed:
+            if not hmac.compare_digest(
+                query_nonce_commitment(self._context, party, nonce), committed
+            ):
                 return self._complain(party, Seen.BAD_NONCE)
         if self._cancelling:  # the person stopped the round: nothing more goes out
             return self._cancelled_here()
