@@ -733,3 +733,38 @@ def test_pings_are_answered_and_a_stranger_must_say_hello_first() -> None:
     assert drops(net.host.receive_data(stranger, encode(Ping()) + encode(Leave()))) == [
         "Expected Hello first."
     ]
+
+
+def test_the_host_admits_no_more_people_than_every_frame_of_a_round_can_carry() -> None:
+    """A noisy 1000-bar histogram's Verifies grows as n(n − 1): past `proofs.max_group`
+    an honest round's frames would exceed the codec's limit, so the host turns the next
+    person away with a reason instead of admitting a round that cannot run."""
+    from huddle.core import crypto, proofs
+    from huddle.core.codec import encode
+    from huddle.core.messages import Hello, Rejected, hello_context
+    from huddle.core.questions import Question
+
+    bars = tuple(str(k) for k in range(1001))
+    question = Question(kind="histogram", title="t", hi="1000", bins=bars, epsilon="1")
+    largest = proofs.max_group(question)
+    assert largest < 100
+    host = make_network(question).host
+
+    def hello(name: str) -> tuple[int, list[object]]:
+        who = crypto.Identity()
+        pub = who.public
+        signed = hello_context(host.session_id, name, pub.sign_key, pub.kem_key)
+        frame = Hello(name=name, sign_key=pub.sign_key, kem_key=pub.kem_key,
+                      signature=who.sign(signed))  # fmt: skip
+        conn, _ = host.connect()
+        return conn, list(host.receive_data(conn, encode(frame)))
+
+    for k in range(largest):
+        conn, _ = hello(f"p{k}")
+        host.admit(conn)
+    assert len(host.roster) == largest
+    _, outs = hello("late")
+    (rejected,) = [m for o in outs if isinstance(o, Send) for m in FrameDecoder().feed(o.data)]
+    assert isinstance(rejected, Rejected)
+    assert f"at most {largest} people" in rejected.reason
+    assert len(host.roster) == largest
