@@ -45,5 +45,5 @@ def test_a_modified_app_is_caught_and_nothing_is_summed(attack: str) -> None:
         assert out == ""  # no result
         assert "Mallory's answer did not pass the check" in err, err
         assert "nothing was summed" in err, err
-    code, out, _ = mallory.finish()
-    assert out == ""
+    _, said, _ = mallory.finish()
+    assert "Result" not in said and "average" not in said.lower()
