@@ -39,11 +39,16 @@ def test_a_modified_app_is_caught_and_nothing_is_summed(attack: str) -> None:
         for name, value in (("Ari", "2000"), ("Bo", "3000"))
     ]
     mallory = _cheat(attack, "join", f"127.0.0.1:{port}", "--name", "Mallory", "--value", "5")
-    for proc in (host, *honest):
-        code, out, err = proc.finish()
-        assert code == 1, err
-        assert out == ""  # no result
-        assert "Mallory's answer did not pass the check" in err, err
-        assert "nothing was summed" in err, err
-    _, said, _ = mallory.finish()
-    assert "Result" not in said and "average" not in said.lower()
+    try:
+        for proc in (host, *honest):
+            code, out, err = proc.finish()
+            assert code == 1, err
+            assert out == ""  # no result
+            assert "Mallory's answer did not pass the check" in err, err
+            assert "nothing was summed" in err, err
+        _, said, _ = mallory.finish()
+        assert "Result" not in said and "average" not in said.lower()
+    finally:
+        for proc in (host, *honest, mallory):
+            if proc.popen.poll() is None:
+                proc.popen.kill()
