@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from huddle.core import codec, flp, proofs
 from huddle.core import messages as m
-from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, decode_body, encode
+from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, Message, decode_body, encode
 from huddle.core.crypto import TAG_BYTES
 from huddle.core.errors import RemoteProtocolError
 from huddle.core.kinds import MAX_BINS
@@ -60,7 +60,7 @@ SAMPLES = [
 
 
 @pytest.mark.parametrize("msg", SAMPLES, ids=lambda x: type(x).__name__)
-def test_every_message_round_trips_even_one_byte_at_a_time(msg: m.Message) -> None:
+def test_every_message_round_trips_even_one_byte_at_a_time(msg: Message) -> None:
     frame = encode(msg)
     assert FrameDecoder().feed(frame) == [msg]
     decoder = FrameDecoder()
@@ -122,7 +122,7 @@ def test_fuzz_decoder_raises_only_protocol_errors(data: bytes) -> None:
 
 @given(st.sampled_from(SAMPLES), st.data())
 def test_fuzz_mutated_valid_frames_raise_only_protocol_errors(
-    msg: m.Message, data: st.DataObject
+    msg: Message, data: st.DataObject
 ) -> None:
     frame = bytearray(encode(msg))
     for _ in range(data.draw(st.integers(1, 4))):
@@ -140,7 +140,7 @@ def test_every_message_type_has_a_sample() -> None:
 # --- the largest rounds the app allows ------------------------------------------------------
 
 
-def _round_messages(circuit: flp.Contribution, n: int) -> list[m.Message]:
+def _round_messages(circuit: flp.Contribution, n: int) -> list[Message]:
     """Every message of a round of ``n`` members proving ``circuit``, at its real sizes
     (docs/PROTOCOL.md): one member's and the host's relay of all of them."""
     proof = flp.Flp(circuit)

@@ -17,7 +17,7 @@ import pytest
 
 from huddle.core import codec
 from huddle.core import messages as m
-from huddle.core.codec import FrameDecoder, decode_body, encode, limit
+from huddle.core.codec import FrameDecoder, Message, decode_body, encode, limit
 from huddle.core.crypto import SIGNATURE_BYTES
 from huddle.core.errors import RemoteProtocolError
 from huddle.core.questions import MAX_PARTICIPANTS
@@ -228,7 +228,7 @@ AT_MOST = [
 ]
 
 
-def _decode(msg: m.Message, name: str, size: int) -> object:
+def _decode(msg: Message, name: str, size: int) -> object:
     fields = codec._encoder_for(type(msg))(msg)
     return codec._decoder_for(type(msg))({**fields, name: b64(bytes(size))})
 
@@ -236,9 +236,7 @@ def _decode(msg: m.Message, name: str, size: int) -> object:
 @pytest.mark.parametrize(
     ("msg", "name", "size"), EXACT, ids=[f"{type(x).__name__}.{n}" for x, n, _ in EXACT]
 )
-def test_protocol_4_hashes_and_signatures_have_one_size(
-    msg: m.Message, name: str, size: int
-) -> None:
+def test_protocol_4_hashes_and_signatures_have_one_size(msg: Message, name: str, size: int) -> None:
     assert _decode(msg, name, size)
     for wrong in (size - 1, size + 1):
         with pytest.raises(RemoteProtocolError) as info:
@@ -249,7 +247,7 @@ def test_protocol_4_hashes_and_signatures_have_one_size(
 @pytest.mark.parametrize(
     ("msg", "name", "bound"), AT_MOST, ids=[f"{type(x).__name__}.{n}" for x, n, _ in AT_MOST]
 )
-def test_protocol_4_fields_hold_one_entry_per_member(msg: m.Message, name: str, bound: int) -> None:
+def test_protocol_4_fields_hold_one_entry_per_member(msg: Message, name: str, bound: int) -> None:
     """A hash or signature per member (per pair of members for the relayed piece
     commitments and pieces), for as many members as a question allows; past that
     (by more than base64's padding, `test_base64_is_bounded_by_its_length_in_characters`)

@@ -6,8 +6,8 @@ trickle a byte every 0.5 s — do not stop honest participants (from 127.0.0.1)
 from joining and completing their round; that the host drops every offender
 within its hello timeout, writes at most one warning line per offender (naming
 it) rather than a flood, and stays bounded in memory (peak RSS from /proc).
-Also: each kind of hostile bytes from a stranger (protocol 3's nonce and seed
-messages sent before a Hello among them) gets exactly one warning naming the
+Also: each kind of hostile bytes from a stranger (protocol 4's nonces, self-mask
+pieces and signed checks sent before a Hello among them) gets exactly one warning naming the
 offender's address and port, and the honest round still completes. Every honest
 party sees the same result under the same result code as the host.
 Bounded: 200 connections, each held at most a few seconds, on loopback only.
@@ -131,7 +131,11 @@ JUNK = {
     "not JSON": b"\x00\x00\x00\x05\x01\x04xxx",
     "wrong first message": encode(m.Start(round_id=bytes(16), roster_digest=bytes(32))),
     "a code nonce before Hello": encode(m.Reveal(epoch=1, nonce=bytes(32))),
-    "a self-mask seed before Hello": encode(m.Unmask(round_id=bytes(16), seed=bytes(32))),
+    "self-mask pieces before Hello": encode(m.Unmask(round_id=bytes(16), pieces=bytes(64))),
+    "a query nonce before Hello": encode(m.Confirm(round_id=bytes(16), tags=b"", nonce=bytes(32))),
+    "signed checks before Hello": encode(
+        m.Verify(round_id=bytes(16), messages=bytes(16), signature=bytes(64))
+    ),
     "truncated Hello": encode(m.Leave())[:-1] + b"\x00\x00\x00\x40\x01\x02{",
 }
 

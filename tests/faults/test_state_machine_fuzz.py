@@ -1,4 +1,4 @@
-"""Stateful fuzzing of `HostSession` and `ParticipantSession` with hypothesis (protocol 3).
+"""Stateful fuzzing of `HostSession` and `ParticipantSession` with hypothesis (protocol 4).
 
 Whatever arrives — messages of every type, valid-looking or corrupt, out of
 turn, for another epoch or round, twice, meant for the other direction; a
@@ -22,18 +22,26 @@ messages, so that rounds go deep):
   round is never summed;
 - a member that opened its self-mask means the round can no longer stop, or
   the question is closed; it never publishes another partial sum;
+- a raw member that forges its partial sum or its checks, or opens pieces
+  other than those it committed to, never gets a round summed;
 - no member publishes a partial sum in a re-run before the person said so.
 
 Participant side (one participant fed by a hostile host that holds the other
-members' keys, so it can forge everything the others would send):
+members' keys, so it can forge everything the others would send; what they
+send when honest, their own apps compute: see `Apps`):
 - it reveals its code nonce only after its own commitment came back intact;
 - it publishes a partial sum only in a round whose Start carries the digest of
   the code on its screen, of at least 3 members, never after it opened a
   self-mask, and in a re-run only after the person's word;
-- it confirms only a transcript with its own partial sum intact, with correct tags;
-- it opens its self-mask only when every other member's confirmation over its
-  transcript checks out, and the seed matches the commitment it published;
-- it shows a result only when every seed matches its commitment: the sum of
+- it confirms only a transcript with its own partial sum, witness, proof and
+  commitments intact and every colleague's commitment to the piece it holds
+  right, with correct tags, revealing the query nonce it committed to;
+- it signs checks only when every other member's confirmation over its
+  transcript checks out and every nonce matches its commitment;
+- it opens its self-mask's pieces only when, besides, every member signed its
+  checks and every contribution passed them, and each piece matches the
+  commitment it published;
+- it shows a result only when every piece matches its commitment: the sum of
   the partial sums minus the self-masks, under the transcript's result code;
 - an ended participant holds no value or keys and ignores further bytes.
 
@@ -52,16 +60,17 @@ import functools
 import os
 import struct
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from huddle.core import crypto
+from huddle.core import crypto, proofs
+from huddle.core import field as gf
 from huddle.core import host as host_module
 from huddle.core import messages as m
 from huddle.core import participant as participant_module
@@ -84,22 +93,28 @@ from huddle.core.masks import (
     confirm_tag,
     nonce_commitment,
     pair_info,
+    piece,
+    piece_commitment,
+    query_nonce_commitment,
     round_context,
-    seed_commitment,
-    self_mask_key,
     transcript_digest,
+    verify_context,
 )
 from huddle.core.participant import ParticipantSession
 from huddle.core.participant import Phase as PartPhase
 from huddle.core.questions import Question
 from huddle.core.security_code import code_digest, result_code, roster_digest, security_code
-from tests.core.harness import Network, make_network
+from tests.cheats import Cheat, shifted
+from tests.core.harness import Network, bumped, make_network
 
 QUESTION = Question(title="raise", hi="100000")
+SHAPE = proofs.shape(QUESTION)
+"""The sizes of QUESTION's partial sums, witnesses, proofs and checks (in elements)."""
+assert SHAPE.length == 1  # the fuzz works results out from one element per member
 FINGERPRINT = bytes(range(32))
 HASH = 32
 TAG = crypto.TAG_BYTES
-RING = 1 << 64
+SIG = crypto.SIGNATURE_BYTES
 STEPS = 40
 SETTINGS = settings(max_examples=settings().max_examples, stateful_step_count=STEPS, deadline=None)
 COUNTS = {"host steps": 0, "participant steps": 0}
@@ -115,10 +130,10 @@ HONEST_DROPS = {
 
 @pytest.fixture(autouse=True)
 def _no_rehearsal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Skip the warm-up each session runs once (`masks.rehearse`): it changes no state,
-    and thousands of sessions here would spend a millisecond each on it."""
-    monkeypatch.setattr(host_module, "rehearse", lambda length: None)
-    monkeypatch.setattr(participant_module, "rehearse", lambda length: None)
+    """Skip the warm-up each session runs once (`rehearsal.rehearse`): it changes no
+    state, and thousands of sessions here would spend milliseconds each on it."""
+    monkeypatch.setattr(host_module, "rehearse", lambda question: None)
+    monkeypatch.setattr(participant_module, "rehearse", lambda question: None)
 
 
 def _rid() -> bytes:
@@ -182,21 +197,62 @@ def signed_hello(session_id: bytes, who: crypto.Identity, name: str) -> m.Hello:
 # --- the host, its honest members and hostile connections ----------------------------
 
 
+ROUND_MOVES = {m.PartialSum.TYPE, m.Confirm.TYPE, m.Verify.TYPE, m.Unmask.TYPE}
+MOVES = {m.Commit.TYPE, m.Reveal.TYPE, *ROUND_MOVES}
+"""The frames a member's part consists of (a raw member's "its move")."""
+
+
 @dataclass
 class Raw:
-    """A hostile connection's keys and the secrets it would play its part with."""
+    """A hostile connection's keys, and its own app: a real participant (with the same
+    keys, answering 1000) fed whatever the host sends this connection, whose frames
+    are what the connection sends when it plays its part (`HostFuzz.plays`)."""
 
     identity: crypto.Identity
-    nonces: dict[int, bytes] = field(default_factory=dict)
-    """Epoch → the nonce it commits to (if it plays along)."""
-    seeds: dict[bytes, bytes] = field(default_factory=dict)
-    """Round id → the seed of its self-mask (if it plays along)."""
+    app: Cheat
+    outbox: list[bytes] = field(default_factory=list)
+    """Frames its app would have sent, oldest first (its moves among them)."""
+    forgeries: dict[bytes, Cheat] = field(default_factory=dict)
+    """A forged partial sum's frame → the app that forged it (modified to prove a
+    contribution off by one), which it becomes if the frame is sent (`HostFuzz.from_raw`)."""
 
-    def nonce(self, epoch: int) -> bytes:
-        return self.nonces.setdefault(epoch, os.urandom(HASH))
+    def hears(self, frame: bytes) -> None:
+        """What the host sent this connection, as its app takes it; its person answers
+        1000 as soon as there is a question and agrees to every re-run."""
+        app = self.app
+        outs = app.receive_data(frame)
+        if app.question is not None and not app.has_value and not app.ended:
+            with contextlib.suppress(LocalProtocolError):  # nothing to answer right now
+                outs += app.submit("1000")
+        if app.awaiting_consent and app.has_value:
+            outs += app.take_part()
+        self.outbox += [out.data for out in outs if isinstance(out, Send)]
 
-    def seed(self, round_id: bytes) -> bytes:
-        return self.seeds.setdefault(round_id, os.urandom(HASH))
+
+def forged(msg: Message, me: m.Member, raw: Raw, host: HostSession) -> Message:
+    """``msg`` as a cheating member sends it: well formed, with what no honest app puts in
+    it — a nonce or pieces other than those committed to, a contribution off by one
+    that its modified app goes on to confirm and check as if it were valid, forged
+    tags, or checks that lie (signed, so the host takes them)."""
+    rnd, identity = host._round, raw.identity
+    if isinstance(msg, m.Reveal):
+        return dataclasses.replace(msg, nonce=os.urandom(HASH))
+    if isinstance(msg, m.PartialSum):
+        cheat = copy.deepcopy(raw.app)
+        cheat.forge = shifted([1])
+        mine, _ = cheat._contribute(msg.round_id, cheat._context, cheat._parties)
+        cheat._mine = mine
+        raw.forgeries[mine.frame] = cheat
+        return _decode(mine.frame)
+    if isinstance(msg, m.Confirm):
+        return dataclasses.replace(msg, tags=bytes(len(msg.tags)))
+    if isinstance(msg, m.Verify) and rnd is not None:
+        lies = bumped(msg.messages)
+        signature = identity.sign(verify_context(rnd.context, me.party, rnd.transcript, lies))
+        return dataclasses.replace(msg, messages=lies, signature=signature)
+    if isinstance(msg, m.Unmask):
+        return dataclasses.replace(msg, pieces=os.urandom(len(msg.pieces)))
+    return msg
 
 
 class Twins(RuleBasedStateMachine):
@@ -231,25 +287,28 @@ _PROTOTYPES: dict[object, Twins] = {}
 
 
 HOSTILE_KINDS = (
-    *("its move", "hello", "commit", "reveal", "partial sum", "confirm", "unmask"),
+    *("its move", "hello", "commit", "reveal", "partial sum", "confirm", "verify", "unmask"),
     *("complaint", "cancel", "leave", "ping", "pong"),
     *("start", "aborted", "progress", "commitments", "reveals", "partials", "confirms"),
-    *("unmasks", "lobby", "closed", "rejected"),
+    *("verifies", "unmasks", "lobby", "closed", "rejected"),
 )
 """What a raw connection sends the host: its part (played right or cheating), any
 member message, a message meant for members, anything else."""
-HOST_STATIONS = ("lobby", "summing", "confirming", "unmasking", "done", "aborted", "closed")
+HOST_STATIONS = (
+    *("lobby", "summing", "confirming", "verifying", "unmasking", "done", "aborted", "closed"),
+)
 """Where a host fuzz starts. "closed": a round stopped after self-masks may have
 opened (the question is closed)."""
 HOLD_AT: dict[str, type[Message]] = {
     "summing": m.PartialSum,
     "confirming": m.Confirm,
+    "verifying": m.Verify,
     "unmasking": m.Unmask,
 }
 STAGES = ("stranger", "pending", "member", "member, its turn")
 """How far the raw connection of a host station got: Hello not sent, not admitted,
 admitted (and played its part so far), admitted with its next message due."""
-TURNS = ("lobby", "summing", "confirming", "unmasking")
+TURNS = ("lobby", "summing", "confirming", "verifying", "unmasking")
 """Where a raw member can have its next message due (later, it has nothing to send)."""
 
 
@@ -274,9 +333,11 @@ class HostFuzz(Twins):
         its frames wait in `held` (until `release`)."""
         self.held: list[tuple[int, bytes]] = []
         self.opened: set[int] = set()
-        """Honest connections that sent their self-mask's seed."""
+        """Honest connections that sent their self-mask's pieces."""
         self.awaiting_word: set[int] = set()
         """Honest connections in a re-run the person has not agreed to yet."""
+        self.aborts: list[RoundAborted] = []
+        """Every round stop the host person was shown."""
 
     @initialize(station=st.sampled_from(HOST_STATIONS), stage=st.sampled_from(["nobody", *STAGES]))
     def begin(self, station: str, stage: str) -> None:
@@ -346,6 +407,8 @@ class HostFuzz(Twins):
                 assert out.conn not in self.gone, "the host sent to a dropped connection"
                 if out.conn in self.honest:
                     self.queue.append(("down", out.conn, out.data))
+                elif out.conn in self.raw:
+                    self.raw[out.conn].hears(out.data)
             elif isinstance(out, Drop):
                 assert out.conn not in self.gone, "the host dropped a connection twice"
                 if out.conn in self.honest:  # an honest app is never dropped as a cheat
@@ -354,6 +417,8 @@ class HostFuzz(Twins):
                 self.queue.append(("drop", out.conn, b""))
             else:
                 assert isinstance(out, Event)
+                if isinstance(out, RoundAborted):
+                    self.aborts.append(out)
 
     def party_out(self, conn: int, outs: list[Output], *, word: bool = False) -> None:
         """What honest ``conn`` does; ``word``: the person just answered or agreed to take part."""
@@ -414,6 +479,10 @@ class HostFuzz(Twins):
 
     def from_raw(self, conn: int, chunks: list[bytes]) -> None:
         """Hostile bytes from raw ``conn``: whatever they are, only ``conn`` may be dropped."""
+        raw = self.raw[conn]
+        if (cheat := raw.forgeries.get(b"".join(chunks))) is not None:
+            raw.app = cheat  # from now on its app is the modified one that forged it
+        raw.forgeries.clear()
         for chunk in chunks:
             if conn in self.gone:
                 break
@@ -440,55 +509,45 @@ class HostFuzz(Twins):
     # --- a raw member playing its part ----------------------------------------------
 
     def plays(self, conn: int, cheat: bool = False) -> list[Message]:
-        """What raw member ``conn`` would send next if it followed the protocol.
+        """What raw member ``conn`` would send next if it followed the protocol: the
+        oldest move of its own app that the host still waits for from it.
 
         ``cheat``: the same message, well formed, but with what a cheating member would
-        put in it: a nonce or seed that does not match its commitment, forged tags.
+        put in it (`forged`).
         """
         me = self.admitted(conn)
         if me is None:
             return []
-        raw, host = self.raw[conn], self.host
-        epoch, rnd = host._epoch, host._round
-        if me in epoch.roster and me.party not in epoch.commitments:
-            nonce = raw.nonce(epoch.number)
-            commitment = nonce_commitment(host.session_id, epoch.number, me.party, nonce)
-            return [m.Commit(epoch=epoch.number, commitment=commitment)]
-        if me in epoch.roster and epoch.commitments_sent and me.party not in epoch.nonces:
-            nonce = os.urandom(HASH) if cheat else raw.nonce(epoch.number)
-            return [m.Reveal(epoch=epoch.number, nonce=nonce)]
-        if rnd is None or me.party not in rnd.parties:
-            return []
-        seed = raw.seed(rnd.round_id)
-        if host.phase is HostPhase.SUMMING and me.party not in rnd.partials:
-            vector = os.urandom(8 * QUESTION.vector_length)
-            commitment = seed_commitment(rnd.context, me.party, seed)
-            return [m.PartialSum(round_id=rnd.round_id, vector=vector, commitment=commitment)]
-        if host.phase is HostPhase.CONFIRMING and me.party not in rnd.confirms:
-            tags = self.tags(conn, me)
-            return [m.Confirm(round_id=rnd.round_id, tags=bytes(len(tags)) if cheat else tags)]
-        if host.phase is HostPhase.UNMASKING and me.party not in rnd.seeds:
-            return [m.Unmask(round_id=rnd.round_id, seed=os.urandom(HASH) if cheat else seed)]
+        raw = self.raw[conn]
+        for frame in raw.outbox:
+            if frame[5] in MOVES and self.due(me, msg := _decode(frame)):
+                return [forged(msg, me, raw, self.host) if cheat else msg]
         return []
 
-    def tags(self, conn: int, me: m.Member) -> bytes:
-        """Raw member ``me``'s confirmation tags, right for each honest member it can pair with."""
-        rnd, identity = self.host._round, self.raw[conn].identity
-        assert rnd is not None
-        mine = identity.public
-        ours = (me.sign_key, me.kem_key) == (mine.sign_key, mine.kem_key)
-        roster = {x.party: x for x in self.host.roster}
-        tags = b""
-        for party in rnd.parties:
-            peer = roster.get(party)
-            if party == me.party:
-                continue
-            if not ours or peer is None:
-                tags += bytes(TAG)
-                continue
-            pair = identity.pair_key(peer.kem_key, pair_info(self.host.session_id, me, peer))
-            tags += confirm_tag(pair, rnd.context, me.party, party, rnd.transcript)
-        return tags
+    def due(self, me: m.Member, msg: Message) -> bool:
+        """Whether the host still waits for ``msg`` from ``me`` (its epoch, round and turn)."""
+        host = self.host
+        epoch, rnd = host._epoch, host._round
+        if isinstance(msg, m.Commit | m.Reveal):
+            if msg.epoch != epoch.number or me not in epoch.roster:
+                return False
+            if isinstance(msg, m.Commit):
+                return me.party not in epoch.commitments
+            return epoch.commitments_sent and me.party not in epoch.nonces
+        if (
+            rnd is None
+            or me.party not in rnd.parties
+            or getattr(msg, "round_id", b"") != rnd.round_id
+        ):
+            return False
+        waiting: dict[type[Message], tuple[HostPhase, Collection[int]]] = {
+            m.PartialSum: (HostPhase.SUMMING, rnd.partials),
+            m.Confirm: (HostPhase.CONFIRMING, rnd.confirms),
+            m.Verify: (HostPhase.VERIFYING, rnd.verifies),
+            m.Unmask: (HostPhase.UNMASKING, rnd.pieces),
+        }
+        phase, done = waiting[type(msg)]
+        return host.phase is phase and me.party not in done
 
     def settle(self, until: str = "") -> None:
         """Every raw member plays its part until none has anything left to send (or the
@@ -527,6 +586,7 @@ class HostFuzz(Twins):
             assert self.host.phase in (
                 HostPhase.SUMMING,
                 HostPhase.CONFIRMING,
+                HostPhase.VERIFYING,
                 HostPhase.UNMASKING,
             )
         self.pump()
@@ -583,7 +643,7 @@ class HostFuzz(Twins):
         if self.host.phase in (HostPhase.DONE, HostPhase.CLOSED) or self.host.question_closed:
             self.begin(station, "nobody")
 
-    @rule(data=st.data(), kind=st.sampled_from([m.PartialSum, m.Confirm, m.Unmask]))
+    @rule(data=st.data(), kind=st.sampled_from([m.PartialSum, m.Confirm, m.Verify, m.Unmask]))
     def slow(self, data: st.DataObject, kind: type[Message]) -> None:
         """An honest member's next frame of ``kind`` is slow to arrive (until `release`)."""
         live = self.live(self.honest)  # type: ignore[arg-type]
@@ -658,7 +718,14 @@ class HostFuzz(Twins):
     def stranger_connects(self) -> None:
         if len(self.raw) < 5:
             conn, outs = self.host.connect()
-            self.raw[conn] = Raw(crypto.Identity())
+            identity = crypto.Identity()
+            app = Cheat(
+                name="Mallory",
+                identity=identity,
+                host_fingerprint=FINGERPRINT,
+                random_bytes=os.urandom,
+            )
+            self.raw[conn] = Raw(identity, app)
             self.host_out(outs)
 
     @rule(data=st.data(), how=MANGLING, cut=st.integers(0, 10_000))
@@ -709,27 +776,42 @@ class HostFuzz(Twins):
             }[kind]
         round_id = data.draw(st.sampled_from([rid, _rid()]))
         number = data.draw(st.sampled_from([max(1, epoch), epoch + 1, max(1, epoch - 1), 0]))
-        nonce, seed = raw.nonce(max(1, epoch)), raw.seed(rid)
+        nonce = os.urandom(HASH)
         mine = [
             nonce,
             nonce_commitment(host.session_id, max(1, epoch), party, nonce),
-            seed,
-            seed_commitment(rnd.context if rnd else b"", party, seed),
+            query_nonce_commitment(rnd.context if rnd else b"", party, nonce),
             os.urandom(HASH),
         ]
         h = data.draw(st.sampled_from(mine))
         blob = data.draw(st.sampled_from([b"", h, h * 3, os.urandom(6 * TAG)]))
         target = data.draw(st.sampled_from(self.parties()))
+        n = len(rnd.parties) if rnd else 3
+
+        def elements(count: int) -> bytes:
+            return data.draw(st.sampled_from([bytes(8 * count), b"\xff" * 8 * count, b""]))
+
         built: dict[str, Callable[[], Message]] = {
             "commit": lambda: m.Commit(epoch=number, commitment=h),
             "reveal": lambda: m.Reveal(epoch=number, nonce=h),
             "partial sum": lambda: m.PartialSum(
                 round_id=round_id,
-                vector=blob[: data.draw(st.sampled_from([0, 8, 16]))],
-                commitment=h,
+                vector=elements(SHAPE.length),
+                witness=elements(SHAPE.witness),
+                proof=elements(SHAPE.proof),
+                commitments=data.draw(st.sampled_from([h * n, blob])),
             ),
-            "confirm": lambda: m.Confirm(round_id=round_id, tags=blob[: TAG * len(host.roster)]),
-            "unmask": lambda: m.Unmask(round_id=round_id, seed=h),
+            "confirm": lambda: m.Confirm(
+                round_id=round_id, tags=blob[: TAG * len(host.roster)], nonce=h
+            ),
+            "verify": lambda: m.Verify(
+                round_id=round_id,
+                messages=elements(SHAPE.message * (n - 1)),
+                signature=bytes(SIG),
+            ),
+            "unmask": lambda: m.Unmask(
+                round_id=round_id, pieces=data.draw(st.sampled_from([blob, h * (n - 1)]))
+            ),
             "complaint": lambda: m.Complaint(
                 round_id=round_id, about=target, what=data.draw(st.integers(0, 255))
             ),
@@ -741,10 +823,16 @@ class HostFuzz(Twins):
             "commitments": lambda: m.Commitments(epoch=number, commitments=blob),
             "reveals": lambda: m.Reveals(epoch=number, nonces=blob),
             "partials": lambda: m.Partials(
-                round_id=round_id, parties=(party,), vectors=bytes(8), commitments=h
+                round_id=round_id,
+                parties=(party,),
+                vectors=bytes(8),
+                witnesses=b"",
+                proofs=b"",
+                commitments=h,
             ),
-            "confirms": lambda: m.Confirms(round_id=round_id, tags=blob),
-            "unmasks": lambda: m.Unmasks(round_id=round_id, seeds=blob),
+            "confirms": lambda: m.Confirms(round_id=round_id, tags=blob, nonces=blob),
+            "verifies": lambda: m.Verifies(round_id=round_id, messages=blob, signatures=bytes(SIG)),
+            "unmasks": lambda: m.Unmasks(round_id=round_id, pieces=blob),
             "lobby": lambda: m.Lobby(you=target, epoch=number, roster=host.roster),
         }
         return built[kind]()
@@ -788,30 +876,53 @@ class HostFuzz(Twins):
 
 # --- one participant and a hostile host -----------------------------------------------
 
+M = TypeVar("M", bound=Message)
+PARTIALS_VARIANTS = (
+    *("good", "mine altered", "my witness altered", "my proof altered"),
+    *("my commitment altered", "a piece commitment wrong", "outside the field", "wrong size"),
+)
+VERIFIES_VARIANTS = (
+    *("good", "a check altered", "unsigned", "signed for another transcript", "short"),
+)
+
 
 STATION_NAMES = (
     *("connecting", "joining", "lobby, committing", "lobby, revealing", "lobby, code ready"),
-    *("awaiting value", "summed", "confirmed", "opened", "done", "aborted"),
+    *("awaiting value", "summed", "confirmed", "verified", "opened", "done", "aborted"),
     *("re-run, new code", "re-run, awaiting consent", "closed"),
 )
 """Where a participant fuzz starts (see `STATIONS` and `AFTER`)."""
+OTHERS = (2, 3, 4, 5)
+"""The parties whose keys the hostile host holds (everyone but the participant, 1)."""
+
+
+class Draws:
+    """A member app's random source whose next draws a test can set (its code nonces)."""
+
+    def __init__(self) -> None:
+        self.queue: list[bytes] = []
+
+    def __call__(self, n: int) -> bytes:
+        return self.queue.pop(0) if self.queue else os.urandom(n)
 
 
 class ParticipantFuzz(Twins):
     """One participant (party 1, Ann) fed by a hostile or confused host.
 
-    The host holds the keys of parties 2-4, so it can also forge everything they
+    The host holds the keys of parties 2-5, so it can also forge everything they
     would send; it keeps what an honest host would know, and the checks in
-    `check` say what the participant may send or show in reply.
+    `check` say what the participant may send or show in reply. What the others
+    send when the host plays honestly comes from their own apps (`apps`), fed
+    what an honest host would send them: valid contributions, proofs and checks.
     """
 
-    others: ClassVar[list[crypto.Identity]] = []
+    others: ClassVar[dict[int, crypto.Identity]] = {}
     session_id = _rid()
 
     def __init__(self) -> None:
         super().__init__()
         if not ParticipantFuzz.others:
-            ParticipantFuzz.others = [crypto.Identity() for _ in range(3)]
+            ParticipantFuzz.others = {party: crypto.Identity() for party in OTHERS}
         self.reset()
 
     def reset(self) -> None:
@@ -831,7 +942,10 @@ class ParticipantFuzz(Twins):
         self.round_id = _rid()
         self.context = b""
         self.parties: tuple[int, ...] = ()
-        self.seeds: dict[int, bytes] = {}
+        self.apps: dict[int, ParticipantSession] = {}
+        """The other members' own apps (this epoch's roster), fed what an honest host sends."""
+        self.app_sent: dict[int, dict[type[Message], Message]] = {}
+        """Each app's last frame of each type."""
         self.started = False
         """A Start went out for the current epoch's code (a new round needs a new epoch)."""
         self.transcript = b""
@@ -840,7 +954,8 @@ class ParticipantFuzz(Twins):
         """The participant's last frame of each type."""
         # What the participant may do, by what it was shown.
         self.start_ok: dict[bytes, bool] = {}
-        self.good_confirms: set[bytes] = set()
+        self.good_confirms: set[tuple[bytes, bytes]] = set()
+        self.good_verifies: set[tuple[bytes, bytes]] = set()
         self.good_unmasks: dict[bytes, int] = {}
         self.awaiting_word = False
         self.opened = False
@@ -854,7 +969,7 @@ class ParticipantFuzz(Twins):
     def identity(self, party: int) -> crypto.Identity | None:
         if party == 1:
             return self.p.identity
-        return self.others[party - 2] if 2 <= party <= 4 else None
+        return self.others.get(party)
 
     def pair(self, party: int) -> bytes | None:
         """The secret ``party`` shares with the participant, if this host knows its keys."""
@@ -882,6 +997,31 @@ class ParticipantFuzz(Twins):
                 continue
             self.check(self.p.receive_data(chunk), shown, person)
 
+    def tell_apps(self, msg: Message | Callable[[int], Message]) -> None:
+        """What an honest host sends the other members (the same, or per recipient)."""
+        for party, app in list(self.apps.items()):
+            frame = encode(msg(party) if callable(msg) else msg)
+            for out in app.receive_data(frame):
+                if isinstance(out, Send):
+                    sent = _decode(out.data)
+                    self.app_sent.setdefault(party, {})[type(sent)] = sent
+            if app.ended:
+                del self.apps[party]
+
+    def from_app(self, party: int, kind: type[M]) -> M | None:
+        """App ``party``'s last ``kind`` of the running round, if it sent one."""
+        msg = self.app_sent.get(party, {}).get(kind)
+        if isinstance(msg, kind) and getattr(msg, "round_id", None) == self.round_id:
+            return msg
+        return None
+
+    def mine(self, kind: type[M]) -> M | None:
+        """The participant's last ``kind`` of the running round, if it sent one."""
+        msg = self.sent.get(kind)
+        if isinstance(msg, kind) and getattr(msg, "round_id", None) == self.round_id:
+            return msg
+        return None
+
     def act(self, outs: list[Output], person: str) -> None:
         self.check(outs, [], person)
 
@@ -904,8 +1044,8 @@ class ParticipantFuzz(Twins):
                 assert out.code == security_code(self.digest)
             elif isinstance(out, ResultReady):
                 unmasks = [s for s in shown if isinstance(s, m.Unmasks)]
-                assert unmasks and unmasks[-1].seeds in self.good_unmasks, "a result unopened"
-                expected = self.good_unmasks[unmasks[-1].seeds]
+                assert unmasks and unmasks[-1].pieces in self.good_unmasks, "a result unopened"
+                expected = self.good_unmasks[unmasks[-1].pieces]
                 assert out.outcome.total == (expected,) and out.outcome.count == len(self.parties)
                 assert out.code == result_code(self.transcript)
 
@@ -927,24 +1067,49 @@ class ParticipantFuzz(Twins):
         elif isinstance(msg, m.Confirm):
             partials = [s for s in shown if isinstance(s, m.Partials)]
             assert partials and partials[-1].parties == self.parties
+            shown_partials = partials[-1]
             mine = self.sent[m.PartialSum]
             assert isinstance(mine, m.PartialSum)
-            k = self.parties.index(self.me)
-            assert _slot(partials[-1].vectors, k, 8) == mine.vector
-            assert _slot(partials[-1].commitments, k, HASH) == mine.commitment
+            n, k = len(self.parties), self.parties.index(self.me)
+            assert _slot(shown_partials.vectors, k, 8 * SHAPE.length) == mine.vector
+            assert _slot(shown_partials.witnesses, k, 8 * SHAPE.witness) == mine.witness
+            assert _slot(shown_partials.proofs, k, 8 * SHAPE.proof) == mine.proof
+            assert _slot(shown_partials.commitments, k, HASH * n) == mine.commitments
+            assert (
+                query_nonce_commitment(self.context, self.me, msg.nonce) == mine.commitments[:HASH]
+            )
             for i, party in enumerate(p for p in self.parties if p != self.me):
                 pair = self.pair(party)
                 if pair is not None:
                     tag = confirm_tag(pair, self.context, self.me, party, self.transcript)
                     assert _slot(msg.tags, i, TAG) == tag, "a wrong confirmation tag"
-        elif isinstance(msg, m.Unmask):
+                    # The piece of party's self-mask we hold: committed to as it should be.
+                    holder = [p for p in self.parties if p != party].index(self.me)
+                    theirs = _slot(shown_partials.commitments, self.parties.index(party), HASH * n)
+                    committed = _slot(theirs, 1 + holder, HASH)
+                    seed = piece(pair, self.context, party, self.me)
+                    assert committed == piece_commitment(self.context, party, self.me, seed)
+        elif isinstance(msg, m.Verify):
             confirms = [s for s in shown if isinstance(s, m.Confirms)]
-            assert confirms and confirms[-1].tags in self.good_confirms, (
-                "a self-mask opened without every member's confirmation"
+            assert confirms and (confirms[-1].tags, confirms[-1].nonces) in self.good_confirms, (
+                "checks signed without every member's confirmation and nonce"
             )
+            assert len(msg.messages) == 8 * SHAPE.message * (len(self.parties) - 1)
+            signed = verify_context(self.context, self.me, self.transcript, msg.messages)
+            crypto.verify(self.p.identity.public.sign_key, msg.signature, signed)
+        elif isinstance(msg, m.Unmask):
+            verifies = [s for s in shown if isinstance(s, m.Verifies)]
+            assert (
+                verifies and (verifies[-1].messages, verifies[-1].signatures) in self.good_verifies
+            ), "a self-mask opened without every contribution passing every member's checks"
             mine = self.sent[m.PartialSum]
             assert isinstance(mine, m.PartialSum) and mine.round_id == msg.round_id
-            assert seed_commitment(self.context, self.me, msg.seed) == mine.commitment
+            holders = [p for p in self.parties if p != self.me]
+            assert len(msg.pieces) == HASH * len(holders)
+            for h, holder in enumerate(holders):
+                seed = _slot(msg.pieces, h, HASH)
+                committed = _slot(mine.commitments, 1 + h, HASH)
+                assert piece_commitment(self.context, self.me, holder, seed) == committed
             self.opened = True
 
     # --- an honest host, played step by step -------------------------------------------
@@ -992,9 +1157,11 @@ class ParticipantFuzz(Twins):
         elif phase is PartPhase.AWAITING_VALUE:
             self.person("take part" if self.p.has_value else "submit", 500)
         elif phase is PartPhase.SUMMED:
-            self.partials("whole", 0, list(self.parties), 8, "good")
+            self.partials("whole", 0, list(self.parties), "good")
         elif phase is PartPhase.CONFIRMED:
             self.confirms("whole", 0, "good")
+        elif phase is PartPhase.VERIFIED:
+            self.verifies("whole", 0, "good")
         elif phase is PartPhase.OPENED:
             self.unmasks("whole", 0, "good")
 
@@ -1039,7 +1206,31 @@ class ParticipantFuzz(Twins):
             self.epoch, self.roster = lobby.epoch, lobby.roster
             self.nonces = {x.party: os.urandom(HASH) for x in self.roster}
             self.committed, self.digest, self.started = False, None, False
+            self.apps_join(lobby if good and not repeat and you == 1 else None)
         self.feed(mangle(encode(lobby), how, cut))
+
+    def apps_join(self, lobby: m.Lobby | None) -> None:
+        """The other members' apps for this roster: new ones, each told the session and
+        its place in ``lobby`` as an honest host would (none for a lobby it would not send),
+        each answering its party times 1000 and drawing the nonce this host holds for it."""
+        self.apps, self.app_sent = {}, {}
+        if lobby is None or not self.p.session_id or len(set(lobby.roster)) != len(lobby.roster):
+            return
+        welcome = m.Welcome(session_id=self.p.session_id, host_name="H", question=QUESTION)
+        for member in lobby.roster:
+            who = self.identity(member.party)
+            if member.party == self.me or who is None or member.party not in OTHERS:
+                continue
+            draws = Draws()
+            app = ParticipantSession(
+                name=member.name, identity=who, host_fingerprint=FINGERPRINT, random_bytes=draws
+            )
+            app.receive_data(encode(welcome))
+            draws.queue.append(self.nonces[member.party])
+            app.receive_data(encode(dataclasses.replace(lobby, you=member.party)))
+            if not app.ended:  # it refuses a roster its host would not send
+                app.submit(str(1000 * member.party))
+                self.apps[member.party] = app
 
     @rule(
         how=MANGLING,
@@ -1058,9 +1249,11 @@ class ParticipantFuzz(Twins):
         if variant == "short":
             blob = blob[HASH:]
         epoch = self.epoch + 1 if variant == "other epoch" else self.epoch
+        msg = m.Commitments(epoch=max(1, epoch), commitments=blob)
         if how in DELIVERED and variant == "good":
             self.committed = True
-        self.feed(mangle(encode(m.Commitments(epoch=max(1, epoch), commitments=blob)), how, cut))
+            self.tell_apps(msg)
+        self.feed(mangle(encode(msg), how, cut))
 
     @rule(
         how=MANGLING,
@@ -1079,10 +1272,12 @@ class ParticipantFuzz(Twins):
             nonces[-1 if self.roster[-1].party != self.me else 0] = os.urandom(HASH)
         blob = b"".join(nonces)[HASH if variant == "short" else 0 :]
         epoch = self.epoch + 1 if variant == "other epoch" else self.epoch
+        msg = m.Reveals(epoch=max(1, epoch), nonces=blob)
         if how in DELIVERED and variant == "good" and ours and self.committed:
             base = roster_digest(self.p.session_id, QUESTION, FINGERPRINT, self.roster)
             self.digest = code_digest(base, self.epoch, blob)
-        self.feed(mangle(encode(m.Reveals(epoch=max(1, epoch), nonces=blob)), how, cut))
+            self.tell_apps(msg)
+        self.feed(mangle(encode(msg), how, cut))
 
     @rule(how=MANGLING, cut=st.integers(0, 10_000), good=st.booleans(), fresh=st.booleans())
     def start(self, how: str, cut: int, good: bool, fresh: bool) -> None:
@@ -1100,49 +1295,86 @@ class ParticipantFuzz(Twins):
             self.start_ok[round_id] = round_id not in self.start_ok and ok
             self.round_id, self.parties = round_id, tuple(members)
             self.context = round_context(self.p.session_id, round_id, digest)
-            self.seeds = {party: os.urandom(HASH) for party in members}
             self.transcript, self.started = b"", True
+            if self.start_ok[round_id]:
+                self.tell_apps(start)
         self.feed(mangle(encode(start), how, cut))
+
+    def contribution(self, sender: int) -> tuple[bytes, bytes, bytes, bytes]:
+        """What ``sender`` published this round (vector, witness, proof, commitments): its
+        app's partial sum, the participant's own, or, for a member without either,
+        field elements and commitments made up by the host."""
+        n = len(self.parties) or 3
+        published = (
+            self.mine(m.PartialSum) if sender == self.me else self.from_app(sender, m.PartialSum)
+        )
+        if published is not None:
+            return published.vector, published.witness, published.proof, published.commitments
+        return (
+            gf.to_bytes(gf.sample(os.urandom(HASH), SHAPE.length)),
+            gf.to_bytes(gf.sample(os.urandom(HASH), SHAPE.witness)),
+            gf.to_bytes(gf.sample(os.urandom(HASH), SHAPE.proof)),
+            os.urandom(HASH * n),
+        )
 
     @rule(
         how=MANGLING,
         cut=st.integers(0, 10_000),
         senders=st.lists(st.integers(1, 5), max_size=4),
-        size=st.sampled_from([0, 8, 16]),
-        variant=st.sampled_from(["good", "mine altered", "commitment altered"]),
+        variant=st.sampled_from(PARTIALS_VARIANTS),
     )
-    def partials(self, how: str, cut: int, senders: list[int], size: int, variant: str) -> None:
-        mine = self.sent.get(m.PartialSum)
-        ours = isinstance(mine, m.PartialSum) and mine.round_id == self.round_id
-        vectors, commitments = b"", b""
-        for sender in senders:
-            seed = self.seeds.get(sender, os.urandom(HASH))
-            if sender == self.me and ours and isinstance(mine, m.PartialSum):
-                vector, commitment = mine.vector, mine.commitment
+    def partials(self, how: str, cut: int, senders: list[int], variant: str) -> None:
+        blobs: list[list[bytes]] = [[], [], [], []]
+        other = next((k for k, x in enumerate(senders) if x != self.me), None)
+        for k, sender in enumerate(senders):
+            parts = list(self.contribution(sender))
+            if sender == self.me:
                 if variant == "mine altered":
-                    vector = bytes(x ^ 1 for x in vector)
-                elif variant == "commitment altered":
-                    commitment = os.urandom(HASH)
-            else:
-                vector = os.urandom(size)
-                commitment = seed_commitment(self.context, sender, seed)
-            vectors += vector
-            commitments += commitment
+                    parts[0] = bumped(parts[0])
+                elif variant == "my witness altered":
+                    parts[1] = bumped(parts[1])
+                elif variant == "my proof altered":
+                    parts[2] = bumped(parts[2])
+                elif variant == "my commitment altered":
+                    parts[3] = os.urandom(HASH) + parts[3][HASH:]
+            elif k == other:
+                if variant == "a piece commitment wrong":
+                    parts[3] = parts[3][:HASH] + os.urandom(len(parts[3]) - HASH)
+                elif variant == "outside the field":
+                    parts[0] = b"\xff" * len(parts[0])
+                elif variant == "wrong size":
+                    parts[0] += bytes(8)
+            for blob, part in zip(blobs, parts, strict=True):
+                blob.append(part)
+        vectors, witnesses, proofs_, commitments = (b"".join(b) for b in blobs)
         partials = m.Partials(
             round_id=self.round_id,
             parties=tuple(senders),
             vectors=vectors,
+            witnesses=witnesses,
+            proofs=proofs_,
             commitments=commitments,
         )
         if how in DELIVERED:
             self.vectors = vectors
-            self.transcript = transcript_digest(self.context, senders, vectors, commitments)
+            self.transcript = transcript_digest(
+                self.context, senders, vectors, witnesses, proofs_, commitments
+            )
+            if variant == "good" and tuple(senders) == self.parties:
+                self.tell_apps(partials)
         self.feed(mangle(encode(partials), how, cut))
+
+    def nonce_of(self, party: int) -> bytes:
+        """``party``'s query nonce of this round as it revealed it (or a made-up one)."""
+        confirm = self.mine(m.Confirm) if party == self.me else self.from_app(party, m.Confirm)
+        return confirm.nonce if confirm is not None else os.urandom(HASH)
 
     @rule(
         how=MANGLING,
         cut=st.integers(0, 10_000),
-        variant=st.sampled_from(["good", "one tag wrong", "short", "other transcript"]),
+        variant=st.sampled_from(
+            ["good", "one tag wrong", "short", "other transcript", "bad nonce"]
+        ),
     )
     def confirms(self, how: str, cut: int, variant: str) -> None:
         digest = self.transcript if variant != "other transcript" else os.urandom(HASH)
@@ -1161,37 +1393,101 @@ class ParticipantFuzz(Twins):
             tags = tags[: k * TAG] + os.urandom(TAG) + tags[(k + 1) * TAG :]
         elif variant == "short":
             tags = tags[TAG:]
-        if good:
-            self.good_confirms.add(tags)
-        self.feed(mangle(encode(m.Confirms(round_id=self.round_id, tags=tags)), how, cut))
+        nonces = [self.nonce_of(party) for party in self.parties]
+        if variant == "bad nonce" and len(nonces) > 1:
+            nonces[0 if self.parties[0] != self.me else 1] = os.urandom(HASH)
+        known = self.mine(m.Confirm) is not None and all(
+            self.from_app(p, m.Confirm) for p in self.parties if p != self.me
+        )
+        if good and known:
+            self.good_confirms.add((tags, b"".join(nonces)))
+        msg = m.Confirms(round_id=self.round_id, tags=tags, nonces=b"".join(nonces))
+        if how in DELIVERED and good and known:
+            self.tell_apps(functools.partial(self.confirms_for, nonces=msg.nonces))
+        self.feed(mangle(encode(msg), how, cut))
+
+    def confirms_for(self, recipient: int, nonces: bytes) -> m.Confirms:
+        """The Confirms an honest host sends ``recipient``: each member's tag for it."""
+        tags = b""
+        for party in self.parties:
+            confirm = self.mine(m.Confirm) if party == self.me else self.from_app(party, m.Confirm)
+            if party == recipient or confirm is None:
+                tags += bytes(TAG)
+                continue
+            slot = [p for p in self.parties if p != party].index(recipient)
+            tags += _slot(confirm.tags, slot, TAG)
+        return m.Confirms(round_id=self.round_id, tags=tags, nonces=nonces)
 
     @rule(
         how=MANGLING,
         cut=st.integers(0, 10_000),
-        variant=st.sampled_from(["good", "bad seed", "short"]),
+        variant=st.sampled_from(VERIFIES_VARIANTS),
+    )
+    def verifies(self, how: str, cut: int, variant: str) -> None:
+        n = len(self.parties)
+        size = 8 * SHAPE.message * max(1, n - 1)
+        messages, signatures = [], []
+        liar = next((p for p in self.parties if p != self.me), None)
+        for party in self.parties:
+            verify = self.mine(m.Verify) if party == self.me else self.from_app(party, m.Verify)
+            checks = verify.messages if verify else bytes(size)
+            signature = verify.signature if verify else bytes(SIG)
+            who = self.identity(party)
+            if party == liar and who is not None:
+                if variant == "a check altered":  # signed by its checker: a lying checker
+                    checks = bumped(checks)
+                    signature = who.sign(
+                        verify_context(self.context, party, self.transcript, checks)
+                    )
+                elif variant == "unsigned":
+                    signature = bytes(SIG)
+                elif variant == "signed for another transcript":
+                    signature = who.sign(
+                        verify_context(self.context, party, os.urandom(HASH), checks)
+                    )
+            messages.append(checks)
+            signatures.append(signature)
+        blob = b"".join(messages)[size if variant == "short" else 0 :]
+        msg = m.Verifies(round_id=self.round_id, messages=blob, signatures=b"".join(signatures))
+        honest = all(
+            (app := self.apps.get(p)) is not None
+            and self.from_app(p, m.Verify) is not None
+            and app._transcript_digest == self.transcript
+            for p in self.parties
+            if p != self.me
+        )
+        good = variant == "good" and honest and self.mine(m.Verify) is not None
+        if good:
+            self.good_verifies.add((msg.messages, msg.signatures))
+        if how in DELIVERED and good:
+            self.tell_apps(msg)
+        self.feed(mangle(encode(msg), how, cut))
+
+    @rule(
+        how=MANGLING,
+        cut=st.integers(0, 10_000),
+        variant=st.sampled_from(["good", "bad piece", "short"]),
     )
     def unmasks(self, how: str, cut: int, variant: str) -> None:
-        unmask = self.sent.get(m.Unmask)
-        ours = isinstance(unmask, m.Unmask) and unmask.round_id == self.round_id
-        seeds = [
-            unmask.seed if party == self.me and isinstance(unmask, m.Unmask) else
-            self.seeds.get(party, bytes(HASH))
-            for party in self.parties
-        ]  # fmt: skip
-        if variant == "bad seed" and seeds:
-            seeds[0] = os.urandom(HASH)
-        blob = b"".join(seeds)[HASH if variant == "short" else 0 :]
-        if variant == "good" and ours and len(self.vectors) == 8 * len(self.parties):
+        n = len(self.parties)
+        opened = []
+        for party in self.parties:
+            unmask = self.mine(m.Unmask) if party == self.me else self.from_app(party, m.Unmask)
+            opened.append(unmask.pieces if unmask else os.urandom(HASH * max(1, n - 1)))
+        if variant == "bad piece" and opened:
+            opened[0] = os.urandom(HASH) + opened[0][HASH:]
+        blob = b"".join(opened)[HASH if variant == "short" else 0 :]
+        known = self.mine(m.Unmask) is not None and all(
+            self.from_app(p, m.Unmask) for p in self.parties if p != self.me
+        )
+        if variant == "good" and known and len(self.vectors) == 8 * SHAPE.length * n:
             # The result, worked out here with plain integers: partial sums minus self-masks.
-            total = sum(
-                int.from_bytes(_slot(self.vectors, k, 8), "little") for k in range(len(seeds))
-            )
-            total -= sum(
-                int.from_bytes(self_mask_key(seed, self.context)[:8], "little") for seed in seeds
-            )
-            total %= RING
-            self.good_unmasks[blob] = total - RING if total >= RING // 2 else total
-        self.feed(mangle(encode(m.Unmasks(round_id=self.round_id, seeds=blob)), how, cut))
+            seeds = [_slot(blob, k, HASH) for k in range(len(blob) // HASH)]
+            total = sum(int.from_bytes(_slot(self.vectors, k, 8), "little") for k in range(n))
+            total -= sum(int(proofs.piece_vector(seed, 1)[0]) for seed in seeds)
+            total %= gf.P
+            self.good_unmasks[blob] = total - gf.P if total > gf.HALF else total
+        self.feed(mangle(encode(m.Unmasks(round_id=self.round_id, pieces=blob)), how, cut))
 
     # --- anything else the host might send --------------------------------------------
 
@@ -1201,8 +1497,8 @@ class ParticipantFuzz(Twins):
         msg=st.sampled_from(
             [
                 *("progress", "aborted", "rejected", "closed", "ping", "pong", "hello"),
-                *("partial sum", "commit", "reveal", "confirm", "unmask", "complaint"),
-                *("cancel", "leave"),
+                *("partial sum", "commit", "reveal", "confirm", "verify", "unmask"),
+                *("complaint", "cancel", "leave"),
             ]
         ),
         current=st.booleans(),
@@ -1226,11 +1522,14 @@ class ParticipantFuzz(Twins):
             "hello": m.Hello(
                 name="x", sign_key=pub.sign_key, kem_key=pub.kem_key, signature=bytes(64)
             ),
-            "partial sum": m.PartialSum(round_id=rid, vector=bytes(8), commitment=h),
+            "partial sum": m.PartialSum(
+                round_id=rid, vector=bytes(8), witness=b"", proof=b"", commitments=h * 3
+            ),
             "commit": m.Commit(epoch=epoch, commitment=h),
             "reveal": m.Reveal(epoch=epoch, nonce=h),
-            "confirm": m.Confirm(round_id=rid, tags=bytes(2 * TAG)),
-            "unmask": m.Unmask(round_id=rid, seed=h),
+            "confirm": m.Confirm(round_id=rid, tags=bytes(2 * TAG), nonce=h),
+            "verify": m.Verify(round_id=rid, messages=bytes(16), signature=bytes(SIG)),
+            "unmask": m.Unmask(round_id=rid, pieces=h * 2),
             "complaint": m.Complaint(round_id=rid, about=2, what=1),
             "cancel": m.Cancel(round_id=rid, why=0),
             "leave": m.Leave(),
@@ -1294,7 +1593,10 @@ def test_fuzz_volume() -> None:
         return
     print(f"\nstate-machine fuzz steps: {COUNTS}; phases reached: {sorted(REACHED)}")
     assert COUNTS["host steps"] >= 1000 and COUNTS["participant steps"] >= 1000
-    deep = {"host unmasking", "host done", "participant opened", "participant done"}
+    deep = {
+        *("host verifying", "host unmasking", "host done"),
+        *("participant verified", "participant opened", "participant done"),
+    }
     assert deep <= REACHED, deep - REACHED
 
 
@@ -1308,8 +1610,9 @@ STATIONS: dict[str, list[Callable[[ParticipantFuzz], None]]] = {
     "lobby, code ready": [lambda f: f.reveals("whole", 0, "good")],
     "awaiting value": [lambda f: f.start("whole", 0, True, True)],
     "summed": [lambda f: f.person("submit", 500)],
-    "confirmed": [lambda f: f.partials("whole", 0, [1, 2, 3], 8, "good")],
-    "opened": [lambda f: f.confirms("whole", 0, "good")],
+    "confirmed": [lambda f: f.partials("whole", 0, [1, 2, 3], "good")],
+    "verified": [lambda f: f.confirms("whole", 0, "good")],
+    "opened": [lambda f: f.verifies("whole", 0, "good")],
     "done": [lambda f: f.unmasks("whole", 0, "good")],
 }
 """Each station: the steps from the one before (in this order) that reach it."""
@@ -1336,6 +1639,7 @@ PHASE_AT = {
     "awaiting value": PartPhase.AWAITING_VALUE,
     "summed": PartPhase.SUMMED,
     "confirmed": PartPhase.CONFIRMED,
+    "verified": PartPhase.VERIFIED,
     "opened": PartPhase.OPENED,
     "done": PartPhase.DONE,
     "aborted": PartPhase.ABORTED,
@@ -1380,27 +1684,29 @@ HOSTILE: dict[str, Callable[[ParticipantFuzz], None]] = {
     "start": lambda f: f.start("whole", 0, True, True),
     "start, wrong code": lambda f: f.start("whole", 0, False, True),
     "start, used id": lambda f: f.start("whole", 0, True, False),
-    "partials": lambda f: f.partials("whole", 0, list(f.parties), 8, "good"),
-    "partials, one missing": lambda f: f.partials("whole", 0, list(f.parties)[:-1], 8, "good"),
-    "partials, strangers": lambda f: f.partials("whole", 0, [1, 4, 5], 8, "good"),
-    "partials, wrong size": lambda f: f.partials("whole", 0, list(f.parties), 16, "good"),
-    "partials, mine altered": lambda f: f.partials("whole", 0, list(f.parties), 8, "mine altered"),
-    "partials, my commitment altered": lambda f: f.partials(
-        "whole", 0, list(f.parties), 8, "commitment altered"
-    ),
+    **{
+        f"partials, {v}": lambda f, v=v: f.partials("whole", 0, list(f.parties), v)  # type: ignore[misc]
+        for v in PARTIALS_VARIANTS
+    },
+    "partials, one missing": lambda f: f.partials("whole", 0, list(f.parties)[:-1], "good"),
+    "partials, strangers": lambda f: f.partials("whole", 0, [1, 4, 5], "good"),
     **{
         f"confirms, {v}": functools.partial(ParticipantFuzz.confirms, how="whole", cut=0, variant=v)
-        for v in ("good", "one tag wrong", "short", "other transcript")
+        for v in ("good", "one tag wrong", "short", "other transcript", "bad nonce")
+    },
+    **{
+        f"verifies, {v}": functools.partial(ParticipantFuzz.verifies, how="whole", cut=0, variant=v)
+        for v in VERIFIES_VARIANTS
     },
     **{
         f"unmasks, {v}": functools.partial(ParticipantFuzz.unmasks, how="whole", cut=0, variant=v)
-        for v in ("good", "bad seed", "short")
+        for v in ("good", "bad piece", "short")
     },
     **{kind: _other(kind) for kind in ("progress", "aborted", "rejected", "closed", "ping")},
     "aborted, other round": _other("aborted", False),
     **{
         f"{kind} (a member's message)": _other(kind)
-        for kind in ("hello", "partial sum", "commit", "reveal", "confirm", "unmask")
+        for kind in ("hello", "partial sum", "commit", "reveal", "confirm", "verify", "unmask")
     },
     **{f"{kind} (a member's message)": _other(kind) for kind in ("complaint", "cancel", "leave")},
     "truncated": lambda f: f.welcome("truncated", 7, True),
@@ -1450,8 +1756,9 @@ def test_the_honest_host_path_ends_in_the_result() -> None:
         step(g)
     assert g.p.awaiting_consent and g.awaiting_word and m.PartialSum in g.sent
     g.person("take part", 0)
-    g.partials("whole", 0, list(g.parties), 8, "good")
+    g.partials("whole", 0, list(g.parties), "good")
     g.confirms("whole", 0, "good")
+    g.verifies("whole", 0, "good")
     g.unmasks("whole", 0, "good")
     assert g.p.phase is PartPhase.DONE and g.p.outcome is not None
 
@@ -1461,48 +1768,65 @@ def test_the_honest_host_path_ends_in_the_result() -> None:
 
 def _host_hostile(f: HostFuzz, conn: int) -> dict[str, list[bytes]]:
     """Each hostile thing connection ``conn`` can send, as the bytes it sends."""
-    host, raw = f.host, f.raw[conn]
+    host = f.host
     rnd = host._round
     rid = rnd.round_id if rnd else _rid()
     me = f.member(conn)
     mine = me.party if me else 99
     others = [x.party for x in host.roster if x.party != mine]
     epoch = max(1, host._epoch.number)
-    nonce = raw.nonce(epoch)
+    nonce = os.urandom(HASH)
     commitment = nonce_commitment(host.session_id, epoch, mine, nonce)
-    context = rnd.context if rnd else b""
-    size = 8 * QUESTION.vector_length
-    good_partial = m.PartialSum(
-        round_id=rid, vector=bytes(size), commitment=seed_commitment(context, mine, raw.seed(rid))
+    n = len(rnd.parties) if rnd else len(host.roster)
+    zeros = m.PartialSum(
+        round_id=rid,
+        vector=bytes(8 * SHAPE.length),
+        witness=bytes(8 * SHAPE.witness),
+        proof=bytes(8 * SHAPE.proof),
+        commitments=bytes(HASH * n),
     )
     tags = bytes(TAG * len(others))
-    session = host.session_id
+    checks = bytes(8 * SHAPE.message * max(1, n - 1))
+    session = f.host.session_id
     msgs: dict[str, Message] = {
-        "hello again": signed_hello(session, raw.identity, "Mallory"),
+        "hello again": signed_hello(session, f.raw[conn].identity, "Mallory"),
         "hello, taken name": signed_hello(session, crypto.Identity(), "H0"),
         "hello, someone's key": signed_hello(
             session, next(iter(f.honest.values())).identity, "Eve"
         ),
         "commit": m.Commit(epoch=epoch, commitment=commitment),
         "commit, next epoch": m.Commit(epoch=epoch + 1, commitment=commitment),
-        "reveal": m.Reveal(epoch=epoch, nonce=nonce),
-        "reveal, wrong nonce": m.Reveal(epoch=epoch, nonce=os.urandom(HASH)),
-        "partial": good_partial,
-        "partial, old round": m.PartialSum(round_id=_rid(), vector=bytes(size), commitment=nonce),
-        "partial, wrong size": m.PartialSum(round_id=rid, vector=bytes(size + 8), commitment=nonce),
-        "confirm, forged tags": m.Confirm(round_id=rid, tags=tags),
-        "confirm, tags missing": m.Confirm(round_id=rid, tags=tags[TAG:]),
-        "unmask": m.Unmask(round_id=rid, seed=raw.seed(rid)),
-        "unmask, wrong seed": m.Unmask(round_id=rid, seed=os.urandom(HASH)),
+        "reveal, wrong nonce": m.Reveal(epoch=epoch, nonce=nonce),
+        "partial, zeros": zeros,
+        "partial, old round": dataclasses.replace(zeros, round_id=_rid()),
+        "partial, wrong size": dataclasses.replace(zeros, vector=bytes(8 * SHAPE.length + 8)),
+        "partial, no witness": dataclasses.replace(zeros, witness=b""),
+        "partial, outside the field": dataclasses.replace(zeros, proof=b"\xff" * len(zeros.proof)),
+        "partial, commitments missing": dataclasses.replace(zeros, commitments=bytes(HASH)),
+        "confirm, forged tags and nonce": m.Confirm(round_id=rid, tags=tags, nonce=nonce),
+        "confirm, tags missing": m.Confirm(round_id=rid, tags=tags[TAG:], nonce=nonce),
+        "verify, unsigned": m.Verify(round_id=rid, messages=checks, signature=bytes(SIG)),
+        "verify, wrong size": m.Verify(
+            round_id=rid, messages=checks + bytes(8), signature=bytes(SIG)
+        ),
+        "unmask, wrong pieces": m.Unmask(round_id=rid, pieces=os.urandom(HASH * max(1, n - 1))),
+        "unmask, a piece missing": m.Unmask(round_id=rid, pieces=os.urandom(HASH * max(0, n - 2))),
         "complaint": m.Complaint(round_id=rid, about=others[0] if others else 1, what=3),
+        "complaint, a check failed": m.Complaint(
+            round_id=rid, about=others[0] if others else 1, what=m.Seen.INVALID_CONTRIBUTION
+        ),
         "complaint, unknown": m.Complaint(round_id=rid, about=0, what=200),
         "cancel": m.Cancel(round_id=rid, why=0),
         "cancel, unknown why": m.Cancel(round_id=rid, why=200),
         "leave": m.Leave(),
         "start": m.Start(round_id=rid, roster_digest=bytes(HASH)),
-        "partials": m.Partials(round_id=rid, parties=(), vectors=b"", commitments=b""),
+        "partials": m.Partials(
+            round_id=rid, parties=(), vectors=b"", witnesses=b"", proofs=b"", commitments=b""
+        ),
         "commitments": m.Commitments(epoch=epoch, commitments=commitment),
-        "unmasks": m.Unmasks(round_id=rid, seeds=nonce),
+        "confirms": m.Confirms(round_id=rid, tags=tags, nonces=nonce),
+        "verifies": m.Verifies(round_id=rid, messages=checks, signatures=bytes(SIG)),
+        "unmasks": m.Unmasks(round_id=rid, pieces=nonce),
     }
     out = {name: [encode(msg)] for name, msg in msgs.items()}
     out["its move"] = [encode(msg) for msg in f.plays(conn)]
@@ -1555,6 +1879,12 @@ def _host_play(f: HostFuzz, raw: int, station: str, stage: str, name: str) -> No
     f.consistent()
     f.from_raw(raw, _host_hostile(f, raw)[name])
     f.consistent()
+    cheated = stage == "member, its turn" and name == "its move, cheating"
+    if cheated and station in ("confirming", "verifying"):
+        # Forged tags, or checks that lie: the others see it at once and stop the
+        # round; nobody opens, nothing is summed, and a re-run stays possible.
+        assert f.host.phase is HostPhase.ABORTED and not f.opened and f.host.outcome is None
+        assert not f.host.question_closed
     if station == "done":  # finished is final: nothing reopens or changes the result
         assert f.host.phase is HostPhase.DONE and f.host.outcome == result
     if name.startswith(("complaint", "cancel")) and stage == "member" and station in HOLD_AT:
@@ -1568,9 +1898,14 @@ def _host_play(f: HostFuzz, raw: int, station: str, stage: str, name: str) -> No
     if stage == "member, its turn" and station != "lobby" and name.startswith("its move"):
         if name == "its move":  # its part played, the round finishes for everyone
             assert f.host.phase is HostPhase.DONE and f.host.outcome is not None
-        elif station == "confirming":  # forged tags: nobody opens, nothing is summed
-            assert not f.opened and f.host.outcome is None
-        elif station == "unmasking":  # a seed that does not match: the cheat is dropped
+        elif station == "summing":
+            # A contribution off by one, confirmed and checked by its app as if valid:
+            # the others' checks fail it; nobody opens, nothing is summed, and a
+            # re-run stays possible.
+            assert f.host.phase is HostPhase.ABORTED and not f.opened
+            assert f.host.outcome is None and not f.host.question_closed
+            assert f.aborts[-1].suspects == ("Mallory",), f.aborts[-1]
+        elif station == "unmasking":  # pieces that do not match: the cheat is dropped
             assert raw in f.gone and f.host.question_closed and f.host.outcome is None
 
 
@@ -1597,7 +1932,7 @@ def test_a_complaint_about_the_confirmations_expels_nobody() -> None:
         if direction == "up" and conn == conns["d"] and data[5] == m.Confirm.TYPE:
             msg = _decode(data)
             assert isinstance(msg, m.Confirm)
-            return encode(m.Confirm(round_id=msg.round_id, tags=bytes(len(msg.tags))))
+            return encode(dataclasses.replace(msg, tags=bytes(len(msg.tags))))
         return data
 
     net, named = _four_with(forge)
@@ -1611,14 +1946,23 @@ def test_a_complaint_about_the_confirmations_expels_nobody() -> None:
     assert aborted and "left during the round" not in aborted[-1].reason, aborted
 
 
-def test_a_cancel_racing_the_last_confirmation_expels_nobody() -> None:
-    """a presses Cancel after confirming, while the host already relays the confirmations
-    (it has not received them yet): the round may go on or stop, but a is no cheat."""
+RACES: dict[str, tuple[type[Message], PartPhase, HostPhase]] = {
+    "confirmations": (m.Confirms, PartPhase.CONFIRMED, HostPhase.VERIFYING),
+    "checks": (m.Verifies, PartPhase.VERIFIED, HostPhase.UNMASKING),
+}
+
+
+@pytest.mark.parametrize("race", RACES)
+def test_a_cancel_racing_the_last_confirmation_or_check_expels_nobody(race: str) -> None:
+    """a presses Cancel after confirming (or after signing its checks), while the host
+    already relays the confirmations (the checks) that a has not received yet: the
+    round may go on or stop, but a is no cheat."""
+    relayed, phase, host_phase = RACES[race]
     conns: dict[str, int] = {}
     held: list[bytes] = []
 
     def slow(direction: str, conn: int, data: bytes) -> bytes | None:
-        if direction == "down" and conn == conns["a"] and data[5] == m.Confirms.TYPE:
+        if direction == "down" and conn == conns["a"] and data[5] == relayed.TYPE:
             held.append(data)
             return None
         return data
@@ -1627,6 +1971,7 @@ def test_a_cancel_racing_the_last_confirmation_expels_nobody() -> None:
     conns.update(named)
     net.host_do(net.host.start())
     a = net.parties[conns["a"]]
-    assert held and a.phase is PartPhase.CONFIRMED and net.host.phase is HostPhase.UNMASKING
+    assert held and a.phase is phase and net.host.phase is host_phase
     net.party_do(conns["a"], a.cancel())
     assert conns["a"] not in net.dropped, "a person's Cancel got them expelled"
+    assert not a.closed
