@@ -9,14 +9,16 @@ SIGKILL) — are captured whole, with every event shown to people (abort and
 end reasons included), and searched for every input in every encoding (as
 typed, scaled fixed-point in decimal, 8-byte little/big-endian), every share
 and every partial sum before its self-mask (from demo-only `ShareTranscript`s),
-and every secret of protocol 3 a member drew: the security code's nonces and
-the self-masks' seeds, raw and as hex, base64, base32 and Python reprs. Among
-them are nonces never revealed and seeds never opened (the tests check there
-are some): those must stay inside the app that drew them.
+and every secret of protocol 4 a member holds: the security code's nonces, the
+rounds' query nonces and proofs' private seeds (everything it draws), the
+self-mask pieces and the pairwise secrets it derives, raw and as hex, base64,
+base32 and Python reprs. Among them are nonces never revealed, pieces never
+opened and seeds and secrets that never leave an app (the tests check there
+are some): those must stay inside the app that holds them.
 
 The participant's value buffer is zeroed and dropped after a result, after
 leaving and when the host goes away; after an abort only the value is kept
-(for the re-run), never the round's keys or its self-mask's seed.
+(for the re-run), never the round's keys or its self-mask's pieces.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from huddle.core.events import (
     Send,
     ShareTranscript,
 )
-from huddle.core.messages import Commit, Lobby, Partials, PartialSum, Reveal, Unmask
+from huddle.core.messages import Commit, Confirm, Lobby, Partials, PartialSum, Reveal, Unmask
 from huddle.core.participant import ParticipantSession
 from huddle.core.questions import Question
 from huddle.net import host_engine, join_engine
@@ -63,7 +65,7 @@ VALUES = ["31337.17", "27182.81", "16180.33", "14142.13", "17320.50", "22360.67"
 
 
 class Drawing(ParticipantSession):
-    """A participant that keeps, for the test's eyes only, every secret it draws.
+    """A participant that keeps, for the test's eyes only, every secret it holds.
 
     The engines build their sessions from this class during the test
     (`drawing_members`): the protocol is the real one, the randomness too.
@@ -72,9 +74,14 @@ class Drawing(ParticipantSession):
     nonces: ClassVar[list[bytes]] = []
     """Every security-code nonce drawn (one per roster epoch and member)."""
     seeds: ClassVar[list[bytes]] = []
-    """Every self-mask seed drawn (one per partial sum built, sent or not)."""
+    """Everything drawn in rounds: query nonces, and the seeds of the proofs' private
+    randomness (two per partial sum built, sent or not)."""
+    pieces: ClassVar[list[bytes]] = []
+    """Every self-mask piece derived (one per colleague and partial sum built)."""
+    pairs: ClassVar[list[bytes]] = []
+    """Every pairwise secret agreed."""
     opened: ClassVar[set[bytes]] = set()
-    """The nonces and seeds that left their app (in a Reveal or an Unmask)."""
+    """The nonces and pieces that left their app (in a Reveal, Confirm or Unmask)."""
 
     def __init__(self, **kwargs: Any) -> None:
         real: Callable[[int], bytes] = kwargs.pop("random_bytes")
@@ -93,14 +100,23 @@ class Drawing(ParticipantSession):
             return super()._lobby(msg)
         finally:
             self._in_lobby = False
+            self.pairs.extend(secret for _, secret in self._pairs._by_party.values())
+
+    def _contribute(self, round_id: bytes, context: bytes, parties: tuple[int, ...]) -> Any:
+        mine, demo = super()._contribute(round_id, context, parties)
+        self.pieces.extend(mine.pieces)
+        return mine, demo
 
     def receive_data(self, data: bytes) -> list[Output]:
         outs = super().receive_data(data)
         for out in outs:
-            if isinstance(out, Send) and out.data[5] in (Reveal.TYPE, Unmask.TYPE):
+            if isinstance(out, Send) and out.data[5] in (Reveal.TYPE, Confirm.TYPE, Unmask.TYPE):
                 msg = FrameDecoder().feed(out.data)[0]
-                assert isinstance(msg, Reveal | Unmask)
-                self.opened.add(msg.nonce if isinstance(msg, Reveal) else msg.seed)
+                if isinstance(msg, Reveal | Confirm):
+                    self.opened.add(msg.nonce)
+                elif isinstance(msg, Unmask):
+                    size = len(msg.pieces)
+                    self.opened.update(msg.pieces[k : k + 32] for k in range(0, size, 32))
         return outs
 
 
@@ -108,13 +124,15 @@ class Drawing(ParticipantSession):
 def drawing_members(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Drawing]]:
     """Engines (joining and hosting) build `Drawing` participants during the test."""
     Drawing.nonces, Drawing.seeds, Drawing.opened = [], [], set()
+    Drawing.pieces, Drawing.pairs = [], []
     monkeypatch.setattr(join_engine, "ParticipantSession", Drawing)
     monkeypatch.setattr(host_engine, "ParticipantSession", Drawing)
     yield Drawing
 
 
 def encodings_of_bytes(secret: bytes) -> list[bytes]:
-    """Every way a nonce or seed might be written out: raw, hex, base64, base32, repr."""
+    """Every way a nonce, seed, piece or secret might be written out: raw, hex, base64,
+    base32, repr."""
     b32 = base64.b32encode(secret)
     return [
         secret,
@@ -228,7 +246,7 @@ async def test_in_process_runs_at_debug_log_no_secret(
     await host.close()
 
     # 3. The host shows one member a transcript with its own partial sum altered: it
-    #    complains instead of confirming, the round stops before any seed opens, and
+    #    complains instead of confirming, the round stops before any piece opens, and
     #    nobody is expelled on the complaint; the re-run goes ahead with all four.
     host, host_events, parties = await _group(VALUES[3:7], contributes=False)
     real_dispatch = host._dispatch
@@ -238,7 +256,7 @@ async def test_in_process_runs_at_debug_log_no_secret(
     aborted = await host_events.wait_for(RoundAborted)
     assert "own partial sum" in aborted.reason, aborted  # type: ignore[attr-defined]
     rnd = host.session._round
-    assert rnd is not None and not rnd.seeds and not host.session.question_closed
+    assert rnd is not None and not rnd.pieces and not host.session.question_closed
     host._dispatch = real_dispatch  # type: ignore[method-assign]
     await host_events.wait_for(RosterChanged, test=rerun)
     assert len(host.session.roster) == 4, "nobody is expelled on a complaint"
@@ -256,18 +274,26 @@ async def test_in_process_runs_at_debug_log_no_secret(
     assert sum(isinstance(e, ShareTranscript) for r in recorders for e in r.events) > 12
     drawn = drawing_members
     unrevealed = set(drawn.nonces) - drawn.opened
-    unopened = set(drawn.seeds) - drawn.opened
+    unopened = set(drawn.pieces) - drawn.opened
+    kept_in = set(drawn.seeds) - drawn.opened  # query nonces never revealed, proof seeds
     # The latecomer's epoch: four nonces committed, never revealed. The stopped rounds of
-    # 2 and 3: four partial sums each, their seeds never opened.
-    assert len(unrevealed) >= 4 and len(unopened) >= 8 and drawn.opened
-    assert len(set(drawn.nonces)) == len(drawn.nonces) > 20 and len(drawn.seeds) >= 16
-    secrets = secrets_of(VALUES, recorders, [*drawn.nonces, *drawn.seeds])
+    # 2 and 3: four partial sums each, three pieces each never opened. Every proof's
+    # seed, and the query nonces of round 2, never leave their app.
+    assert len(unrevealed) >= 4 and len(unopened) >= 8 * 3 and drawn.opened
+    assert len(set(drawn.nonces)) == len(drawn.nonces) > 20 and len(drawn.seeds) >= 2 * 16
+    assert len(kept_in) >= 16 + 4 and drawn.opened & set(drawn.seeds)  # query nonces revealed
+    assert len(drawn.pieces) >= 16 * 3 and len(set(drawn.pairs)) >= 3 * 6
+    secrets = secrets_of(
+        VALUES, recorders, [*drawn.nonces, *drawn.seeds, *drawn.pieces, *drawn.pairs]
+    )
     assert_absent(secrets, text)
     kept = next(
         e.kept[0] for r in recorders for e in r.events if isinstance(e, ShareTranscript) and e.kept
     )
-    seed = next(iter(unopened))
-    for leak in (VALUES[2], f"kept={kept}", f"seed={seed.hex()}", f"{seed!r}"):
+    piece, seed, pair = next(iter(unopened)), next(iter(kept_in)), drawn.pairs[0]
+    for leak in (
+        VALUES[2], f"kept={kept}", f"piece={piece.hex()}", f"{seed!r}", pair.hex().upper()
+    ):  # fmt: skip
         with pytest.raises(AssertionError):  # the search would see a leak
             assert_absent(secrets, text + leak)
 
@@ -371,18 +397,20 @@ def test_values_are_wiped_after_result_abort_leave_and_host_loss() -> None:
         assert isinstance(buf, np.ndarray) and buf.any()
         buffers.append(buf)
     # The others publish, d never hears Start and vanishes: abort. Values stay for the
-    # re-run; the round's keys and self-mask seeds go.
+    # re-run; the round's keys, nonce and self-mask pieces go.
     net.tap = lambda direction, conn, data: (
         None if conn == conns[3] and direction == "down" else data
     )
     net.host_do(net.host.start())
     net.tap = None
-    assert all(net.parties[conn]._seed for conn in conns[:3])
+    assert all(net.parties[conn]._mine.pieces for conn in conns[:3])
+    assert all(net.parties[conn]._mine.nonce for conn in conns[:3])
     net.disconnect(conns[3])
     for conn in conns[:3]:
         party = net.parties[conn]
         assert any(isinstance(e, RoundAborted) for e in net.events[conn])
-        assert party.has_value and not party._context and not party._seed
+        assert party.has_value and not party._context
+        assert not party._mine.pieces and not party._mine.nonce
     assert not net.parties[conns[3]].has_value and not buffers[3].any()
     # Re-run (each person agreeing): after the result, nothing is held, the buffers are zeros.
     net.host_do(net.host.start())
