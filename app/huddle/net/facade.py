@@ -228,6 +228,14 @@ class Hosting:
     def reject(self, conn: int) -> None:
         self._engine.reject(conn)
 
+    def remove(self, name: str) -> None:
+        """Remove the member called ``name`` between rounds (names are unique in a
+        roster; a name no longer there does nothing): the roster and code change."""
+        for member in self._engine.session.roster:
+            if member.name == name:
+                self._engine.remove(member.party)
+                return
+
     def start_round(self) -> None:
         """Start now, or as soon as the lobby's new security code is ready."""
         self._engine.start_round()

@@ -126,6 +126,10 @@ class HostEngine:
     def reject(self, conn: int) -> None:
         self._dispatch(self.session.reject(conn))
 
+    def remove(self, party: int) -> None:
+        """Remove an admitted member between rounds (the roster and code change)."""
+        self._dispatch(self.session.remove(party))
+
     def start_round(self) -> None:
         """Start now, or as soon as the lobby's new security code is ready.
 

@@ -287,13 +287,9 @@ class Engine:
 
 
 def _remove(hosting: Hosting, names: tuple[str, ...]) -> None:
-    """Stand-in until the door has ``Hosting.remove(name)``: it has no way yet to
-    remove an admitted member, so this reaches the engine below it as the door would
-    (`HostSession.remove`, whose outputs the engine sends, drops and reports)."""
-    engine = hosting.engine
-    for member in engine.session.roster:
-        if member.name in names:
-            engine._dispatch(engine.session.remove(member.party))
+    """Remove each of ``names`` through the door (on the loop)."""
+    for name in names:
+        hosting.remove(name)
 
 
 def _ignore(handle: object, event: Event) -> None:
