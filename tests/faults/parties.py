@@ -6,7 +6,7 @@ sending heartbeats while the socket stays open, as when a laptop lid closes:
 the peer only notices through its idle timeout). Outgoing frames can be held
 back by type, which is how a test stops a party exactly between two phases.
 
-Protocol 3: the lobby is ready only once its security code is (the members
+Since protocol 3, the lobby is ready only once its security code is (the members
 exchange nonces after every roster change), and a re-run after a stopped round
 waits for each person's word (`JoinEngine.take_part`); `takes_part_again`
 gives it automatically, for tests that are about something else.

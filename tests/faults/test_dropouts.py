@@ -6,15 +6,16 @@ Proves, for every fault (a killed connection, a frozen peer) and every phase:
 - after Start while the victim is still typing its value; with its value in,
   before its partial sum reaches the host; after its partial sum, before the
   others' partial sums are relayed; after every partial sum is in, before its
-  confirmation: every remaining party and the host report an abort naming the
-  missing person, nobody opened a self-mask and the host holds no result; the
-  re-run without them waits for each person's word (it is never automatic),
-  then completes with the right average when the minimum (3) still holds, and
-  is refused otherwise;
-- after everyone confirmed, before its self-mask's seed (the others opened
-  theirs): the round cannot be summed by anyone and the question is closed —
-  every survivor is told so and the host refuses a re-run (one could be
-  compared with the stopped round);
+  confirmation; after everyone confirmed, before its signed checks: every
+  remaining party and the host report an abort naming the missing person,
+  nobody opened a self-mask and the host holds no result; the re-run without
+  them waits for each person's word (it is never automatic), then completes
+  with the right average when the minimum (3) still holds, and is refused
+  otherwise;
+- after every contribution passed everyone's checks, before its self-mask's
+  pieces (the others opened theirs): the round cannot be summed by anyone and
+  the question is closed — every survivor is told so and the host refuses a
+  re-run (one could be compared with the stopped round);
 - the host vanishing at each phase: every participant reports that the host is
   gone within the idle timeout, and holds no value afterwards.
 """
@@ -40,7 +41,16 @@ from huddle.core.events import (
     RoundStarted,
     SessionEnded,
 )
-from huddle.core.messages import Confirm, Confirms, Partials, PartialSum, Unmask, Unmasks
+from huddle.core.messages import (
+    Confirm,
+    Confirms,
+    Partials,
+    PartialSum,
+    Unmask,
+    Unmasks,
+    Verifies,
+    Verify,
+)
 from huddle.net.link import Link
 from tests import processes
 from tests.net.engines import FAST
@@ -49,11 +59,19 @@ from .parties import Group, Party, abort, freeze, fresh, hold, host_hold, lobby
 
 PHASES = [
     *("lobby", "before-value", "before-partial", "before-result"),
-    *("before-confirm", "before-unmask"),
+    *("before-confirm", "before-verify", "before-unmask"),
 ]
 """Where the victim goes: "before-result" is after its partial sum, before the
 others' are relayed; "before-confirm" after every partial sum is in, before its
-confirmation; "before-unmask" after everyone confirmed, before its seed."""
+confirmation; "before-verify" after everyone confirmed, before its signed checks;
+"before-unmask" after every check passed, before its pieces."""
+HELD = {
+    "before-confirm": (Confirm, Confirms),
+    "before-verify": (Verify, Verifies),
+    "before-unmask": (Unmask, Unmasks),
+}
+"""The victim's frame it dies instead of sending, and the host's relay of everyone's
+(a vanishing host dies with all of them in, before relaying them)."""
 FAULTS: dict[str, Callable[[Link], None]] = {"kill": abort, "freeze": freeze}
 FROZEN_AT = ("lobby", "before-value", "before-partial", "before-result")
 """A frozen peer differs from a killed one only in how its loss is noticed (the idle
@@ -138,10 +156,8 @@ async def _vanish_in_round(
             test=lambda e: victim.name in e.summed,  # type: ignore[attr-defined]
         )
         kill(victim, fault)
-    else:  # every partial sum is in; the victim goes instead of confirming, or of opening
-        hold(
-            victim, Confirm if phase == "before-confirm" else Unmask, then=lambda p: kill(p, fault)
-        )
+    else:  # the victim goes instead of confirming, of signing its checks, or of opening
+        hold(victim, HELD[phase][0], then=lambda p: kill(p, fault))
         await submit_all(group)
         group.host.start_round()
     aborted = await group.host_events.wait_for(RoundAborted, REPORT_WITHIN)
@@ -239,9 +255,10 @@ async def test_the_host_vanishing(fault: str, phase: str, n: int) -> None:
             host_hold(host, Partials, vanish)  # all partial sums are in; it dies before publishing
             await submit_all(group)
             host.start_round()
-        elif phase in ("before-confirm", "before-unmask"):
-            # Every confirmation (or every seed) is in; it dies before relaying them.
-            host_hold(host, Confirms if phase == "before-confirm" else Unmasks, vanish)
+        elif phase in HELD:
+            # Every confirmation (every signed check, every piece) is in; it dies
+            # before relaying them.
+            host_hold(host, HELD[phase][1], vanish)
             await submit_all(group)
             host.start_round()
         if phase in ("lobby", "before-value", "before-partial"):
