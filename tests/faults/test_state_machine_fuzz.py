@@ -1953,7 +1953,7 @@ RACES: dict[str, tuple[type[Message], PartPhase, HostPhase]] = {
 
 
 @pytest.mark.parametrize("race", RACES)
-def test_a_cancel_racing_the_last_confirmation_or_check_expels_nobody(race: str) -> None:
+def test_a_cancel_racing_the_last_confirmation_expels_nobody(race: str) -> None:
     """a presses Cancel after confirming (or after signing its checks), while the host
     already relays the confirmations (the checks) that a has not received yet: the
     round may go on or stop, but a is no cheat."""
