@@ -164,7 +164,7 @@ def test_the_host_state_never_contains_the_exact_counts() -> None:
 def test_each_participant_adds_one_fresh_share_per_round_sized_for_the_round(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[tuple[int, float, int, int]] = []
+    calls: list[tuple[int, object, int, int]] = []
     real = noise.noise_share
 
     def spy(
@@ -188,7 +188,7 @@ def test_each_participant_adds_one_fresh_share_per_round_sized_for_the_round(
 
     q = Question(kind=HISTOGRAM, title="t", hi="100", bins=EDGES, epsilon="0.5")
     net, conns = play(q, [*VALUES, "75"], [counting] * 6)
-    assert calls == [(6, 0.5, 2, 10)] * 6 and len(made) == 6
+    assert calls == [(6, q.privacy, 2, 10)] * 6 and len(made) == 6
     assert len(outcomes(net, conns)) == 6
 
 

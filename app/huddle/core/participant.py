@@ -731,8 +731,11 @@ class ParticipantSession:
         q = self._question
         if not q.is_private:
             return []
+        assert q.privacy is not None
+        # The bound comes from ε's text, exactly as the proof's circuit reads it
+        # (`Question.contribution`): a float could round to another bound.
         noise = noise_share(
-            parties, q.epsilon_value, q.sensitivity, length, self._noise_rng(), robust=q.robust
+            parties, q.privacy, q.sensitivity, length, self._noise_rng(), robust=q.robust
         )
         values = noise.tolist()
         noise.fill(0)

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from huddle.core import field
-from huddle.core.codec import MAX_FRAME
+from huddle.core import field, round_size
 from huddle.core.encoding import Vector
 from huddle.core.flp import Contribution, Flp
 from huddle.core.questions import MAX_PARTICIPANTS, MIN_PARTICIPANTS, Question
@@ -65,33 +64,11 @@ def shape(question: Question) -> Shape:
     return Shape(flp, length, flp.meas_length - length, flp.proof_length, flp.verifier_length)
 
 
-_FRAME_ROOM = 4096
-"""Bytes of a frame that are not blobs: JSON keys, ids, party numbers."""
-
-
-@functools.lru_cache(maxsize=16)
 def max_group(question: Question) -> int:
     """The most people a round of ``question`` can have with every frame within
-    `codec.MAX_FRAME` (blobs travel as base64: 4 bytes per 3).
-
-    Partials grows as n (everyone's published parts), Verifies and Unmasks as
-    n(n − 1) (every member's checks and pieces for every other): a noisy
-    1000-bar histogram fits about 75 people, a plain average the app's 200.
-    """
-    s = shape(question)
-    element = 8
-
-    def fits(n: int) -> bool:
-        partials = n * (element * (s.length + s.witness + s.proof) + 32 * n)
-        verifies = n * ((n - 1) * element * s.message + 64)
-        unmasks = n * (n - 1) * 32
-        largest = max(partials, verifies, unmasks)
-        return 4 * -(-largest // 3) + _FRAME_ROOM <= MAX_FRAME
-
-    n = MAX_PARTICIPANTS
-    while n > MIN_PARTICIPANTS and not fits(n):
-        n -= 1
-    return n
+    `codec.MAX_FRAME` (`round_size.max_group`): 200 for an average or a vote, 78
+    for a noisy 1000-bar histogram."""
+    return round_size.max_group(question.contribution(), MAX_PARTICIPANTS, MIN_PARTICIPANTS)
 
 
 def self_mask(pieces: list[bytes], length: int) -> Vector:

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from huddle.core import flp, kinds, noise
+from huddle.core import flp, kinds, noise, round_size
 from huddle.core import randomized_response as rr
 from huddle.core.answers import Answer, AnswerError
 from huddle.core.codec import limit
@@ -105,7 +105,15 @@ class Question:
             raise SettingsError("Options only apply to a vote or a private choice.")
         kind.check(self, MAX_PARTICIPANTS)
         self._check_robust(kind.private)
-        self.contribution()  # every accepted question's answers can be proven valid
+        # Every accepted question's answers can be proven valid, by a group as large
+        # as its minimum (the proofs' frames grow with the group: `round_size`).
+        largest = round_size.max_group(self.contribution(), MAX_PARTICIPANTS, MIN_PARTICIPANTS)
+        if self.min_participants > largest:
+            raise SettingsError(
+                f"A round of this question can hold at most {largest} people (the apps check "
+                f"each other's answers, and that grows with the group): ask for at most "
+                f"{largest}, or fewer bars."
+            )
 
     def _check_robust(self, private: bool) -> None:
         if not private:
