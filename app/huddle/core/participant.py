@@ -820,9 +820,7 @@ class ParticipantSession:
         self._query = s.flp.query_rand(
             query_seed(self._context, self._transcript_digest, msg.nonces)
         )
-        checks = b"".join(
-            field.to_bytes(self._check(party, self.me)) for party in self._others(self.me)
-        )
+        checks = field.to_bytes(self._checks_of_colleagues())
         self._checks = checks
         signed = verify_context(self._context, self.me, self._transcript_digest, checks)
         verify = Verify(
@@ -831,8 +829,34 @@ class ParticipantSession:
         self.phase = Phase.VERIFIED
         return [Send(HOST, encode(verify))]
 
+    def _checks_of_colleagues(self) -> Vector:
+        """Our verifier message for each colleague's contribution, one row each in
+        `_others` order: one query of them all (same circuit, same query randomness)."""
+        others = self._others(self.me)
+        shares = [self._shares(party, self.me) for party in others]
+        return proofs.query_many(
+            shape(self._question),
+            np.stack([meas for meas, _ in shares]),
+            np.stack([proof for _, proof in shares]),
+            query_rand=self._query,
+            joint_rands=np.stack([self._joint[self._parties.index(p)] for p in others]),
+            shares=len(self._parties) - 1,
+        )
+
     def _check(self, prover: int, checker: int) -> Vector:
-        """``checker``'s verifier message for ``prover``'s contribution.
+        """``checker``'s verifier message for ``prover``'s contribution (`_shares`)."""
+        meas, proof = self._shares(prover, checker)
+        return proofs.query(
+            shape(self._question),
+            meas,
+            proof,
+            query_rand=self._query,
+            joint_rand=self._joint[self._parties.index(prover)],
+            shares=len(self._parties) - 1,
+        )
+
+    def _shares(self, prover: int, checker: int) -> tuple[Vector, Vector]:
+        """``checker``'s shares of ``prover``'s measurement and proof.
 
         We compute it for us as checker of every colleague, and — for our own
         contribution, whose every share we know — for each colleague, to name
@@ -854,14 +878,7 @@ class ParticipantSession:
             public = proofs.public_measurement(s, self._vectors[i], self._witnesses[i])
             meas = field.add(meas, public)
             proof = field.add(proof, self._proof_parts[i])
-        return proofs.query(
-            s,
-            meas,
-            proof,
-            query_rand=self._query,
-            joint_rand=self._joint[i],
-            shares=len(self._parties) - 1,
-        )
+        return meas, proof
 
     def _verifies(self, msg: Verifies) -> list[Output]:
         s = shape(self._question)
@@ -884,7 +901,14 @@ class ParticipantSession:
                     return self._complain(party, Seen.UNSIGNED_CHECK)
             else:
                 checks[party] = field.from_bytes(blob).reshape(n - 1, s.message)
-        failed = [prover for prover in self._parties if not self._passes(s, prover, checks)]
+        # Row i: every colleague's signed message for prover i (one of them
+        # covering the public part too); checker c keeps it at slot i − 1 if i > c.
+        table = np.stack([checks[party] for party in self._parties])  # (checker, slot, message)
+        provers = np.arange(n)[:, None]
+        checkers = np.array([[c for c in range(n) if c != i] for i in range(n)], dtype=np.intp)
+        slots = np.where(provers > checkers, provers - 1, provers)
+        passed = proofs.decide_many(s, table[checkers, slots], np.stack(self._joint))
+        failed = [p for p, ok in zip(self._parties, passed, strict=True) if not ok]
         if self.me in failed:
             for checker in self._others(self.me):
                 row = checks[checker][self._slot_of(checker, self.me)]
@@ -900,17 +924,6 @@ class ParticipantSession:
         self.phase = Phase.OPENED
         pieces = b"".join(self._mine.pieces)
         return [Send(HOST, encode(Unmask(round_id=self._round_id, pieces=pieces)))]
-
-    def _passes(self, s: proofs.Shape, prover: int, checks: dict[int, Vector]) -> bool:
-        """Whether ``prover``'s contribution passes: every colleague's signed message
-        (one of them covering the public part too) adds up to a valid one.
-
-        We decide from the messages themselves, never from anyone's verdict."""
-        i = self._parties.index(prover)
-        messages = [
-            checks[checker][self._slot_of(checker, prover)] for checker in self._others(prover)
-        ]
-        return proofs.decide(s, messages, self._joint[i])
 
     def _unmasks(self, msg: Unmasks) -> list[Output]:
         n, length = len(self._parties), self._question.vector_length

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 
+import numpy as np
+
 from huddle.core import codec, crypto, field, proofs
 from huddle.core.masks import (
     confirm_tag,
@@ -58,6 +60,15 @@ def rehearse(question: Question) -> None:
     share, proof_share = proofs.colleague_share(s, meas[: s.length], meas[: s.length], seed, key)
     message = proofs.query(s, share, proof_share, query_rand=query, joint_rand=joint, shares=3)
     proofs.decide(s, [message, message], joint)
+    rows = proofs.query_many(  # what a round runs: every colleague at once
+        s,
+        np.stack([share] * 3),
+        np.stack([proof_share] * 3),
+        query_rand=query,
+        joint_rands=np.stack([joint] * 3),
+        shares=3,
+    )
+    proofs.decide_many(s, np.stack([rows[:2]] * 3), np.stack([joint] * 3))
     proofs.self_mask([seed, seed], s.length)
     tag = confirm_tag(key, b"", 1, 2, digest)
     hmac.compare_digest(tag, tag)
