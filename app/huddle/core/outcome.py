@@ -23,7 +23,7 @@ from huddle.core import kinds, spread
 from huddle.core import tallies as tally
 from huddle.core.kinds import choice, poll, vote
 from huddle.core.kinds.summary import CONFIDENCE, Summary, holds_words, lead_needed, noise_bound
-from huddle.core.questions import DP_AVERAGE, HISTOGRAM, Question
+from huddle.core.questions import DP_AVERAGE, HISTOGRAM, MAX_PARTICIPANTS, Question
 
 __all__ = ["CONFIDENCE", "Outcome"]
 
@@ -53,7 +53,13 @@ class Outcome:
             honest = people - robust - 1
             weaker = noise.exposed_epsilon(people, epsilon, q.sensitivity, honest, robust=robust)
         holds = holds_words(people, epsilon, robust, weaker)
-        return replace(told, holds=holds)
+        delta = noise.truncation_delta(epsilon, MAX_PARTICIPANTS, q.vector_length)
+        fields = dict(told.fields) | {
+            "withstands": robust,  # how many may add no noise with ε still holding
+            "epsilon_if_one_more_adds_none": None if math.isinf(weaker) else weaker,
+            "delta": delta,  # from truncating each noise share at the proof's bound
+        }
+        return replace(told, holds=holds, fields=fields)
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` object."""
