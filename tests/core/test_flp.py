@@ -7,6 +7,7 @@ own, and `decide` judges the sum of the verifier messages.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from huddle.core.flp import (
     PROOFS,
     Bit,
     Bits,
+    Constraints,
     Contribution,
     Flp,
     Mul,
@@ -449,6 +451,26 @@ def test_decompose_and_recompose_round_trip(width: int, data: st.DataObject) -> 
     assert field.to_ints(recomposed) == values
 
 
+@pytest.mark.parametrize(
+    "width", [0, 1, 2, 112, 2**31, 2**32 - 1, 2**32, 2**32 + 1, 2**40, bits.MAX_WIDTH]
+)
+def test_recompose_of_any_shares_is_the_weighted_sum_in_the_field(width: int) -> None:
+    """Shares of bits are any elements, the largest halves included: on both sides of the
+    width where the sum of 32-bit halves stops fitting below p, and for any
+    leading axes, recompose is Σ weight·element mod p, row by row."""
+    weights = bits.weights(width)
+    numbers = np.random.default_rng(width % 1000)
+    for shape in [(1,), (5,), (3, 4)]:
+        elements = numbers.integers(0, P, (*shape, len(weights)), dtype=np.uint64)
+        elements[(0,) * len(shape)] = P - 1  # the largest high half
+        elements[(-1,) * len(shape)] = P - 2**32 - 1  # the largest low half
+        rows = elements.reshape(int(np.prod(shape)), len(weights)).tolist()
+        want = [sum(w * b for w, b in zip(weights, row, strict=True)) % P for row in rows]
+        got = bits.recompose(elements, width)
+        assert got.shape == shape and got.dtype == np.uint64
+        assert field.to_ints(got.ravel()) == want
+
+
 def test_decompose_refuses_values_outside_the_range() -> None:
     for values, width in (([-1], 5), ([6], 5), ([1], 0)):
         with pytest.raises(ValueError, match="outside the range"):
@@ -674,6 +696,46 @@ def test_query_many_and_decide_many_equal_the_single_calls(
     assert flp.decide_many(totals, joints) == decisions == valid
     whole = flp.query_many(np.stack(measurements), np.stack(proven), query, joints, 1)
     assert np.array_equal(whole, totals)  # the shares' messages add up to the whole's
+
+
+CIRCUITS: dict[str, Range | OneHot | Bits | Spread] = {
+    **{name: answer for name, (answer, _) in FAMILIES.items()},
+    "one-value range": Range(5, 5),  # no answer bits: only the noise's
+    "one-entry one-hot": OneHot(1),
+    "narrow spread": Spread(-1, 1, 1),
+}
+
+
+@pytest.mark.parametrize("k", [1, 7])
+@pytest.mark.parametrize("bound", [None, 1, 100, 2**40])
+@pytest.mark.parametrize("circuit", list(CIRCUITS))
+def test_constraints_of_stacked_rows_equal_each_rows_own(
+    circuit: str, bound: int | None, k: int
+) -> None:
+    """The circuit of k measurements stacked as rows gives, field by field, the
+    single calls' checks stacked: for any entries at all (shares, forgeries),
+    whole ones (num_shares = 1) and shares; the single call keeps its vectors."""
+    answer = CIRCUITS[circuit]
+    if bound is None and answer.bit_checks + answer.mul_checks == 0:
+        return  # nothing to prove: refused (test_settings_that_cannot_be_proven_are_refused)
+    contribution = Contribution(answer, bound)
+    numbers = np.random.default_rng(k)
+    rows = numbers.integers(0, P, (k, contribution.meas_length), dtype=np.uint64)
+    small = numbers.integers(-3, 3, contribution.output_length)
+    rows[0, : contribution.output_length] = field.from_signed(small)
+    rows[-1, contribution.output_length :] = numbers.integers(0, 2)  # bits, at least one row
+    for num_shares in (1, 4, 29):
+        many = contribution.constraints(rows, num_shares)
+        single = [contribution.constraints(row, num_shares) for row in rows]
+        for name in (f.name for f in dataclasses.fields(Constraints)):
+            stacked = np.stack([getattr(one, name) for one in single])
+            assert getattr(many, name).dtype == stacked.dtype == np.uint64
+            assert np.array_equal(getattr(many, name), stacked), name
+            assert all(getattr(one, name).ndim == 1 for one in single)
+    with pytest.raises(ValueError, match="wrong length"):
+        contribution.constraints(rows[None], 1)
+    with pytest.raises(ValueError, match="wrong length"):
+        contribution.constraints(rows[:, :-1], 1)
 
 
 def test_decide_many_judges_each_row_on_its_own() -> None:

@@ -166,6 +166,44 @@ def test_an_honest_contribution_split_in_three_shares_is_accepted(name: str) -> 
     assert proven(Flp(q.contribution()), meas, seed=3, shares=3)
 
 
+@pytest.mark.parametrize("name", kinds.KINDS)
+def test_a_member_checks_its_colleagues_of_every_kind_in_one_call(name: str) -> None:
+    """What a member runs in a round (protocol 4): one query_many over its shares of
+    every colleague's contribution to a real question gives each contribution's own
+    query element for element, and decide_many each decision: the honest pass, and
+    contributions with y_0 raised by 2 (witness and noise bits kept) fail."""
+    kind = kinds.BY_NAME[name]
+    rng = np.random.Generator(np.random.PCG64DXSM(sum(name.encode()) + 7))
+    q = questions_of(kind, rng, 1)[0]
+    flp = Flp(q.contribution())
+    k, shares = 7, 3
+    measurements, proofs, joints, honest = [], [], [], []
+    for r in range(k):
+        x, share = honest_measurement(q, rng, k + 1)
+        meas = q.contribution().encode(x, share)
+        honest.append(r % 3 != 1)
+        if not honest[-1]:
+            meas[0] = field.add(meas[:1], field.vector([2]))[0]
+        joint = flp.joint_rand(b"joint %d" % r)
+        proofs.append(flp.prove(meas, flp.prove_rand(b"prove %d" % r), joint))
+        measurements.append(meas)
+        joints.append(joint)
+    query, joint_rands = flp.query_rand(b"query"), np.stack(joints)
+    pieces = [split(m, shares, rng) for m in measurements]
+    proof_pieces = [split(p, shares, rng) for p in proofs]
+    total = np.zeros((k, flp.verifier_length), dtype=np.uint64)
+    for s in range(shares):
+        meas_rows = np.stack([piece[s] for piece in pieces])
+        proof_rows = np.stack([piece[s] for piece in proof_pieces])
+        many = flp.query_many(meas_rows, proof_rows, query, joint_rands, shares)
+        for r in range(k):
+            one = flp.query(meas_rows[r], proof_rows[r], query, joint_rands[r], shares)
+            assert np.array_equal(many[r], one), f"{name}: row {r} differs from its own query"
+        total = field.add(total, many)
+    decisions = [flp.decide(total[r], joint_rands[r]) for r in range(k)]
+    assert flp.decide_many(total, joint_rands) == decisions == honest
+
+
 def test_the_random_questions_cover_every_family_and_the_edges_of_ranges() -> None:
     rng = np.random.Generator(np.random.PCG64DXSM(1))
     families = {type(q.contribution().answer).__name__ for q in _one_of_each(rng)}

@@ -27,6 +27,13 @@ Answers (x), one class per family of kinds:
   multiplication u·u = x_2.
 
 `Contribution` adds the noise: e = −bound + Σ weights·bits, each bit checked.
+
+Every `constraints` takes one measurement (a vector) or k of them stacked as
+rows, (k, meas_length), and then returns arrays with the same leading k axis,
+row r the checks of measurement r: a checker queries every colleague's
+contribution with one call (`Flp.query_many`), so each numpy step runs once
+for the k rows instead of once per row. Every step acts on the last axis
+only, so a row's checks are element for element those of its single call.
 """
 
 from __future__ import annotations
@@ -47,7 +54,8 @@ Vec = field.Vec
 
 @dataclass(frozen=True, slots=True)
 class Constraints:
-    """The checks of one measurement (or of one share of it).
+    """The checks of one measurement (or of one share of it); for k stacked
+    measurements, each field is (k, count), row r the checks of measurement r.
 
     For the whole measurement, valid means: bit·(bit − 1) = bit_expected,
     left·right = expected (entrywise) and every entry of ``linear`` is zero.
@@ -74,20 +82,25 @@ def _inverse(num_shares: int) -> int:
     return field.inv(num_shares)
 
 
-_NONE = field.zeros(0)
-
-
 def _checks(
+    lead: tuple[int, ...],
     bits: Sequence[Vec] = (),
     *,
     square: tuple[Vec, Vec, Vec] | None = None,
     linear: Sequence[Vec] = (),
 ) -> Constraints:
-    """Constraints from values that must be 0 or 1, an optional product and linear forms."""
-    bit = np.concatenate(list(bits)) if bits else _NONE
-    left, right, expected = square or (_NONE, _NONE, _NONE)
-    flat = np.concatenate(list(linear)) if linear else _NONE
-    return Constraints(bit, field.zeros(len(bit)), left, right, expected, flat)
+    """Constraints from values that must be 0 or 1, an optional product and linear
+    forms; ``lead`` is () for one measurement, (k,) for k rows."""
+    none = np.zeros((*lead, 0), dtype=np.uint64)
+    bit = np.concatenate(list(bits), axis=-1) if bits else none
+    left, right, expected = square or (none, none, none)
+    flat = np.concatenate(list(linear), axis=-1) if linear else none
+    return Constraints(bit, np.zeros(bit.shape, dtype=np.uint64), left, right, expected, flat)
+
+
+def _recomposed(witness: Vec, width: int) -> Vec:
+    """Σ weight·bit of a witness (..., bits) as (..., 1): one value per row."""
+    return bits.recompose(witness[..., None, :], width)
 
 
 class Answer(ABC):
@@ -106,7 +119,8 @@ class Answer(ABC):
 
     @abstractmethod
     def constraints(self, x: Vec, witness: Vec, num_shares: int) -> Constraints:
-        """The checks of x (a share of it) and its witness (a share of it)."""
+        """The checks of x (a share of it) and its witness (a share of it): x
+        (length,) and witness (witness_length,), or k of each as rows."""
 
 
 class OneHot(Answer):
@@ -124,8 +138,8 @@ class OneHot(Answer):
         return []
 
     def constraints(self, x: Vec, witness: Vec, num_shares: int) -> Constraints:
-        one = field.sub(field.total(x), _constant(1, num_shares))
-        return _checks([x], linear=[one])
+        one = field.sub(field.total(x[..., None, :]), _constant(1, num_shares))
+        return _checks(x.shape[:-1], [x], linear=[one])
 
 
 class Bits(Answer):
@@ -143,7 +157,7 @@ class Bits(Answer):
         return []
 
     def constraints(self, x: Vec, witness: Vec, num_shares: int) -> Constraints:
-        return _checks([x])
+        return _checks(x.shape[:-1], [x])
 
 
 def _check_range(lo: int, hi: int) -> None:
@@ -166,9 +180,9 @@ class Range(Answer):
         return [int(b) for b in bits.decompose([x[0] - self.lo], self.hi - self.lo)[0]]
 
     def constraints(self, x: Vec, witness: Vec, num_shares: int) -> Constraints:
-        recomposed = bits.recompose(witness.reshape(1, -1), self.hi - self.lo)
+        recomposed = _recomposed(witness, self.hi - self.lo)
         value = field.add(_constant(self.lo, num_shares), recomposed)
-        return _checks([witness], linear=[field.sub(x, value)])
+        return _checks(x.shape[:-1], [witness], linear=[field.sub(x, value)])
 
 
 class Spread(Answer):
@@ -194,10 +208,13 @@ class Spread(Answer):
         return [int(b) for b in bits.decompose([u - self.lo], self.hi - self.lo)[0]]
 
     def constraints(self, x: Vec, witness: Vec, num_shares: int) -> Constraints:
-        recomposed = bits.recompose(witness.reshape(1, -1), self.hi - self.lo)
+        recomposed = _recomposed(witness, self.hi - self.lo)
         u = field.add(_constant(self.lo, num_shares), recomposed)
         scaled = field.mul(u, field.vector([self.factor]))
-        return _checks([witness], square=(u, u, x[1:2]), linear=[field.sub(x[:1], scaled)])
+        square = (u, u, x[..., 1:2])
+        return _checks(
+            x.shape[:-1], [witness], square=square, linear=[field.sub(x[..., :1], scaled)]
+        )
 
 
 class Contribution:
@@ -249,20 +266,21 @@ class Contribution:
         return meas[: self.output_length]
 
     def constraints(self, meas: Vec, num_shares: int) -> Constraints:
-        """The checks of a measurement (num_shares = 1) or of one of num_shares shares."""
-        if meas.shape != (self.meas_length,):
+        """The checks of a measurement (num_shares = 1) or of one of num_shares shares:
+        meas (meas_length,), or (k, meas_length) for k of them (fields (k, count))."""
+        if meas.ndim not in (1, 2) or meas.shape[-1] != self.meas_length:
             raise ValueError("The measurement has the wrong length for this question.")
         n, w = self.output_length, self.answer.witness_length
-        y, witness, noise_bits = meas[:n], meas[n : n + w], meas[n + w :]
+        y, witness, noise_bits = meas[..., :n], meas[..., n : n + w], meas[..., n + w :]
         if self.noise_bound is None:
             return self.answer.constraints(y, witness, num_shares)
         bound = self.noise_bound
-        grid = noise_bits.reshape(n, self.noise_bits)
+        grid = noise_bits.reshape(*meas.shape[:-1], n, self.noise_bits)
         noise = field.sub(bits.recompose(grid, 2 * bound), _constant(bound, num_shares))
         answer = self.answer.constraints(field.sub(y, noise), witness, num_shares)
         return Constraints(
-            np.concatenate((answer.bit, noise_bits)),
-            np.concatenate((answer.bit_expected, field.zeros(len(noise_bits)))),
+            np.concatenate((answer.bit, noise_bits), axis=-1),
+            np.concatenate((answer.bit_expected, np.zeros_like(noise_bits)), axis=-1),
             answer.left,
             answer.right,
             answer.expected,

@@ -295,10 +295,11 @@ class Flp:
         meas (k, meas_length), proofs (k, proof_length), joint_rands (k,
         joint_rand_length) → (k, verifier_length). A checker queries every
         colleague's contribution with the same circuit and query randomness;
-        one call stacks the k·proofs proofs where `query` stacks ``proofs``, so
-        each numpy step runs once instead of k times (the steps of a small
-        circuit cost more in calls than in arithmetic), and the Lagrange basis
-        at each point t, common to all, is built once.
+        one call stacks the k·proofs proofs where `query` stacks ``proofs`` and
+        works out the k rows' constraints in one call of the circuit, so each
+        numpy step runs once instead of k times (the steps of a small circuit
+        cost more in calls than in arithmetic), and the Lagrange basis at each
+        point t, common to all, is built once.
         """
         k = len(meas) if meas.ndim == 2 else -1
         if meas.shape != (k, self.meas_length):
@@ -310,23 +311,18 @@ class Flp:
             raise ValueError("The proof has the wrong length for this question.")
         if k == 0:
             return np.zeros((0, self.verifier_length), dtype=np.uint64)
-        checks = [self.circuit.constraints(m, num_shares) for m in meas]
+        checks = self.circuit.constraints(meas, num_shares)  # fields (k, count)
         lane_proofs = self._by_lane(proofs, [la.proof_length for la in self.lanes])
         weights = self._by_lane(joint_rands, [la.chunk for la in self.lanes])
         rand = query_rand.reshape(self.proofs, -1)
         points = rand[:, self._outputs :]
         outputs, messages = [], []
         for i, (la, pr, r) in enumerate(zip(self.lanes, lane_proofs, weights, strict=True)):
-            if la.gadget is Bit:
-                wires = [np.stack([c.bit for c in checks])]
-                expected = np.stack([c.bit_expected for c in checks])
-            else:
-                wires = [np.stack([c.left for c in checks]), np.stack([c.right for c in checks])]
-                expected = np.stack([c.expected for c in checks])
-            out, message = self._query_lane_many(la, (wires, expected), pr, r, points[:, i])
+            inputs = _inputs(checks, la.gadget)
+            out, message = self._query_lane_many(la, inputs, pr, r, points[:, i])
             outputs.append(out.reshape(k, self.proofs, -1))
             messages.append(message.reshape(k, self.proofs, -1))
-        linear = np.stack([c.linear for c in checks])
+        linear = checks.linear
         linear = np.broadcast_to(linear[:, None, :], (k, self.proofs, linear.shape[1]))
         checked = np.concatenate([*outputs, linear], axis=2)
         v = field.total(field.mul(checked, rand[None, :, : self._outputs]))
