@@ -282,7 +282,7 @@ class Flp:
         if any(pow(t, size, field.P) == 1 for t in ts):
             raise ValueError("The query randomness is not usable: draw it with query_rand.")
         basis = np.stack([field.lagrange_weights(size, t) for t in ts])
-        at_t = field.add(field.matmul(common, basis.T).T, field.mul(seeds, basis[:, :1]))
+        at_t = field.add(_at_points(basis, common), field.mul(seeds, basis[:, :1]))
         at_g = field.vector(field.evaluate(g, t) for g, t in zip(gadget, ts, strict=True))
         return field.sub(outputs, due), np.concatenate((at_t, at_g[:, None]), axis=1)
 
@@ -350,9 +350,9 @@ class Flp:
             raise ValueError("The query randomness is not usable: draw it with query_rand.")
         basis = np.stack([field.lagrange_weights(size, t) for t in ts])  # (proofs, P)
         common = _wires_many(wires, layout).reshape(k * layout.seeds, size)
-        at_t = field.matmul(common, basis.T).reshape(k, layout.seeds, proofs)
+        at_t = _at_points(basis, common).reshape(proofs, k, layout.seeds)
         at_t = field.add(
-            at_t.transpose(0, 2, 1).reshape(k * proofs, -1),
+            at_t.transpose(1, 0, 2).reshape(k * proofs, -1),
             field.mul(seeds, np.tile(basis[:, :1], (k, 1))),
         )
         degree = gadget.shape[1]
@@ -442,6 +442,19 @@ class Flp:
     def _check(self, rand: Vec, length: int, joint_rand: Vec) -> None:
         if rand.shape != (length,) or joint_rand.shape != (self.joint_rand_length,):
             raise ValueError("The randomness has the wrong length for this question.")
+
+
+def _at_points(basis: Vec, wires: Vec) -> Vec:
+    """Each wire (row of ``wires``, its values at the P-th roots) at each point t
+    (row of ``basis``, its Lagrange weights): (points, wires).
+
+    Written basis @ wiresᵀ, not wires @ basisᵀ: `field.matmul` splits its BLAS
+    products by columns to keep each on one thread, which only works with
+    many columns; with k colleagues' wires as the 2 columns of the other form,
+    OpenBLAS took a second thread and waited on the busy other core (measured
+    at 11 × 127 wires: 4.6 ms, this way 0.7 ms; at 127 wires 0.31 → 0.11 ms).
+    """
+    return field.matmul(basis, wires.T)
 
 
 def _point(seed: bytes, label: bytes, size: int) -> int:
