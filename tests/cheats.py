@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from huddle.core import field, proofs
+from huddle.core import field, flp, proofs
 from huddle.core.codec import encode
 from huddle.core.encoding import Vector
 from huddle.core.messages import PartialSum
@@ -90,8 +90,21 @@ def _random_elements(blob: bytes) -> bytes:
     return field.to_bytes(field.sample(os.urandom(32), len(blob) // 8))
 
 
+def invalid_answer(cheat: ParticipantSession, s: proofs.Shape, honest: Vector) -> Vector:
+    """The honest measurement with its answer made one no valid answer of the kind gives:
+    far outside the range, a negative variance, or a 2 where only 0 or 1 may stand."""
+    answer = s.contribution.answer
+    if isinstance(answer, flp.Spread):
+        delta = [0, -1]  # x² one below u²: the multiplication check fails
+    elif isinstance(answer, flp.Range):
+        delta = [10**15]
+    else:  # one-hot or 0/1 entries: a 2 or a 3 whatever the honest entry was
+        delta = [2] + [0] * (s.length - 1)
+    return shifted(delta)(cheat, s, honest)
+
+
 ATTACKS: dict[str, dict[str, object]] = {
-    "forged-answer": {"forge": shifted([10**15])},
+    "forged-answer": {"forge": invalid_answer},
     "forged-proof": {"own": ("proof", _random_elements)},
 }
 """What `python -m tests.cheats` can play, by name."""
