@@ -345,8 +345,8 @@ def test_honest_rounds_of_every_kind_pass(kind: str) -> None:
 
 def test_honest_rounds_of_random_questions_and_answers_always_pass() -> None:
     """Property: for random questions of every kind (random ranges, decimals, bars,
-    options, ε, minimum) and random valid answers from 3 to 6 people (or the minimum), the real round never
-    fails a check and sums exactly what was sent (exact kinds)."""
+    options, ε, minimum) and random valid answers from 3 to 6 people (or the
+    minimum), the real round never fails a check, and everyone gets one total."""
     import numpy as np
 
     from tests.core.test_kind_circuits import questions_of, random_answer_text
