@@ -301,6 +301,6 @@ def test_histogram_outcome_post_processing_and_dict() -> None:
         "error_bound": noise.error_bound(4, 2.0, 2),
         "confidence": 0.95,
         "withstands": 1,
-        "epsilon_if_one_more_adds_none": noise.exposed_epsilon(4, 2.0, 2, 1, robust=1),
+        "epsilon_if_one_more_adds_none": noise.exposed_epsilon(4, 2.0, 2, 2, robust=1),
         "delta": noise.truncation_delta(2.0, 200, 2),
     }
