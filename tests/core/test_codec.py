@@ -1,11 +1,12 @@
 import contextlib
+import dataclasses
 import struct
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huddle.core import codec, flp, proofs
+from huddle.core import codec, flp, proofs, round_size
 from huddle.core import messages as m
 from huddle.core.codec import PROTOCOL_VERSION, FrameDecoder, Message, decode_body, encode
 from huddle.core.crypto import TAG_BYTES
@@ -190,6 +191,49 @@ def test_the_largest_rounds_are_as_large_as_the_frames_allow() -> None:
     sizes = {kind: proofs.max_group(q) for kind, q in QUESTIONS.items()}
     assert sizes["average"] == sizes[f"{MAX_OPTIONS}-option vote"] == MAX_PARTICIPANTS
     assert 50 <= sizes[f"noisy {MAX_BINS}-bar histogram at ε = 1"] < MAX_PARTICIPANTS
+
+
+def _frame_need(circuit: flp.Contribution, n: int) -> int:
+    """The bytes the largest message of a round of ``n`` needs in a frame, as
+    `round_size` counts them: its blobs as base64 (4 bytes per 3), plus FRAME_ROOM
+    (for everything else: keys, the round id, party numbers)."""
+    return 4 * -(-max(map(_blob_bytes, _round_messages(circuit, n))) // 3) + round_size.FRAME_ROOM
+
+
+def _blob_bytes(msg: Message) -> int:
+    assert dataclasses.is_dataclass(msg)
+    values = (getattr(msg, f.name) for f in dataclasses.fields(msg) if f.name != "round_id")
+    return sum(len(value) for value in values if isinstance(value, bytes))
+
+
+CIRCUITS = {
+    **{kind: q.contribution() for kind, q in QUESTIONS.items()},
+    "poll": Question(kind="poll", title="t", lo="0", hi="1").contribution(),
+    # Partials outgrows Verifies only for a long measurement with few checks. At
+    # 63,900 bits, 24 people's Partials needs exactly MAX_FRAME (held); one bit more
+    # and it needs 256 bytes too many (23 people).
+    "63,900 bits": flp.Contribution(flp.Bits(63_900)),
+    "63,901 bits": flp.Contribution(flp.Bits(63_901)),
+}
+
+
+@pytest.mark.parametrize("kind", CIRCUITS)
+def test_a_round_holds_exactly_as_many_people_as_its_frames_allow(kind: str) -> None:
+    """Uncapped, `round_size.max_group` is the largest n whose every message fits a
+    frame (Verifies sets the bound for every real question, Partials for the long
+    measurement): at n + 1 one of them would not. Counted from the messages as built."""
+    circuit = CIRCUITS[kind]
+    n = round_size.max_group(circuit, 100_000, 3)
+    assert _frame_need(circuit, n) <= codec.MAX_FRAME < _frame_need(circuit, n + 1)
+    if kind.endswith("bits"):
+        assert n == (24 if kind == "63,900 bits" else 23)
+
+
+def test_a_round_size_is_the_least_asked_for_when_none_fits() -> None:
+    poll = CIRCUITS["poll"]
+    n = round_size.max_group(poll, 100_000, 3)
+    assert round_size.max_group(poll, n + 100, n + 50) == n + 50
+    assert round_size.max_group(poll, n + 100, n) == n
 
 
 @pytest.mark.parametrize("n", [3, 8, "largest"])

@@ -18,6 +18,9 @@ survivor is unexplained or the kill rate is under `TARGET`.
     .venv/bin/python tests/mutants/run.py masks host        # some modules only
     .venv/bin/python tests/mutants/run.py --survivors host  # after adding tests: only the
                                                             # last run's survivors, again
+    .venv/bin/python tests/mutants/run.py --staged host     # in the last run's copy and
+                                                            # its test stats: no new stage,
+                                                            # no first full run of TESTS
     MUTANTS_JOBS=1 .venv/bin/python tests/mutants/run.py    # one worker (default 2)
 """
 
@@ -56,9 +59,18 @@ MODULES = {
         "noise",
         "randomized_response",
         "tls",
+        "proofs",
+        "round_size",
     )
 }
-"""The security-relevant modules (issue 18). Add the range proofs when they land."""
+"""The security-relevant modules (issue 18), and protocol 4's (issue 15): the round's
+proofs on shares and the group size every frame allows.
+
+Not core/rehearsal.py: it runs a round's code once on throwaway data to warm caches,
+and what it computes is thrown away, so a mutant of it either crashes every session
+(which every test of a session sees) or is equivalent. Each of its 320 mutants would
+run the 325 tests that start a session (~40 s), about two hours of the two cores to
+learn nothing the suite does not already show."""
 
 TESTS = [
     "tests/core",
@@ -99,6 +111,16 @@ NOT_MUTATED = {
 }
 """Functions mutmut cannot test: their mutants would never run, so none are made."""
 
+UNCACHED = {
+    "proofs.shape": "its lru_cache would keep the unmutated result, and mutmut skips it",
+    "round_size.max_group": "its lru_cache would keep the unmutated result, and mutmut skips it",
+}
+"""Cached functions that mutmut would skip (it mutates no decorated function): in the
+staged copy each loses its decorator, and the cache is put back around mutmut's
+trampoline after the function (``f = functools.lru_cache(...)(f)``), so the code keeps
+its speed. tests/mutants/fresh.py empties these caches before every test, so no
+result cached in the process mutmut forks from can hide a mutant."""
+
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 """mutmut statuses in which a test (or the interpreter) noticed the mutant."""
 
@@ -114,6 +136,9 @@ def stage() -> None:
     for function in NOT_MUTATED:
         module, _, name = function.rpartition(".")
         _exclude(STAGE / MODULES[module], name)
+    for function in UNCACHED:
+        module, _, name = function.rpartition(".")
+        _uncache(STAGE / MODULES[module], name)
     write_settings()
 
 
@@ -147,6 +172,22 @@ def _exclude(path: Path, name: str) -> None:
     assert node.end_lineno is not None
     lines.insert(node.end_lineno, "# pragma: no mutate end\n")
     lines.insert(first - 1, "# pragma: no mutate start\n")
+    path.write_text("".join(lines))
+
+
+def _uncache(path: Path, name: str) -> None:
+    """Move a top-level function's one decorator after it, in the staged copy only:
+    ``@functools.lru_cache(...) def f`` becomes ``def f ... f = functools.lru_cache(...)(f)``."""
+    source = path.read_text()
+    lines = source.splitlines(keepends=True)
+    node = next(
+        n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name
+    )
+    (decorator,) = node.decorator_list
+    text = ast.get_source_segment(source, decorator)
+    assert text is not None and node.end_lineno is not None
+    lines.insert(node.end_lineno, f"\n\n{name} = {text}({name})\n")
+    del lines[decorator.lineno - 1 : decorator.end_lineno]
     path.write_text("".join(lines))
 
 
@@ -267,7 +308,8 @@ def _prefix(module: str) -> str:
 def main() -> int:
     args = sys.argv[1:]
     again = "--survivors" in args
-    modules = [a for a in args if a != "--survivors"] or list(MODULES)
+    staged = "--staged" in args
+    modules = [a for a in args if a not in ("--survivors", "--staged")] or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
     if unknown:
         print(f"unknown modules {unknown}; choose from {list(MODULES)}")
@@ -278,7 +320,8 @@ def main() -> int:
         (STAGE / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         names = [n for s in results(modules).values() for n, st in s.items() if st not in KILLED]
     else:
-        stage()
+        if not staged:
+            stage()
         names = [_prefix(m) + "*" for m in modules]
     seconds = run_mutmut(names) if names else 0.0
     return 0 if report(results(modules), seconds) else 1
