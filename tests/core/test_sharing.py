@@ -86,6 +86,7 @@ def test_rows_of_bytes_sum_in_the_field_and_refuse_what_is_not_an_element() -> N
 def test_combine_adds_in_the_field_and_gives_zeros_of_a_length_for_none() -> None:
     assert from_ring(combine([to_ring([-7, 1]), to_ring([-3, -1])])) == [-10, 0]
     assert from_ring(combine([], 3)) == [0, 0, 0]
+    assert from_ring(combine([])) == []  # no vectors and no length: an empty one
 
 
 def test_a_fixed_table_gives_each_share_to_giver_and_receiver_alike() -> None:
