@@ -132,3 +132,73 @@ def test_each_label_gives_another_mask() -> None:
 
 if __name__ == "__main__":  # regenerate, only with a new protocol version
     print(json.dumps(derived(), indent=1))
+
+
+def test_each_verifier_message_is_the_query_protocol_4_describes() -> None:
+    """docs/PROTOCOL.md: j's message for prover i is `Flp.query` of j's shares (n − 1
+    in all), and the colleague after i in the roster, cyclically, adds the public part
+    first. Recomputed here from the round's messages and the pair secrets alone, for
+    every member's signed checks of a real round of four: a build that let another
+    colleague add the public part would pass with itself, and fail with this one."""
+    from huddle.core.codec import FrameDecoder
+    from huddle.core.messages import Confirms, Partials, Start, Verify
+
+    from .harness import make_network, slots
+
+    net = make_network(QUESTION)
+    conns = [net.join(name) for name in ("Ann", "Ben", "Cat", "Dan")]
+    seen: dict[tuple[str, int], object] = {}
+
+    def tap(direction: str, conn: int, data: bytes) -> bytes:
+        msg = FrameDecoder().feed(data)[0]
+        if isinstance(msg, Start | Partials | Confirms | Verify):
+            seen[(type(msg).__name__, conn)] = msg
+        return data
+
+    net.tap = tap
+    for k, conn in enumerate(conns):
+        net.party_do(conn, net.parties[conn].submit(str(1000 * k)))
+    net.host_do(net.host.start())
+    members = [net.parties[conn] for conn in conns]
+    assert all(m.outcome is not None for m in members)
+    start, partials, confirms = (
+        seen[(kind, conns[0])] for kind in ("Start", "Partials", "Confirms")
+    )
+    assert isinstance(start, Start) and isinstance(partials, Partials)
+    assert isinstance(confirms, Confirms)
+    s, parties, n = proofs.shape(QUESTION), partials.parties, len(partials.parties)
+    ctx = masks.round_context(net.host.session_id, start.round_id, start.roster_digest)
+    blobs = {
+        name: slots(partials, name) for name in ("vectors", "witnesses", "proofs", "commitments")
+    }
+    transcript = masks.transcript_digest(
+        ctx, parties, partials.vectors, partials.witnesses, partials.proofs, partials.commitments
+    )
+    query = s.flp.query_rand(masks.query_seed(ctx, transcript, confirms.nonces))
+    for c, checker in zip(parties, members, strict=True):
+        verify = seen[("Verify", conns[parties.index(c)])]
+        assert isinstance(verify, Verify)
+        rows = field.from_bytes(verify.messages).reshape(n - 1, s.message)
+        for row, i in zip(rows, [p for p in parties if p != c], strict=True):
+            k, pair = parties.index(i), checker._pairs.secret(i)
+            key = masks.mask_key(pair, ctx, i, c)
+            given = sharing.mask_from_key(key, s.length)
+            got = sharing.mask_from_key(masks.mask_key(pair, ctx, c, i), s.length)
+            meas, proof = proofs.colleague_share(s, given, got, masks.piece(pair, ctx, i, c), key)
+            if c == parties[(k + 1) % n]:  # the colleague after the prover
+                public = proofs.public_measurement(
+                    s,
+                    field.from_bytes(blobs["vectors"][k]),
+                    field.from_bytes(blobs["witnesses"][k]),
+                )
+                meas = field.add(meas, public)
+                proof = field.add(proof, field.from_bytes(blobs["proofs"][k]))
+            joint = s.flp.joint_rand(
+                masks.joint_seed(
+                    ctx, i, blobs["vectors"][k], blobs["witnesses"][k], blobs["commitments"][k]
+                )
+            )
+            expected = proofs.query(
+                s, meas, proof, query_rand=query, joint_rand=joint, shares=n - 1
+            )
+            assert field.to_bytes(row) == field.to_bytes(expected), (c, i)

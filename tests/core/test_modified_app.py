@@ -81,6 +81,21 @@ def join_cheat(net: Network, name: str, **cheat: object) -> int:
     return conn
 
 
+OWN_ANSWER_FAILED = (
+    "Your own answer did not pass the other apps' check, so nothing was summed and nobody's "
+    "value was revealed. Your copy of Huddle may be damaged."
+)
+
+
+def failed(name: str) -> str:
+    """What the others' screens say when ``name``'s answer failed the check."""
+    return (
+        f"{name}'s answer did not pass the check, so nothing was summed and nobody's value "
+        f"was revealed. Either {name}'s app is modified or one of the checking apps is; "
+        "Huddle cannot tell which."
+    )
+
+
 HostTap = Callable[["Round", str, int, bytes], bytes | None]
 """A dishonest host: (the round, direction, connection, frame) → the frame it passes on."""
 
@@ -133,9 +148,14 @@ class Round:
             (abort,) = self.aborts(conn)
             assert abort.missing == abort.suspects == (who,), abort.reason
             assert "nothing was summed" in abort.reason.lower(), abort.reason
+            if who == "Mallory":
+                assert abort.reason == failed(who)
         host_stop = [e for e in self.net.host_events if isinstance(e, RoundAborted)]
         assert host_stop and who in host_stop[-1].reason, host_stop
         assert host_stop[-1].suspects == (who,)  # offered for removal, never re-run with
+        if who == "Mallory":  # the cheat's own app finds every checker honest
+            (own,) = self.aborts(self.cheat)
+            assert (own.reason, own.missing, own.suspects) == (OWN_ANSWER_FAILED, (), ())
 
 
 # --- the issue's three attacks -------------------------------------------------------
@@ -244,12 +264,18 @@ def test_a_checker_lying_about_an_honest_answer_is_named_by_the_prover() -> None
     ann, *others = r.honest
     r.assert_nothing_summed()
     (ann_abort,) = r.aborts(ann)
-    assert ann_abort.missing == ("Mallory",)
+    assert ann_abort.missing == ann_abort.suspects == ("Mallory",)
     assert "checked your answer falsely" in ann_abort.reason
+    assert ann_abort.reason == (
+        "Mallory's app checked your answer falsely: it signed a check that your answer does "
+        "not give, so Mallory's app is modified. Nothing was summed and nobody's value was "
+        "revealed."
+    )
     for conn in others:
         (abort,) = r.aborts(conn)
         assert abort.missing == ("Ann",)
         assert "cannot tell which" in abort.reason
+        assert abort.reason == failed("Ann")
 
 
 def _rewriting(kind: type, victim: int, change: Callable[[Any], Message]) -> HostTap:

@@ -42,6 +42,7 @@ from huddle.core.messages import (
     Confirm,
     Confirms,
     Leave,
+    Lobby,
     Partials,
     PartialSum,
     Progress,
@@ -151,6 +152,30 @@ def test_a_lost_connection_is_explained_except_after_the_result() -> None:
     done.host_do(done.host.start())
     ben = done.parties[conns["Ben"]]
     assert ben.phase is Phase.DONE and ben.connection_lost() == [] and ben.ended
+
+
+def test_a_rerun_started_before_the_roster_is_shown_again_still_takes_the_persons_word() -> None:
+    """After a stop an honest host shows the roster again (a new code) before a re-run;
+    a host that starts one at once, with a fresh round id and the code on the screen,
+    gets the same treatment: nothing goes out until the person takes part, and then
+    a partial sum made for that round."""
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+    net.tap = lambda way, conn, data: None if way == "up" and conn == conns["Cat"] else data
+    net.host_do(net.host.start())  # Cat's partial sum never arrives
+
+    def no_lobby_for_ann(way: str, conn: int, data: bytes) -> bytes | None:
+        shown = way == "down" and conn == conns["Ann"]
+        return None if shown and isinstance(FrameDecoder().feed(data)[0], Lobby) else data
+
+    net.tap = no_lobby_for_ann
+    net.party_do(conns["Ann"], ann.cancel())
+    assert ann.phase is Phase.ABORTED
+    start = Start(round_id=(2).to_bytes(16, "big"), roster_digest=ann._code_digest)
+    outs = ann.receive_data(encode(start))
+    assert outs == [RoundStarted(("Ann", "Ben", "Cat"), needs_value=False, rerun=True)]
+    assert [type(m) for m in sent(ann.take_part())] == [PartialSum]
 
 
 def test_take_part_needs_a_running_round_and_an_answer() -> None:
@@ -373,6 +398,7 @@ def test_each_complaint_goes_to_the_host_and_tells_the_person_what_was_seen(how:
     assert event.reason == reason
     assert event.missing == ((about,) if about not in ("", "Ann") else ())
     assert event.can_rerun is False and event.closed == (what is Seen.BAD_SEED)
+    assert event.suspects == ()  # no check failed: nobody to remove for it
     (complaint,) = [m for m in up if isinstance(m, Complaint)]
     assert complaint.what == what
     expected_about = {"": 0, "Ann": ann.me, "Cat": cat}[about]
@@ -384,6 +410,28 @@ def test_each_complaint_goes_to_the_host_and_tells_the_person_what_was_seen(how:
     after = up[up.index(complaint) + 1 :]
     assert [m for m in after if not isinstance(m, Commit | Reveal)] == []  # the next code's
     assert any(isinstance(m, Unmask) for m in up) == (what is Seen.BAD_SEED)
+
+
+def test_a_member_decides_with_the_checks_it_signed_not_the_copy_relayed_back() -> None:
+    """Ann keeps the checks she signed: what the host relays in her own slot of
+    Verifies is never read, so a copy altered on the way back changes nothing."""
+    net = make_network()
+    conns = three(net)
+    ann = net.parties[conns["Ann"]]
+
+    def tap(direction: str, conn: int, data: bytes) -> bytes | None:
+        msg = FrameDecoder().feed(data)[0]
+        if direction == "down" and conn == conns["Ann"] and isinstance(msg, Verifies):
+            size, k = len(msg.messages) // 3, ann._parties.index(ann.me)
+            own = bumped(msg.messages[size * k : size * k + size])
+            messages = msg.messages[: size * k] + own + msg.messages[size * k + size :]
+            return encode(replace(msg, messages=messages))
+        return data
+
+    net.tap = tap
+    net.host_do(net.host.start())
+    assert not [e for e in net.events[conns["Ann"]] if isinstance(e, RoundAborted)]
+    assert ann.outcome is not None and ann.phase is Phase.DONE
 
 
 @pytest.mark.parametrize("blob", PARTIALS_BLOBS[:3])
@@ -421,6 +469,8 @@ def test_a_number_outside_the_field_in_partials_names_the_host_not_the_member(
     event = aborted(net, conns["Ann"])
     assert complaint.about != cat and complaint.what != Seen.INVALID_CONTRIBUTION, complaint
     assert event.missing == () and "Cat" not in event.reason, event.reason
+    assert (complaint.about, complaint.what) == (0, Seen.WRONG_PARTIALS)  # the relay's doing
+    assert event.reason == COMPLAINTS["wrong set"][0]
 
 
 # --- a demo that shows its shares uses the derived masks too ------------------------------
@@ -491,6 +541,7 @@ def test_a_start_says_who_takes_part_and_sends_the_partial_sum_with_it() -> None
     outs = ann.receive_data(encode(start))
     assert outs[0] == RoundStarted(("Ann", "Ben", "Cat"), needs_value=False, rerun=False)
     assert [type(m) for m in sent(outs)] == [PartialSum]
+    assert len(outs) == 2  # and nothing else (an average spends no ε)
     assert [o.conn for o in outs if isinstance(o, Send)] == [HOST]
     ben = net.parties[conns["Ben"]]
     assert ben.receive_data(encode(start)) == [

@@ -10,7 +10,7 @@ from decimal import Decimal
 from huddle.core import field, proofs
 from huddle.core.codec import FrameDecoder
 from huddle.core.encoding import from_ring, vector_from_bytes
-from huddle.core.events import ResultReady
+from huddle.core.events import Event, ResultReady, ShareTranscript
 from huddle.core.kinds import HISTOGRAM, equal_width_edges
 from huddle.core.messages import PartialSum, Start
 from huddle.core.participant import _Mine
@@ -64,6 +64,9 @@ def test_the_prepared_partial_sum_is_what_start_sends_and_the_result_is_exact() 
     assert [s.round_id for s in wire.starts] == [(1).to_bytes(16, "big")] * 3
     assert {c: frames[0] for c, frames in wire.partials.items()} == prepared
     assert averages(net, conns) == {Decimal(30)}
+    for conn in conns:  # events only, none of them made up (a demo's shares) or empty
+        assert all(isinstance(e, Event) for e in net.events[conn]), net.events[conn]
+        assert not [e for e in net.events[conn] if isinstance(e, ShareTranscript)]
 
 
 def test_preparing_twice_differs_only_by_the_fresh_nonce_and_proof() -> None:
