@@ -424,6 +424,20 @@ def test_a_complaint_about_the_checks_closes_the_question_only_once_a_piece_is_i
     assert stop.can_rerun is not closes and not drops(outs)
 
 
+def test_someone_waiting_to_be_admitted_is_sent_no_roster() -> None:
+    """A roster goes to members only: someone still waiting for the host person's word
+    is not on it, and their app would end its session over a roster without them."""
+    net = make_network()
+    conns = joined(net)
+    waiting = net.join("D", admit=False)
+    outs = net.host.remove(net.parties[conns["C"]].me)  # the roster changes meanwhile
+    assert waiting not in {o.conn for o in outs if isinstance(o, Send)}
+    net.host_do(outs)
+    net.host_do(net.host.admit(waiting))
+    assert [m.name for m in net.host.roster] == ["A", "B", "D"]
+    assert not net.parties[waiting].ended and net.parties[waiting].code == net.host.code
+
+
 def test_progress_goes_out_only_while_summing_and_only_when_it_changed() -> None:
     net = make_network()
     conns = joined(net, values=False)
@@ -515,6 +529,9 @@ def test_a_complaint_stops_the_round_says_what_was_seen_and_expels_nobody(
     assert stop.reason == f"The round was stopped: {text}."
     assert stop.missing == () and not drops(outs)
     assert [m.name for m in net.host.roster] == ["A", "B", "C"]
+    # Offered for removal: only whom a failed check points at, and only a member.
+    checked = what in (Seen.INVALID_CONTRIBUTION, Seen.BAD_CHECK) and about in conns
+    assert stop.suspects == ((about,) if checked else ())
 
 
 def test_a_member_lost_while_seeds_open_closes_the_question_for_everyone() -> None:
@@ -759,9 +776,17 @@ def test_the_host_admits_no_more_people_than_every_frame_of_a_round_can_carry() 
         conn, _ = host.connect()
         return conn, list(host.receive_data(conn, encode(frame)))
 
-    for k in range(largest):
+    for k in range(largest - 1):
         conn, _ = hello(f"p{k}")
         host.admit(conn)
+    # Two say Hello while there is room for one: the host person can admit only one.
+    last, extra = hello("last")[0], hello("extra")[0]
+    host.admit(last)
+    with pytest.raises(LocalProtocolError) as refused:
+        host.admit(extra)
+    assert str(refused.value) == (
+        f"A round of this question can hold at most {largest} people: the session is full."
+    )
     assert len(host.roster) == largest
     _, outs = hello("late")
     (rejected,) = [m for o in outs if isinstance(o, Send) for m in FrameDecoder().feed(o.data)]
