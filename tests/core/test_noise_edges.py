@@ -8,7 +8,9 @@ screen already randomized is sent as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from types import SimpleNamespace
 
 import numpy as np
 import numpy.typing as npt
@@ -228,3 +230,46 @@ def test_the_capacity_check_refuses_exactly_what_could_wrap_around_the_field() -
         with pytest.raises(SettingsError) as info:
             fp.check_capacity(parties, noise_bound=bound)
         assert str(info.value) == too_wide
+
+
+NOT_WHOLE_K = "The number of people who may add no noise must be a whole number."
+K_OUT_OF_RANGE = (
+    "The number of people who may add no noise must be at least 1 and below the group size."
+)
+NOT_WHOLE_HONEST = "The number of honest noise shares must be a whole number."
+NOT_A_SUM = "A sum of noise needs at least one element."
+NOT_POSITIVE = "The privacy setting ε must be a positive number, for example 1.0."
+NO_CONFIDENCE = "The confidence level must be between 0 and 1 (for example 0.95)."
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: noise.sum_bound(5, 1.0, 1, True), NOT_A_SUM),
+        (lambda: noise.sum_bound(5, 1.0, 1, 1.5), NOT_A_SUM),  # type: ignore[arg-type]
+        (lambda: noise.sum_bound(5, 1.0, 1, 0), NOT_A_SUM),
+        (lambda: noise.sum_bound(5, 1.0, 1, 2, 0.0), NO_CONFIDENCE),
+        (lambda: noise.sum_bound(5, 1.0, 1, 2, 1.0 - 1e-9), NO_CONFIDENCE),
+        (lambda: noise.exposed_epsilon(5, 1.0, 1, -1), NOT_WHOLE_HONEST),
+        (lambda: noise.exposed_epsilon(5, 1.0, 1, 1.5), NOT_WHOLE_HONEST),  # type: ignore[arg-type]
+        (lambda: noise.exposed_epsilon(5, 1.0, 1, True), NOT_WHOLE_HONEST),
+        (lambda: noise.noise_std(5, 1.0, 1, robust=True), NOT_WHOLE_K),
+        (lambda: noise.noise_std(5, 1.0, 1, robust=1.5), NOT_WHOLE_K),  # type: ignore[arg-type]
+        (lambda: noise.noise_std(5, 1.0, 1, robust=5), K_OUT_OF_RANGE),
+        (lambda: noise.noise_std(5, 1.0, 1, robust=0), K_OUT_OF_RANGE),
+        # ε whose text is no number, or that has no text: the bound is refused in words.
+        (lambda: noise.noise_bound(SimpleNamespace(text="one"), 1), NOT_POSITIVE),
+        (lambda: noise.noise_bound(SimpleNamespace(text=None), 1), NOT_POSITIVE),
+    ],
+)
+def test_bad_counts_and_epsilons_are_refused_word_for_word(
+    call: Callable[[], object], error: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        call()
+    assert str(info.value) == error
+
+
+def test_a_sum_of_noise_counts_those_who_may_add_none() -> None:
+    """k = 3 of 10 add no noise: the others' shares are wider, and so is the bound."""
+    assert noise.sum_bound(10, 1.0, 1, 5, robust=3) > noise.sum_bound(10, 1.0, 1, 5, robust=1)
